@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How vmlab serves mmap(): nothing is mapped at mmap() time; each page
+ * arrives through .fault on first access.
+ *
+ *  shared mapping, any fault:	the object's page, allocated zeroed for a
+ *				hole (demand-zero); all sharers map it
+ *  private read of a hole:	the module's one zero frame, read-only
+ *  private read of a page:	the object's page, read-only
+ *  private write:		whatever a read would map; the kernel copies
+ *				it into a new anonymous page (copy-on-write)
+ *  at or past the end:		SIGBUS
+ *
+ * The first store to a clean page of a shared mapping goes through
+ * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
+ * clean and read-only again.  .open and .close count every VMA.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "vmlab.h"
+
+static void vmlab_vm_open(struct vm_area_struct *vma)
+{
+	struct vmlab_object *obj = vma->vm_private_data;
+
+	vmlab_count(obj, VMLAB_VMA_OPENS);
+}
+
+static void vmlab_vm_close(struct vm_area_struct *vma)
+{
+	struct vmlab_object *obj = vma->vm_private_data;
+
+	vmlab_count(obj, VMLAB_VMA_CLOSES);
+}
+
+static const enum vmlab_event vmlab_fault_event[2][2] = {
+	{ VMLAB_FAULT_PRIVATE_READ, VMLAB_FAULT_PRIVATE_WRITE },
+	{ VMLAB_FAULT_SHARED_READ, VMLAB_FAULT_SHARED_WRITE },
+};
+
+static vm_fault_t vmlab_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmlab_object *obj = vma->vm_private_data;
+	bool shared = vma->vm_flags & VM_MAYSHARE;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct page *page;
+
+	vmlab_count(obj, vmlab_fault_event[shared][write]);
+	if (vmf->pgoff >= obj->npages)
+		goto sigbus;
+
+	for (;;) {
+		page = vmlab_store_get_locked(obj, vmf->pgoff, shared);
+		if (page)
+			break;
+		page = vmlab_store_zero_frame_locked(obj, vmf->pgoff, !write);
+		if (page) {
+			if (!IS_ERR(page))
+				vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
+			break;
+		}
+	}
+	if (IS_ERR(page)) {
+		if (PTR_ERR(page) == -ENOSPC)
+			goto sigbus;
+		return vmf_error(PTR_ERR(page));
+	}
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
+
+sigbus:
+	vmlab_count(obj, VMLAB_SIGBUS);
+	return VM_FAULT_SIGBUS;
+}
+
+static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vmlab_object *obj = vmf->vma->vm_private_data;
+	struct page *page = vmf->page;
+
+	lock_page(page);
+	if (!vmlab_store_owns(obj, vmf->pgoff, page)) {
+		/* A reset took it: the fault is retried and finds a hole. */
+		unlock_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	vmlab_count(obj, VMLAB_PAGE_MKWRITE);
+	vmlab_store_set_dirty(obj, vmf->pgoff, page);
+	return VM_FAULT_LOCKED;
+}
+
+static const struct vm_operations_struct vmlab_vm_ops = {
+	.open		= vmlab_vm_open,
+	.close		= vmlab_vm_close,
+	.fault		= vmlab_fault,
+	.page_mkwrite	= vmlab_page_mkwrite,
+};
+
+int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &vmlab_vm_ops;
+	vma->vm_private_data = file->private_data;
+	vmlab_vm_open(vma);
+	return 0;
+}

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fetch-kernel.sh SERIES: make Debian's newest kernel of SERIES ready under the
+# cache: its vmlinuz to boot under QEMU and its headers to build modules
+# against.  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL, VMLINUZ, KDIR,
+# CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3
+#
+#   6.1   bookworm:            headers used on the host (gcc-12)
+#   6.12  bookworm-security:   headers used on the host (gcc-12)
+#   7.3   trixie-backports:    headers need gcc-14, so they are installed in
+#                              a trixie chroot under the cache and modules are
+#                              built there (scripts/kmake.sh)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+series=${1:?usage: fetch-kernel.sh SERIES}
+case $series in
+6.1) hdr_re='linux-headers-6\.1\.0-[0-9]+-amd64' ;;
+6.12) hdr_re='linux-headers-6\.12\.[0-9]+\+deb12-amd64' ;;
+7.3) hdr_re='linux-headers-7\.3\.[0-9]+\+deb13-amd64' ;;
+*) die "unknown kernel series '$series' (known: 6.1 6.12 7.3)" ;;
+esac
+
+host_need ca-certificates apt dpkg
+papt_init
+hdr=$(papt_newest "$hdr_re")
+[ -n "$hdr" ] || die "no package matches $hdr_re in Debian's archive"
+krel=${hdr#linux-headers-}
+dir=$VMLAB_CACHE/kernels/$series
+env=$dir/env
+if [ -f "$env" ] && grep -qx "KREL=$krel" "$env"; then
+	echo "$env"
+	exit 0
+fi
+log "preparing kernel $krel"
+rm -rf "$dir"
+mkdir -p "$dir/debs" "$dir/root"
+
+# The kernel image: /boot/vmlinuz-KREL.
+for img in "linux-image-$krel-unsigned" "linux-binary-unsigned-$krel"; do
+	papt apt-cache show "$img" >/dev/null 2>&1 && break
+done
+papt_fetch "$dir/debs" "$img"
+# Older packages ship /boot/vmlinuz-KREL, newer ones
+# /usr/lib/modules/KREL/vmlinuz*.
+deb=$(ls "$dir/debs/${img}_"*.deb)
+member=$(dpkg-deb -c "$deb" | awk '{print $NF}' |
+	grep -E "^\./(boot/vmlinuz-$krel|usr/lib/modules/$krel/vmlinuz[.a-z]*)\$" | head -n 1)
+[ -n "$member" ] || die "no kernel image in $img"
+dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$member" >"$dir/vmlinuz-$krel"
+[ -s "$dir/vmlinuz-$krel" ] || die "no vmlinuz-$krel in $img"
+
+chroot_dir=
+case $series in
+6.1 | 6.12)
+	# Headers, their -common part and kbuild, unpacked side by side; the
+	# arch Makefile names the -common one by absolute path, so point it
+	# at the unpacked copy instead.
+	deps=$(papt apt-cache show "$hdr" | sed -n 's/^Depends: //p' | head -n 1 |
+		tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | grep -E '^linux-(headers|kbuild)-' || true)
+	# shellcheck disable=SC2086
+	papt_fetch "$dir/debs" "$hdr" $deps
+	for d in "$dir"/debs/linux-headers-*.deb "$dir"/debs/linux-kbuild-*.deb; do
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	kdir=$dir/root/usr/src/linux-headers-$krel
+	common=$(sed -n 's,^include /usr/src/\(.*\)/Makefile$,\1,p' "$kdir/Makefile")
+	if [ -n "$common" ]; then
+		printf 'include $(dir $(lastword $(MAKEFILE_LIST)))../%s/Makefile\n' \
+			"$common" >"$kdir/Makefile"
+	fi
+	cc=$(sed -n 's/^CC = .*)\(gcc-[0-9]*\)$/\1/p' "$kdir/.kernelvariables")
+	host_need make bc "${cc:-gcc}" libelf1
+	;;
+7.3)
+	chroot_dir=$VMLAB_CACHE/chroot/trixie
+	"$VMLAB_TOP/scripts/mkchroot.sh" "$chroot_dir" gcc-14 make "$hdr"
+	kdir=/usr/src/linux-headers-$krel
+	[ -f "$chroot_dir$kdir/Makefile" ] || die "headers $hdr missing in the chroot"
+	;;
+esac
+
+cat >"$env.tmp" <<EOF
+SERIES=$series
+KREL=$krel
+VMLINUZ=$dir/vmlinuz-$krel
+KDIR=$kdir
+CHROOT=$chroot_dir
+EOF
+mv "$env.tmp" "$env"
+echo "$env"

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for vmlab's scripts: the cache directory, a private apt
+# configuration (never the host's /etc/apt) and logging.  Source it.
+
+VMLAB_CACHE=${VMLAB_CACHE:-$HOME/.cache/vmlab}
+VMLAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export VMLAB_CACHE VMLAB_TOP
+
+log() { printf 'vmlab: %s\n' "$*" >&2; }
+die() { printf 'vmlab: error: %s\n' "$*" >&2; exit 1; }
+
+# Packages the host needs, installed through the host's own (bookworm)
+# sources, as every Debian 12 machine has them.
+host_need() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "need root to install: ${missing[*]}"
+	log "installing host packages: ${missing[*]}"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+		apt-get update -q >/dev/null || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+			die "could not install ${missing[*]}"
+	fi
+}
+
+# A private apt root under the cache that knows bookworm and trixie (with
+# their updates, security and backports suites).  Used only to download.
+APTROOT=$VMLAB_CACHE/apt
+papt_opts() {
+	printf '%s\n' -o "Dir::Etc=$APTROOT/etc" -o "Dir::Etc::sourcelist=$APTROOT/etc/sources.list" \
+		-o "Dir::Etc::sourceparts=$APTROOT/etc/sources.list.d" \
+		-o "Dir::Etc::Preferences=$APTROOT/etc/preferences" \
+		-o "Dir::Etc::PreferencesParts=$APTROOT/etc/preferences.d" \
+		-o "Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d" -o "Dir::Etc::Trusted=/nonexistent" \
+		-o "Dir::State=$APTROOT/state" -o "Dir::State::status=$APTROOT/state/status" \
+		-o "Dir::Cache=$APTROOT/cache" -o "APT::Architecture=amd64" \
+		-o "Debug::NoLocking=1" -o "APT::Sandbox::User=root" -o "Acquire::Retries=3"
+}
+papt_init() {
+	local stamp=$APTROOT/state/updated
+	mkdir -p "$APTROOT"/etc/sources.list.d "$APTROOT"/etc/preferences.d \
+		"$APTROOT"/state/lists/partial "$APTROOT"/cache/archives/partial
+	touch "$APTROOT/state/status"
+	cat >"$APTROOT/etc/sources.list" <<-EOF
+		deb http://deb.debian.org/debian bookworm main
+		deb http://deb.debian.org/debian bookworm-updates main
+		deb http://deb.debian.org/debian-security bookworm-security main
+		deb http://deb.debian.org/debian trixie main
+		deb http://deb.debian.org/debian trixie-backports main
+		deb http://deb.debian.org/debian-security trixie-security main
+	EOF
+	# Refresh the package lists at most every 12 hours.
+	if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
+		log "updating the private package lists in $APTROOT"
+		mapfile -t o < <(papt_opts)
+		apt-get "${o[@]}" -q update >/dev/null 2>"$APTROOT/update.err" ||
+			{ cat "$APTROOT/update.err" >&2; die "apt-get update (private) failed"; }
+		touch "$stamp"
+	fi
+}
+papt() {
+	local o
+	mapfile -t o < <(papt_opts)
+	"$1" "${o[@]}" "${@:2}"
+}
+
+# papt_newest REGEX: the newest package name matching REGEX (anchored).
+papt_newest() {
+	papt apt-cache pkgnames 2>/dev/null | grep -E "^$1\$" | sort -V | tail -n 1
+}
+
+# papt_fetch DIR PKG...: download .debs into DIR (kept as a cache).
+papt_fetch() {
+	local dir=$1 p
+	shift
+	mkdir -p "$dir"
+	for p in "$@"; do
+		ls "$dir/${p}_"*.deb >/dev/null 2>&1 && continue
+		(cd "$dir" && papt apt-get -q download "$p" >/dev/null 2>"$dir/.err") ||
+			{ cat "$dir/.err" >&2; die "could not download $p"; }
+	done
+}
