@@ -233,7 +233,11 @@ static struct miscdevice vmlab_misc = {
 	.fops	= &vmlab_fops,
 };
 
-/* A private pseudo filesystem for the object's inode (see vmlab.h). */
+/*
+ * A private pseudo filesystem for the object's inode (see vmlab.h).  No
+ * .owner: the module keeps it mounted for its whole life, and a mount that
+ * pinned the module would make it impossible to unload.
+ */
 static int vmlab_init_fs_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, VMLAB_FS_MAGIC) ? 0 : -ENOMEM;
@@ -241,7 +245,6 @@ static int vmlab_init_fs_context(struct fs_context *fc)
 
 static struct file_system_type vmlab_fs_type = {
 	.name		= "vmlab",
-	.owner		= THIS_MODULE,
 	.init_fs_context = vmlab_init_fs_context,
 	.kill_sb	= kill_anon_super,
 };
