@@ -44,7 +44,8 @@ checkpatch:
 		--terse -f $(KERNEL_SOURCES)
 
 sparse:
-	scripts/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules
+	@out=$$(scripts/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules 2>&1); echo "$$out"; \
+	! echo "$$out" | grep -E 'warning:|error:'
 
 lint: checkpatch sparse
 

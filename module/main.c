@@ -85,8 +85,13 @@ static ssize_t vmlab_copy_page(struct vmlab_object *obj, loff_t pos,
 	if (!page)
 		return clear_user(buf, len) ? -EFAULT : len;
 	kaddr = kmap_local_page(page);
+	/*
+	 * Not copy_from_user(): on a fault it zeroes what it could not copy,
+	 * and a write() that fails must leave the object as it was.  The
+	 * caller checked the whole buffer with access_ok().
+	 */
 	if (write)
-		left = copy_from_user(kaddr + off, buf, len);
+		left = __copy_from_user(kaddr + off, buf, len);
 	else
 		left = copy_to_user(buf, kaddr + off, len);
 	kunmap_local(kaddr);
@@ -108,6 +113,8 @@ static ssize_t vmlab_rw(struct file *file, char __user *buf, size_t len,
 	if (pos >= size)
 		return write && len ? -ENOSPC : 0;
 	len = min_t(loff_t, len, size - pos);
+	if (!access_ok(buf, len))
+		return -EFAULT;
 	while (done < len) {
 		n = min_t(size_t, PAGE_SIZE - offset_in_page(pos), len - done);
 		n = vmlab_copy_page(obj, pos, buf + done, n, write);

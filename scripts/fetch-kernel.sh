@@ -45,8 +45,9 @@ papt_fetch "$dir/debs" "$img"
 # Older packages ship /boot/vmlinuz-KREL, newer ones
 # /usr/lib/modules/KREL/vmlinuz*.
 deb=$(ls "$dir/debs/${img}_"*.deb)
+krel_re=$(printf '%s' "$krel" | sed 's/[.+]/\\&/g')
 member=$(dpkg-deb -c "$deb" | awk '{print $NF}' |
-	grep -E "^\./(boot/vmlinuz-$krel|usr/lib/modules/$krel/vmlinuz[.a-z]*)\$" | head -n 1)
+	grep -E "^\./(boot/vmlinuz-$krel_re|usr/lib/modules/$krel_re/vmlinuz[.a-z]*)\$" | head -n 1 || true)
 [ -n "$member" ] || die "no kernel image in $img"
 dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$member" >"$dir/vmlinuz-$krel"
 [ -s "$dir/vmlinuz-$krel" ] || die "no vmlinuz-$krel in $img"

@@ -1,0 +1,297 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [SERIES...]: build the module and run every selftest under QEMU on
+# each kernel SERIES (default: $KERNELS, or 6.1 6.12 7.3).
+#
+# For each kernel: fetch it (fetch-kernel.sh), build the module (kmake.sh; a
+# compiler warning is a failure), pack an initramfs with the module and the
+# selftests (mkinitramfs.sh), boot it (qemu-run.sh) and judge the console
+# log.  Printed, each line prefixed with the kernel's series:
+#
+#	the runner's steps: build, insmod, rmmod, memory, kernel log, guest
+#	finished ("ok STEP" or "not ok STEP", with "# ..." details);
+#	each test case of each program, as the program printed it in TAP,
+#	with the diagnostics that led to a failing case;
+#	a failure for a program that timed out, or exited non-zero without a
+#	failing case, or printed fewer results than it planned;
+#	the kernel reports (BUG, WARNING, Oops, ...) anywhere in the log;
+#	a per-kernel total.
+#
+# The last line is `N passed, N failed, N skipped`: the test cases plus the
+# runner's steps, over all kernels.  Exits non-zero if anything failed.
+# Outputs stay in build/SERIES/ (build.log, initramfs.cpio.gz, console.log).
+# Environment: KERNELS; VMLAB_PARAMS, the module parameters (default
+# "size_mb=64 mem_limit_mb=48": a limit below the size, so that the memory
+# limit tests run); and VMLAB_TIMEOUT, VMLAB_APPEND... of qemu-run.sh.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+S="$VMLAB_TOP/scripts"
+# What the kernel prints when something went wrong; guest-init.sh has the same.
+REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
+STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
+PASSED=0
+FAILED=0
+SKIPPED=0
+TESTDIR=$VMLAB_TOP/selftests
+PROGS=()
+
+now() { date +%s; }
+count() { # PASSED FAILED SKIPPED
+	PASSED=$((PASSED + $1))
+	FAILED=$((FAILED + $2))
+	SKIPPED=$((SKIPPED + $3))
+}
+
+# build_selftests: build the selftests once for all kernels and set PROGS
+# to those of its programs that exist.  A failed build counts as one
+# failure; the programs that did build still run.
+build_selftests() {
+	local log=$VMLAB_TOP/build/selftests.log p list ok=1
+	mkdir -p "$VMLAB_TOP/build"
+	log "building the selftests (make -C selftests), log in $log"
+	if ! make -k -C "$TESTDIR" >"$log" 2>&1; then
+		ok=0
+	fi
+	if grep -q 'warning:' "$log"; then
+		ok=0
+	fi
+	if [ "$ok" = 1 ]; then
+		echo "[selftests] ok build"
+		count 1 0 0
+	else
+		grep -E 'error:|warning:|\*\*\*' "$log" | head -n 20 | sed 's/^/[selftests] # /'
+		echo "[selftests] not ok build"
+		count 0 1 0
+	fi
+	if list=$(make -s --no-print-directory -C "$TESTDIR" list 2>/dev/null); then
+		for p in $list; do
+			if [ -f "$TESTDIR/$p" ] && [ -x "$TESTDIR/$p" ]; then
+				PROGS+=("$p")
+			else
+				echo "[selftests] # $p did not build: it will not run"
+			fi
+		done
+		[ ${#PROGS[@]} -gt 0 ] || TESTDIR= # none built: no tests at all
+	fi
+}
+
+# build_module SERIES LOG: kmake.sh, failing on any compiler warning.
+build_module() {
+	local series=$1 log=$2
+	mkdir -p "$(dirname "$log")"
+	if ! "$S/kmake.sh" "$series" W=1 C=1 modules >"$log" 2>&1; then
+		grep -E 'error:|warning:|\*\*\*' "$log" | head -n 20 | sed "s/^/[$series] # /"
+		echo "[$series] # the module did not build (log: $log)"
+		return 1
+	fi
+	if grep -q 'warning:' "$log"; then
+		grep 'warning:' "$log" | head -n 20 | sed "s/^/[$series] # /"
+		echo "[$series] # compiler warnings are failures (log: $log)"
+		return 1
+	fi
+}
+
+# not_run SERIES WHY: the steps that could not run, as failures.
+not_run() {
+	local s
+	for s in $STEPS_AFTER_BUILD; do
+		echo "[$1] not ok ${s/-/ } # not run: $2"
+	done
+	count 0 5 0
+}
+
+# parse_log SERIES LOG COUNTS: print the results found in the console LOG and
+# write "PASSED FAILED SKIPPED" to COUNTS.
+parse_log() {
+	tr -d '\r' <"$2" | sed 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
+		awk -v tag="[$1]" -v reports="$REPORTS" -v counts="$3" '
+		function out(s) { print tag " " s }
+		function result(line, what) {
+			if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) { skipped++; return "skip" }
+			if (line ~ /^not ok/) { failed++; return "fail" }
+			passed++
+			return "pass"
+		}
+		function prog_end(name, rc, secs, timedout, why) {
+			out(sprintf("# %s: %d passed, %d failed, %d skipped, exit status %s, %s s",
+				name, ppass, pfail, pskip, rc, secs))
+			why = ""
+			if (timedout)
+				why = "timed out after " secs " s"
+			else if (rc == "none")
+				why = "did not finish: the guest stopped"
+			else if (rc != 0 && rc != 4 && pfail == 0)
+				why = "exited with status " rc " but reported no failing test"
+			else if (plan != "" && nres < plan)
+				why = "printed " nres " of its " plan " results"
+			if (why != "") {
+				out("not ok " name " # the program " why)
+				failed++
+			}
+			prog = ""
+		}
+		function step(name, line) {
+			if (name in steps)
+				return
+			steps[name] = result(line)
+			sub(/^(not )?ok [0-9]+ /, "", line)
+			out((steps[name] == "fail" ? "not ok " : "ok ") line)
+		}
+		function missing(name, why) {
+			if (name in steps)
+				return
+			steps[name] = "fail"
+			failed++
+			out("not ok " name " # " why)
+		}
+		BEGIN { passed = failed = skipped = 0 }
+		/^VMLAB-INIT / { init = 1; next }
+		/^VMLAB-PROG-BEGIN / {
+			prog = $2; plan = ""; nres = ppass = pfail = pskip = 0; ndiag = 0
+			out("# program " prog)
+			next
+		}
+		/^VMLAB-PROG-END / {
+			rc = $3; sub(/^rc=/, "", rc); secs = $4; sub(/^secs=/, "", secs)
+			prog_end(prog, rc, secs, $5 == "timeout")
+			next
+		}
+		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
+		/^VMLAB-DMESG-END/ { indmesg = 0; next }
+		/^VMLAB-DONE/ { done = 1; next }
+		/^\[ *[0-9]+\.[0-9]+\] / {
+			if ($0 ~ reports && !($0 in seen)) {
+				seen[$0] = 1
+				kreports[nk++] = $0
+			}
+			next
+		}
+		indmesg { next }
+		prog != "" && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
+		prog != "" && /^(not )?ok [0-9]+/ {
+			r = result($0)
+			nres++
+			if (r == "fail") {
+				pfail++
+				for (i = 0; i < ndiag; i++)
+					out(diag[i])
+			} else if (r == "skip") pskip++
+			else ppass++
+			ndiag = 0
+			out($0)
+			next
+		}
+		prog != "" && /^#/ {
+			if ($0 ~ /^# *(Totals|PASSED|FAILED):/) { out($0); next }
+			if ($0 ~ /^# +(RUN|OK) /) { ndiag = 0; next }
+			if (ndiag < 30) diag[ndiag++] = $0
+			next
+		}
+		prog != "" { if (ndiag < 30) diag[ndiag++] = "# " $0; next }
+		/^(not )?ok [0-9]+ (insmod|rmmod|memory)( |$)/ {
+			name = $0
+			sub(/^(not )?ok [0-9]+ /, "", name)
+			sub(/ .*/, "", name)
+			step(name, $0)
+			next
+		}
+		/^(not )?ok [0-9]+ kernel log( |$)/ { guestlog = $0; next }
+		/^ok [0-9]+ [^#]*# SKIP / {	# a program that did not run or skipped
+			sub(/^ok [0-9]+ /, "")
+			out("# skipped: " $0)
+			next
+		}
+		/^#   \[/ { next }	# the guest quoting the kernel log
+		/^# [^ ]+: (exit status|killed after) / { next }	# its view of a program
+		/^# / { out($0) }
+		END {
+			if (prog != "")
+				prog_end(prog, "none", "?", 0)
+			if (!init)
+				out("# the guest never reached /init")
+			missing("insmod", "no result: the guest did not get there")
+			missing("rmmod", "no result: the guest did not get there")
+			missing("memory", "no result: the guest did not get there")
+			for (i = 0; i < nk && i < 20; i++)
+				out("# kernel: " kreports[i])
+			if (guestlog == "")
+				missing("kernel log", "the guest did not dump its kernel log")
+			else if (nk > 0 || guestlog ~ /^not ok/)
+				missing("kernel log", "the kernel reported problems")
+			else
+				step("kernel log", guestlog)
+			if (done) { passed++; out("ok guest finished") }
+			else missing("guest finished", "no VMLAB-DONE in the console log")
+			print passed, failed, skipped > counts
+		}'
+}
+
+# boot_and_judge SERIES DIR: pack, boot, parse; adds to the counts.
+boot_and_judge() {
+	local series=$1 dir=$2 p f s
+	local log=$dir/console.log initrd=$dir/initramfs.cpio.gz
+	rm -f "$log" "$dir/qemu-run.log"
+	if "$S/mkinitramfs.sh" "$initrd" "$dir/module/vmlab.ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
+		# Its messages to stderr, and to a file for the boot time.
+		{ "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
+			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" 2>&1 >&3 |
+			tee "$dir/qemu-run.log" >&2; } 3>&1 || true
+	fi
+	[ -f "$log" ] || : >"$log"
+	parse_log "$series" "$log" "$dir/counts"
+	read -r p f s <"$dir/counts" || { p=0 f=1 s=0; }
+	count "$p" "$f" "$s"
+}
+
+# check_kernel SERIES: every step for one kernel.
+check_kernel() {
+	local series=$1 dir=$VMLAB_TOP/build/$1 env t0 tb boot p0=$PASSED f0=$FAILED s0=$SKIPPED
+	t0=$(now)
+	tb=$t0
+	KREL="?"
+	echo "== kernel $series =="
+	mkdir -p "$dir"
+	rm -f "$dir/qemu-run.log"
+	if ! env=$("$S/fetch-kernel.sh" "$series"); then
+		echo "[$series] not ok build # could not fetch the kernel"
+		count 0 1 0
+		not_run "$series" "no kernel"
+	else
+		# shellcheck disable=SC1090
+		. "$env"
+		log "building the module for Debian $KREL"
+		if build_module "$series" "$dir/build.log"; then
+			echo "[$series] ok build"
+			count 1 0 0
+			tb=$(now)
+			boot_and_judge "$series" "$dir"
+		else
+			echo "[$series] not ok build"
+			count 0 1 0
+			not_run "$series" "the module did not build"
+		fi
+	fi
+	boot=$(sed -n 's/.*reached \/init after \([0-9.?]*\) s.*/\1/p' "$dir/qemu-run.log" 2>/dev/null || true)
+	echo "[$series] totals: pass $((PASSED - p0)), fail $((FAILED - f0)), skip $((SKIPPED - s0))" \
+		"(Debian $KREL; build $((tb - t0)) s, boot to /init ${boot:-?} s," \
+		"whole kernel $(($(now) - t0)) s)"
+}
+
+main() {
+	local series t0
+	# shellcheck disable=SC2086 # a list of words
+	[ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12 7.3}
+	t0=$(now)
+	host_need make gcc libc6-dev
+	build_selftests
+	for series in "$@"; do
+		check_kernel "$series"
+	done
+	log "checked kernels $* in $(($(now) - t0)) s"
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	[ "$FAILED" -eq 0 ]
+}
+
+main "$@"

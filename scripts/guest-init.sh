@@ -1,0 +1,301 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox ash, which has local too
+#
+# guest-init.sh: /init of vmlab's QEMU guest (busybox sh, PID 1).
+#
+# Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests, unloads the
+# module, checks that no memory was lost and that the kernel reported no bug,
+# and powers the machine off.  Everything goes to the console (ttyS0) as one
+# TAP stream of the runner's own steps, with each program's own output
+# (kselftest TAP) between markers that qemu-run.sh and check.sh parse:
+#
+#	VMLAB-INIT uptime=SECS kernel=KREL	/init started
+#	TAP version 13, 1..N, ok/not ok N STEP	the runner's steps
+#	VMLAB-PROG-BEGIN NAME			a program starts
+#	VMLAB-PROG-END NAME rc=N secs=S [timeout]	it ended, with its
+#						exit status; "timeout" when
+#						it was killed for taking too long
+#	VMLAB-DMESG-BEGIN ... VMLAB-DMESG-END	the kernel log after the run
+#	VMLAB-DONE				the runner finished
+#
+# Kernel command line (all optional):
+#	vmlab.params="size_mb=64 ..."	module parameters for insmod
+#	vmlab.tests="prog1 prog2"	run only these programs
+#	vmlab.timeout=SECS		time limit of one program (300)
+#	vmlab.cmd="COMMAND"		run COMMAND (sh -c, in /vmlab/tests)
+#					instead of the programs; "shell" for
+#					an interactive shell on the console
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+HOME=/root
+TMPDIR=/tmp
+export PATH HOME TMPDIR
+
+KO=/vmlab/vmlab.ko
+TESTS=/vmlab/tests
+OUT=/tmp/.vmlab-out
+N=0		# the number of the runner's last TAP line
+LOADED=		# set once insmod succeeded
+MAX_LOST_KB=16384
+# What the kernel prints when something went wrong; check.sh has the same.
+REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
+
+# cmdline_arg NAME: the value of NAME=VALUE or NAME="VALUE" on the kernel's
+# command line; fails when it is not there.
+cmdline_arg() {
+	local line v
+	line=" $(cat /proc/cmdline) "
+	case $line in
+	*" $1=\""*)
+		v=${line#*" $1=\""}
+		v=${v%%\"*}
+		;;
+	*" $1="*)
+		v=${line#*" $1="}
+		v=${v%% *}
+		;;
+	*) return 1 ;;
+	esac
+	echo "$v"
+}
+
+ok() {
+	N=$((N + 1))
+	echo "ok $N $*"
+}
+not_ok() {
+	N=$((N + 1))
+	echo "not ok $N $*"
+}
+diag() { echo "# $*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+# Free pages held in the per-CPU lists, which MemFree does not count.
+pcp_kb() { awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo; }
+drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+setup() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	exec </dev/console >/dev/console 2>&1
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+	hostname vmlab
+	echo
+	echo "VMLAB-INIT uptime=$(uptime_s) kernel=$(uname -r)"
+}
+
+# programs: the names of the test programs to run, sorted.
+programs() {
+	local only f name
+	only=$(cmdline_arg vmlab.tests) || only=
+	for f in "$TESTS"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		name=${f##*/}
+		if [ -n "$only" ]; then
+			case " $only " in
+			*" $name "*) ;;
+			*) continue ;;
+			esac
+		fi
+		echo "$name"
+	done
+}
+
+step_insmod() {
+	local params
+	params=$(cmdline_arg vmlab.params) || params=
+	diag "insmod $KO${params:+ $params}"
+	# shellcheck disable=SC2086 # the parameters are separate words
+	if ! insmod "$KO" $params; then
+		not_ok "insmod"
+		return
+	fi
+	LOADED=1
+	if [ -c /dev/vmlab ]; then
+		ok "insmod"
+	else
+		diag "the module loaded but /dev/vmlab is missing"
+		not_ok "insmod"
+	fi
+}
+
+# run_prog NAME SECS COMMAND...: run COMMAND in its own session with its
+# output on the console and in $OUT, killing its whole process group after
+# SECS seconds; prints the markers and sets RC and TIMEDOUT.
+run_prog() {
+	local name="$1" secs="$2" t0 pid wdog tee
+	shift 2
+	echo "VMLAB-PROG-BEGIN $name"
+	rm -f "$OUT" /tmp/.vmlab-fifo /tmp/.vmlab-timeout
+	mkfifo /tmp/.vmlab-fifo
+	tee "$OUT" </tmp/.vmlab-fifo &
+	tee=$!
+	t0=$(uptime_s)
+	(cd "$TESTS" && exec setsid "$@") </dev/null >/tmp/.vmlab-fifo 2>&1 &
+	pid=$!
+	setsid sh -c 'sleep "$1" && touch /tmp/.vmlab-timeout &&
+		kill -TERM -"$2" && sleep 10 && kill -KILL -"$2"' sh "$secs" "$pid" \
+		</dev/null >/dev/null 2>&1 &
+	wdog=$!
+	wait "$pid"
+	RC=$?
+	kill -KILL -"$wdog" 2>/dev/null
+	kill -KILL -"$pid" 2>/dev/null # what the program left behind
+	wait "$tee"
+	TIMEDOUT=
+	[ ! -e /tmp/.vmlab-timeout ] || TIMEDOUT=" timeout"
+	echo "VMLAB-PROG-END $name rc=$RC secs=$(awk -v a="$t0" -v b="$(uptime_s)" \
+		'BEGIN { printf "%.1f", b - a }')$TIMEDOUT"
+}
+
+# step_prog NAME SECS COMMAND...: one program, as one test of the runner.
+step_prog() {
+	local name="$1" secs="$2" failed
+	if [ -z "$LOADED" ]; then
+		ok "$name # SKIP the module is not loaded"
+		return
+	fi
+	run_prog "$@"
+	failed=$(grep -c '^not ok ' "$OUT")
+	if [ -n "$TIMEDOUT" ]; then
+		diag "$name: killed after $secs s"
+		not_ok "$name"
+	elif [ "$RC" -eq 4 ] && [ "$failed" -eq 0 ]; then
+		ok "$name # SKIP exit status 4 (KSFT_SKIP)"
+	elif [ "$RC" -ne 0 ] || [ "$failed" -ne 0 ]; then
+		diag "$name: exit status $RC, $failed failing tests"
+		not_ok "$name"
+	else
+		ok "$name"
+	fi
+}
+
+step_shell() {
+	echo "VMLAB-SHELL: exit the shell to unload the module and power off"
+	(cd "$TESTS" && setsid cttyhack sh -l)
+	ok "shell"
+}
+
+step_rmmod() {
+	if [ -z "$LOADED" ]; then
+		ok "rmmod # SKIP the module is not loaded"
+		return
+	fi
+	for _ in 1 2 3 4 5; do
+		rmmod vmlab && break
+		sleep 1
+	done
+	if [ -e /sys/module/vmlab ]; then
+		diag "the module is still loaded (refcnt $(cat /sys/module/vmlab/refcnt 2>/dev/null))"
+		not_ok "rmmod"
+	else
+		ok "rmmod"
+	fi
+}
+
+# step_memory FREE AVAIL PCP: compare with MemFree, MemAvailable and the
+# per-CPU free lists (kB) of before insmod.  What counts is MemAvailable
+# plus the per-CPU lists: freed pages often wait there.
+step_memory() {
+	local free0="$1" avail0="$2" pcp0="$3" free1 avail1 pcp1 lost
+	if [ -e /sys/module/vmlab ]; then
+		ok "memory # SKIP the module is still loaded"
+		return
+	fi
+	drop_caches
+	free1=$(meminfo_kb MemFree)
+	avail1=$(meminfo_kb MemAvailable)
+	pcp1=$(pcp_kb)
+	lost=$((avail0 + pcp0 - avail1 - pcp1))
+	diag "MemFree: $free0 kB before insmod, $free1 kB after rmmod"
+	diag "free pages in per-CPU lists: $pcp0 kB before insmod, $pcp1 kB after rmmod"
+	cat /proc/meminfo >/tmp/.vmlab-meminfo1
+	# The other counters that moved by more than 1 MiB, for a hint.
+	awk 'NR == FNR { a[$1] = $2; next }
+		$1 in a && ($2 - a[$1] > 1024 || a[$1] - $2 > 1024) {
+			printf "# %s %d kB before insmod, %d kB after rmmod\n", $1, a[$1], $2 }' \
+		/tmp/.vmlab-meminfo0 /tmp/.vmlab-meminfo1 | grep -v -e MemFree -e MemAvailable -e DirectMap
+	diag "MemAvailable: $avail0 kB before insmod, $avail1 kB after rmmod"
+	diag "lost: $lost kB of MemAvailable + per-CPU lists (at most $MAX_LOST_KB kB allowed)"
+	if [ "$lost" -gt "$MAX_LOST_KB" ]; then
+		not_ok "memory"
+	else
+		ok "memory"
+	fi
+}
+
+step_kernel_log() {
+	local found
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak
+	fi
+	echo "VMLAB-DMESG-BEGIN"
+	dmesg >/tmp/.vmlab-dmesg
+	cat /tmp/.vmlab-dmesg
+	echo "VMLAB-DMESG-END"
+	found=$(grep -E "$REPORTS" /tmp/.vmlab-dmesg | head -n 20)
+	if [ -n "$found" ]; then
+		diag "the kernel reported problems:"
+		echo "$found" | sed 's/^/#   /'
+		not_ok "kernel log"
+	else
+		ok "kernel log"
+	fi
+}
+
+finish() {
+	echo "VMLAB-DONE"
+	sync
+	poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+main() {
+	local cmd timeout progs count free0 avail0 pcp0 p
+	setup
+	cmd=$(cmdline_arg vmlab.cmd) || cmd=
+	timeout=$(cmdline_arg vmlab.timeout) || timeout=300
+	if [ -n "$cmd" ]; then
+		count=1
+	else
+		progs=$(programs)
+		# shellcheck disable=SC2086 # counting words
+		count=$(echo $progs | wc -w)
+	fi
+	echo "TAP version 13"
+	echo "1..$((count + 4))"
+	drop_caches
+	free0=$(meminfo_kb MemFree)
+	avail0=$(meminfo_kb MemAvailable)
+	pcp0=$(pcp_kb)
+	cat /proc/meminfo >/tmp/.vmlab-meminfo0
+	step_insmod
+	if [ "$cmd" = shell ]; then
+		step_shell
+	elif [ -n "$cmd" ]; then
+		step_prog cmd "$timeout" sh -c "$cmd"
+	else
+		for p in $progs; do
+			step_prog "$p" "$timeout" "./$p"
+		done
+	fi
+	step_rmmod
+	step_memory "$free0" "$avail0" "$pcp0"
+	step_kernel_log
+	finish
+}
+
+main "$@"

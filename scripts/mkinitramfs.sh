@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT.cpio.gz KO TESTDIR [PROG...]: the guest's whole root
+# file system, a gzipped newc cpio archive holding
+#
+#	/init			scripts/guest-init.sh, the test runner
+#	/bin/busybox		from busybox-static, with a link per applet
+#	/vmlab/vmlab.ko		KO, the module under test
+#	/vmlab/tests/		the test programs and their data files
+#
+# With PROG... (names relative to TESTDIR) exactly those programs are copied
+# to /vmlab/tests/; without, every executable file of TESTDIR is.  Either way
+# the other plain files of TESTDIR are copied too, as data, except sources
+# and build files (*.c *.h *.o *.d Makefile ...).  The guest runs only the
+# executables, sorted by name.  TESTDIR may be empty ("") for no tests.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# is_build_file NAME: true for the files of a source directory that are no
+# test data.
+is_build_file() {
+	case $1 in
+	*.c | *.h | *.o | *.d | *.a | *.so | *.mk | *.orig | *.rej | *~ | Makefile | Kbuild | .*) return 0 ;;
+	esac
+	return 1
+}
+
+# add_busybox ROOT: busybox and a symbolic link for each of its applets.
+add_busybox() {
+	local root=$1 applet
+	install -D -m 0755 /bin/busybox "$root/bin/busybox"
+	for applet in $(/bin/busybox --list-full); do
+		[ -e "$root/$applet" ] && continue
+		mkdir -p "$root/$(dirname "$applet")"
+		ln -s /bin/busybox "$root/$applet"
+	done
+}
+
+# add_tests ROOT TESTDIR [PROG...]: the programs and data files.
+add_tests() {
+	local root=$1 dir=$2 f name
+	shift 2
+	mkdir -p "$root/vmlab/tests"
+	[ -n "$dir" ] || return 0
+	[ -d "$dir" ] || die "no test directory $dir"
+	for f in "$@"; do
+		[ -f "$dir/$f" ] && [ -x "$dir/$f" ] || die "no test program $dir/$f"
+		cp -p "$dir/$f" "$root/vmlab/tests/"
+	done
+	for f in "$dir"/*; do
+		[ -f "$f" ] || continue
+		name=${f##*/}
+		if [ -x "$f" ]; then
+			[ $# -eq 0 ] || continue
+		elif is_build_file "$name"; then
+			continue
+		fi
+		cp -p "$f" "$root/vmlab/tests/"
+	done
+}
+
+# pack ROOT OUT: the cpio archive, files owned by root, in a stable order.
+pack() {
+	local root=$1 out=$2
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 --reproducible) | gzip -n -6 >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+main() {
+	[ $# -ge 3 ] || die "usage: mkinitramfs.sh OUT.cpio.gz KO TESTDIR [PROG...]"
+	local out=$1 ko=$2 testdir=$3 root
+	shift 3
+	[ -f "$ko" ] || die "no module $ko"
+	host_need busybox-static cpio gzip
+	mkdir -p "$(dirname "$out")"
+	root=$(mktemp -d "$(dirname "$out")/.initramfs.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$root'" EXIT
+	mkdir -p "$root"/{dev,proc,sys,tmp,root,etc,mnt,run,vmlab}
+	# The kernel opens /dev/console for /init before anything is mounted.
+	[ "$(id -u)" -ne 0 ] || mknod -m 0600 "$root/dev/console" c 5 1
+	add_busybox "$root"
+	install -m 0755 "$VMLAB_TOP/scripts/guest-init.sh" "$root/init"
+	install -m 0644 "$ko" "$root/vmlab/vmlab.ko"
+	add_tests "$root" "$testdir" "$@"
+	pack "$root" "$out"
+	log "initramfs: $out ($(du -k "$out" | cut -f1) KiB, $(find "$root/vmlab/tests" -type f -perm -u+x | wc -l) test programs)"
+}
+
+main "$@"

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-run.sh VMLINUZ INITRAMFS LOG [KERNEL-ARGS...]: boot VMLINUZ with
+# INITRAMFS (made by mkinitramfs.sh) under QEMU, with TCG (KVM hangs on
+# vmlab's machines), and write the serial console to LOG.  KERNEL-ARGS are
+# added to the kernel command line, e.g. vmlab.params="size_mb=64" or
+# vmlab.cmd="./tour" (see guest-init.sh).
+#
+# A compressed kernel (bzImage) whose payload is an ELF that can be entered
+# through PVH is booted from that ELF instead, decompressed once into the
+# cache: under TCG this halves the time to /init (no real-mode setup, no
+# decompression in the guest).  VMLAB_PVH=0 boots the bzImage as it is.
+#
+# Succeeds when the guest printed VMLAB-DONE, whatever its tests said; the
+# log is for check.sh to judge.  Environment:
+#	VMLAB_TIMEOUT=SECS	kill the guest after SECS seconds (900)
+#	VMLAB_CONSOLE=1		also show the console on stdout and give the
+#				guest our stdin (for vmlab.cmd=shell)
+#	VMLAB_MEM=2G VMLAB_SMP=2	the guest's memory and CPUs
+#	VMLAB_APPEND="..."	more kernel arguments
+#	VMLAB_PVH=0		boot the bzImage itself
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# pvh_kernel VMLINUZ: the kernel file to give QEMU: the ELF inside VMLINUZ
+# if it has a PVH entry point (Xen ELF note 18), else VMLINUZ.
+pvh_kernel() {
+	local z=$1 out m off
+	out=$VMLAB_CACHE/pvh/$(basename "$z").elf
+	if [ "${VMLAB_PVH:-1}" = 0 ]; then
+		echo "$z"
+		return
+	fi
+	if [ ! "$out" -nt "$z" ]; then
+		mkdir -p "$(dirname "$out")"
+		rm -f "$out"
+		# The payload's magic number, and how to decompress it.
+		for m in 'fd377a585a00:xz -dcq --single-stream' '28b52ffd:zstd -dcq' '1f8b0800:gzip -dcq'; do
+			off=$(LC_ALL=C grep -obUaP "$(echo "${m%%:*}" | sed 's/../\\x&/g')" "$z" |
+				head -n 1 | cut -d: -f1)
+			[ -n "$off" ] || continue
+			# Trailing data after the payload makes some tools fail.
+			tail -c +$((off + 1)) "$z" | ${m#*:} >"$out.tmp" 2>/dev/null || true
+			if readelf -n "$out.tmp" 2>/dev/null | grep -q 'Xen.*(0x00000012)'; then
+				mv "$out.tmp" "$out"
+				break
+			fi
+		done
+		rm -f "$out.tmp"
+	fi
+	if [ -s "$out" ]; then
+		echo "$out"
+	else
+		echo "$z"
+	fi
+}
+
+# console_opts LOG: QEMU options for the serial console.
+console_opts() {
+	if [ "${VMLAB_CONSOLE:-0}" = 1 ]; then
+		echo "-chardev stdio,id=con,signal=off,logfile=$1"
+	else
+		echo "-chardev file,id=con,path=$1"
+	fi
+}
+
+# watch_init LOG T0 OUT: write to OUT how long after T0 the guest's /init
+# said hello in LOG.
+watch_init() {
+	while sleep 0.1; do
+		if grep -q '^VMLAB-INIT' "$1"; then
+			elapsed "$2" >"$3"
+			return
+		fi
+	done
+}
+
+# report LOG RC SECS TIMEOUT INIT: say how the run went; fails unless it finished.
+report() {
+	local log=$1 rc=$2 secs=$3 limit=$4 wall=$5 up
+	up=$(tr -d '\r' <"$log" | sed -n 's/^VMLAB-INIT uptime=\([0-9.]*\).*/\1/p' | head -n 1)
+	if [ -n "$up" ]; then
+		log "the guest reached /init after $wall s ($up s of kernel uptime)"
+	fi
+	if grep -q '^VMLAB-DONE' "$log"; then
+		log "the guest finished after $secs s"
+		return 0
+	fi
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		log "the guest did not finish within $limit s (VMLAB_TIMEOUT): killed"
+	elif grep -q 'Kernel panic' "$log"; then
+		log "the guest kernel panicked after $secs s"
+	else
+		log "the guest stopped after $secs s without finishing (qemu exit status $rc)"
+	fi
+	log "console log: $log"
+	tail -n 15 "$log" | tr -d '\r' | sed 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/^/vmlab:   | /' >&2
+	return 1
+}
+
+main() {
+	[ $# -ge 3 ] || die "usage: qemu-run.sh VMLINUZ INITRAMFS LOG [KERNEL-ARGS...]"
+	local kernel=$1 initrd=$2 log=$3 limit=${VMLAB_TIMEOUT:-900} append t0 rc=0 fg='' name watcher
+	shift 3
+	[ -f "$kernel" ] || die "no kernel $kernel"
+	[ -f "$initrd" ] || die "no initramfs $initrd"
+	host_need qemu-system-x86 coreutils binutils xz-utils zstd gzip
+	append="console=ttyS0 panic=-1 loglevel=4 ${VMLAB_APPEND:-} $*"
+	mkdir -p "$(dirname "$log")"
+	: >"$log"
+	name=$(basename "$kernel" | sed 's/^vmlinuz-/Debian /')
+	kernel=$(pvh_kernel "$kernel")
+	case $kernel in
+	*.elf) log "booting $name under QEMU (TCG, PVH entry), console in $log" ;;
+	*) log "booting $name under QEMU (TCG), console in $log" ;;
+	esac
+	# In the foreground of the terminal QEMU can read from it.
+	[ "${VMLAB_CONSOLE:-0}" != 1 ] || fg=--foreground
+	t0=$(now)
+	watch_init "$log" "$t0" "$log.init" &
+	watcher=$!
+	# shellcheck disable=SC2046 # console_opts gives separate words
+	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
+		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" \
+		-nographic -monitor none -no-reboot -nodefaults \
+		$(console_opts "$log") -serial chardev:con \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" || rc=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	local secs wall finished=0
+	secs=$(elapsed "$t0")
+	wall=$(cat "$log.init" 2>/dev/null || echo "?")
+	rm -f "$log.init"
+	report "$log" "$rc" "$secs" "$limit" "$wall" || finished=1
+	return $finished
+}
+
+main "$@"

@@ -1,0 +1,1499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_fault: page faults on mappings of /dev/vmlab, each scenario run
+ * with a MAP_SHARED and a MAP_PRIVATE mapping (the fixture's variants):
+ * demand-zero pages, the module's shared zero-filled frame, copy-on-write
+ * (also across fork), writes seen by other processes, SIGBUS past the end
+ * and over the memory limit, protections, MADV_DONTNEED, munmap (whole and
+ * partial), mremap, a reset while mapped, and the memcg charge.
+ *
+ * Every scenario holds the module's counters against the kernel's own view:
+ * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (KPF_ANON,
+ * KPF_ZERO_PAGE), /proc/kpagecount, /proc/self/maps and smaps (Rss, Pss,
+ * Anonymous), getrusage() minor faults and /proc/meminfo.
+ *
+ * Children report through their exit status only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+
+FIXTURE(fault)
+{
+	int fd;
+	size_t ps;
+	size_t size;
+	size_t limit;
+	struct vmlab_stats st;
+};
+
+FIXTURE_VARIANT(fault)
+{
+	bool shared;
+};
+
+FIXTURE_VARIANT_ADD(fault, shared)
+{
+	.shared = true,
+};
+
+FIXTURE_VARIANT_ADD(fault, private)
+{
+	.shared = false,
+};
+
+FIXTURE_SETUP(fault)
+{
+	self->ps = vl_psize();
+	VL_SETUP_DEVICE(self->fd, self->st);
+	self->size = self->st.size;
+	self->limit = self->st.mem_limit;
+	/* The scenarios below use up to 256 pages of size and of the limit. */
+	VL_NEED_PAGES(self->st, 256);
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static char *map_obj(int fd, size_t len, off_t off, bool shared)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Number of distinct values among n PFNs. */
+static size_t distinct(const uint64_t *v, size_t n)
+{
+	uint64_t *s = malloc(n * sizeof(*s));
+	size_t i, d = 0;
+
+	if (!s)
+		return 0;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (i = 0; i < n; i++)
+		d += i == 0 || s[i] != s[i - 1];
+	free(s);
+	return d;
+}
+
+/*
+ * Reading never-written pages: a shared mapping allocates one zeroed frame
+ * per page; a private mapping maps the module's one zero-filled frame
+ * everywhere and allocates nothing.
+ */
+TEST_F(fault, demand_zero_read)
+{
+	size_t ps = self->ps, n = 256, i;
+	uint64_t *pm = calloc(n, sizeof(*pm)), *pfn = calloc(n, sizeof(*pfn));
+	struct vmlab_stats a, b;
+	long f0, f1;
+	char *m;
+
+	ASSERT_NE(NULL, pm);
+	ASSERT_NE(NULL, pfn);
+	m = map_obj(self->fd, n * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	/* No pre-population: nothing is mapped until touched. */
+	ASSERT_EQ(0, vl_count_present(m, n));
+	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	f0 = vl_minflt();
+	for (i = 0; i < n; i++)
+		if (!vl_is_zero(m + i * ps, ps))
+			break;
+	f1 = vl_minflt();
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("read holes", &a, &b);
+	ASSERT_EQ(n, i) TH_LOG("page %zu not zero", i);
+
+	/* One minor fault per page. */
+	ASSERT_LE((long)n, f1 - f0);
+	ASSERT_GE((long)n + 8, f1 - f0);
+	ASSERT_EQ(0, vl_pagemap_range(m, n, pm));
+	for (i = 0; i < n; i++) {
+		ASSERT_TRUE(pm_present(pm[i])) TH_LOG("page %zu", i);
+		ASSERT_TRUE(pm_file(pm[i])) TH_LOG("page %zu", i);
+		pfn[i] = pm_pfn(pm[i]);
+		ASSERT_NE(0, pfn[i]);
+	}
+	ASSERT_EQ((long)(n * ps / 1024), vl_smaps_kb(m, "Rss"));
+	ASSERT_EQ(0, vl_smaps_kb(m, "Anonymous"));
+
+	if (variant->shared) {
+		ASSERT_EQ(n, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
+		ASSERT_EQ(0, VL_D(a, b, zero_frame_maps));
+		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+		ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(n, b.pages_resident);
+		ASSERT_EQ(n, distinct(pfn, n));
+		for (i = 0; i < n; i++) {
+			uint64_t fl = vl_kpageflags(pfn[i]);
+
+			ASSERT_FALSE(kpf_has(fl, KPF_ANON));
+			ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
+			ASSERT_TRUE(kpf_has(fl, KPF_MMAP));
+			ASSERT_EQ(1, vl_kpagecount(pfn[i]));
+		}
+		ASSERT_EQ(vl_smaps_kb(m, "Rss"), vl_smaps_kb(m, "Pss"));
+	} else {
+		uint64_t fl = vl_kpageflags(pfn[0]);
+
+		ASSERT_EQ(n, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+		ASSERT_EQ(n, VL_D(a, b, zero_frame_maps));
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(0, b.pages_resident);
+		/* One frame, mapped n times; it is not the kernel's zero page. */
+		ASSERT_EQ(1, distinct(pfn, n));
+		ASSERT_LE((int64_t)n, vl_kpagecount(pfn[0]));
+		ASSERT_FALSE(kpf_has(fl, KPF_ANON));
+		ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
+		ASSERT_TRUE(kpf_has(fl, KPF_MMAP));
+		/* Rss counts every mapping of it, Pss about one page. */
+		ASSERT_GE(8, vl_smaps_kb(m, "Pss"));
+	}
+
+	/* Reading again faults nothing. */
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	f0 = vl_minflt();
+	vl_touch_read(m, n * ps);
+	f1 = vl_minflt();
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_GE(2, f1 - f0);
+	ASSERT_EQ(0, VL_D(a, b, fault_shared_read) + VL_D(a, b, fault_private_read));
+	munmap(m, n * ps);
+	free(pm);
+	free(pfn);
+}
+
+/*
+ * Writing never-written pages: a shared mapping allocates the object's
+ * page (and calls page_mkwrite); a private mapping gets a new anonymous
+ * page per page and the object stays all holes.
+ */
+TEST_F(fault, demand_zero_write)
+{
+	size_t ps = self->ps, n = 64, i;
+	uint64_t pfn[64];
+	struct vmlab_stats a, b;
+	char buf[64];
+	long f0, f1;
+	char *m;
+
+	m = map_obj(self->fd, n * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	f0 = vl_minflt();
+	for (i = 0; i < n; i++)
+		vl_fill(m + i * ps, 64, i + 1);
+	f1 = vl_minflt();
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("write holes", &a, &b);
+	ASSERT_LE((long)n, f1 - f0);
+	ASSERT_GE((long)n + 8, f1 - f0);
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = vl_pagemap(m + i * ps), fl;
+
+		ASSERT_TRUE(pm_present(e));
+		pfn[i] = pm_pfn(e);
+		fl = vl_kpageflags(pfn[i]);
+		ASSERT_EQ(!variant->shared, kpf_has(fl, KPF_ANON)) TH_LOG("page %zu", i);
+		ASSERT_EQ(variant->shared, pm_file(e)) TH_LOG("page %zu", i);
+		ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
+		ASSERT_EQ(1, vl_kpagecount(pfn[i]));
+		ASSERT_TRUE(vl_check(m + i * ps, 64, i + 1));
+		/* What read() returns: the data, or still a hole. */
+		ASSERT_EQ(64, pread(self->fd, buf, 64, (off_t)(i * ps)));
+		if (variant->shared) {
+			ASSERT_TRUE(vl_check(buf, 64, i + 1));
+		} else {
+			ASSERT_TRUE(vl_is_zero(buf, 64));
+		}
+	}
+	ASSERT_EQ(n, distinct(pfn, n));
+
+	if (variant->shared) {
+		ASSERT_EQ(n, VL_D(a, b, fault_shared_write));
+		ASSERT_EQ(0, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(n, VL_D(a, b, page_mkwrite));
+		ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(n, b.pages_resident);
+		ASSERT_EQ(n, b.pages_dirty);
+		ASSERT_EQ(0, vl_smaps_kb(m, "Anonymous"));
+	} else {
+		ASSERT_EQ(n, VL_D(a, b, fault_private_write));
+		ASSERT_EQ(0, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(0, b.pages_resident);
+		ASSERT_EQ(0, b.pages_dirty);
+		ASSERT_EQ((long)(n * ps / 1024), vl_smaps_kb(m, "Anonymous"));
+	}
+	ASSERT_EQ((long)(n * ps / 1024), vl_smaps_kb(m, "Rss"));
+	munmap(m, n * ps);
+}
+
+/*
+ * Demand paging: mapping 32 MiB costs nothing; touching 8 MiB makes
+ * exactly those pages present and costs about 8 MiB of free memory (shared:
+ * object pages; private: nothing while only read, anonymous pages once
+ * written).  Smaller objects scale down.
+ */
+TEST_F_TIMEOUT(fault, demand_paging_32m, 240)
+{
+	size_t ps = self->ps;
+	size_t len = MIN(32 * VL_MiB, self->size);
+	size_t touch = MIN(8 * VL_MiB, len / 4);
+	size_t npages, tpages, i, try;
+	struct vmlab_stats a, b;
+	long drops[3] = { 0 }, lo, hi, want_kb;
+	uint64_t *pm;
+	bool ok = false;
+	char *m;
+
+	if (variant->shared)
+		touch = MIN(touch, self->limit / ps * ps);
+	npages = len / ps;
+	tpages = touch / ps;
+	pm = calloc(npages, sizeof(*pm));
+	ASSERT_NE(NULL, pm);
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	m = map_obj(self->fd, len, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	/* The mapping alone costs nothing. */
+	ASSERT_EQ(0, vl_count_present(m, npages));
+	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
+	ASSERT_EQ(0, b.pages_resident);
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(1, VL_D(a, b, vmas_live));
+
+	/* Touch: shared by writing, private by reading. */
+	for (try = 0; try < 3 && !ok; try++) {
+		ASSERT_EQ(0, madvise(m, len, MADV_DONTNEED));
+		ASSERT_EQ(0, vl_reset(self->fd, NULL));
+		ASSERT_EQ(0, vl_stats(self->fd, &a));
+		lo = vl_free_kb();
+		if (variant->shared)
+			vl_touch_write(m, touch, 1);
+		else
+			vl_touch_read(m, touch);
+		hi = vl_free_kb();
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		drops[try] = lo - hi;
+		if (try == 0) {
+			vl_stats_log("touch", &a, &b);
+			ASSERT_EQ(0, vl_pagemap_range(m, npages, pm));
+			for (i = 0; i < npages; i++)
+				ASSERT_EQ(i < tpages, pm_present(pm[i]))
+					TH_LOG("page %zu of %zu (touched %zu)",
+					       i, npages, tpages);
+			ASSERT_EQ((long)(touch / 1024), vl_smaps_kb(m, "Rss"));
+			ASSERT_EQ(0, vl_smaps_kb(m, "Anonymous"));
+			if (variant->shared) {
+				ASSERT_EQ(tpages, VL_D(a, b, pages_allocated));
+				ASSERT_EQ(tpages, b.pages_resident);
+				ASSERT_EQ(tpages, VL_D(a, b, fault_shared_write));
+			} else {
+				ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+				ASSERT_EQ(0, b.pages_resident);
+				ASSERT_EQ(tpages, VL_D(a, b, zero_frame_maps));
+				ASSERT_EQ(pm_pfn(pm[0]), pm_pfn(pm[tpages - 1]));
+				ASSERT_GE(8, vl_smaps_kb(m, "Pss"));
+			}
+		}
+		want_kb = variant->shared ? (long)(touch / 1024) : 0;
+		ok = drops[try] >= want_kb - want_kb / 8 - 256 &&
+		     drops[try] <= want_kb + want_kb / 4 + 1024;
+	}
+	TH_LOG("free memory drop after touching %zu kB (%s): %ld, %ld, %ld kB",
+	       touch / 1024, variant->shared ? "written" : "read",
+	       drops[0], drops[1], drops[2]);
+	ASSERT_TRUE(ok);
+
+	if (variant->shared)
+		goto out;
+
+	/* Private: writing the same pages costs anonymous memory instead. */
+	ok = false;
+	memset(drops, 0, sizeof(drops));
+	for (try = 0; try < 3 && !ok; try++) {
+		ASSERT_EQ(0, madvise(m, len, MADV_DONTNEED));
+		ASSERT_EQ(0, vl_stats(self->fd, &a));
+		lo = vl_free_kb();
+		vl_touch_write(m, touch, 1);
+		hi = vl_free_kb();
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		drops[try] = lo - hi;
+		if (try == 0) {
+			ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+			ASSERT_EQ(0, b.pages_resident);
+			ASSERT_EQ(tpages, VL_D(a, b, fault_private_write));
+			ASSERT_EQ((long)(touch / 1024), vl_smaps_kb(m, "Anonymous"));
+			ASSERT_EQ(tpages, vl_count_present(m, npages));
+		}
+		want_kb = touch / 1024;
+		ok = drops[try] >= want_kb - want_kb / 8 - 256 &&
+		     drops[try] <= want_kb + want_kb / 4 + 1024;
+	}
+	TH_LOG("free memory drop after writing %zu kB privately: %ld, %ld, %ld kB",
+	       touch / 1024, drops[0], drops[1], drops[2]);
+	ASSERT_TRUE(ok);
+out:
+	munmap(m, len);
+	free(pm);
+}
+
+/*
+ * The same pages seen through two mappings and a child: shared mappings
+ * map the object's frame (kpagecount counts every mapping); private read
+ * faults on holes all map the one zero-filled frame.
+ */
+TEST_F(fault, frames_across_mappings)
+{
+	size_t ps = self->ps, n = 64, i;
+	uint64_t p1[64], p2[64];
+	struct vmlab_stats a, b;
+	struct vl_sync s;
+	int64_t cnt0;
+	char *m1, *m2;
+	pid_t pid;
+
+	m1 = map_obj(self->fd, n * ps, 0, variant->shared);
+	m2 = map_obj(self->fd, n * ps, variant->shared ? 0 : n * ps,
+		     variant->shared);
+	ASSERT_NE(MAP_FAILED, m1);
+	ASSERT_NE(MAP_FAILED, m2);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	vl_touch_read(m1, n * ps);
+	vl_touch_read(m2, n * ps);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("two mappings", &a, &b);
+	for (i = 0; i < n; i++) {
+		p1[i] = vl_pfn(m1 + i * ps);
+		p2[i] = vl_pfn(m2 + i * ps);
+		ASSERT_NE(0, p1[i]);
+		ASSERT_NE(0, p2[i]);
+	}
+	if (variant->shared) {
+		ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(2 * n, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(n, distinct(p1, n));
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(p1[i], p2[i]);
+			ASSERT_EQ(2, vl_kpagecount(p1[i]));
+		}
+	} else {
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(2 * n, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(2 * n, VL_D(a, b, zero_frame_maps));
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(p1[0], p1[i]);
+			ASSERT_EQ(p1[0], p2[i]);
+		}
+		ASSERT_LE((int64_t)(2 * n), vl_kpagecount(p1[0]));
+	}
+	cnt0 = vl_kpagecount(p1[0]);
+
+	/* A child maps them again (fork copies no PTEs here: it faults). */
+	ASSERT_EQ(0, vl_sync_init(&s));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		vl_sync_child(&s);
+		vl_touch_read(m1, n * ps);
+		vl_touch_read(m2, n * ps);
+		for (i = 0; i < n; i++)
+			if (vl_pfn(m1 + i * ps) != p1[i] || vl_pfn(m2 + i * ps) != p2[i])
+				_exit(20);
+		vl_post(s.to_parent[1]);
+		vl_wait_byte(s.to_child[0]);
+		_exit(0);
+	}
+	vl_sync_parent(&s);
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	if (variant->shared) {
+		/* The child maps each page twice too (m1 and m2). */
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(4, vl_kpagecount(p1[i]));
+	} else {
+		ASSERT_EQ(cnt0 + (int64_t)(2 * n), vl_kpagecount(p1[0]));
+	}
+	vl_post(s.to_child[1]);
+	ASSERT_EQ(0, vl_wait(pid));
+	ASSERT_EQ(cnt0, vl_kpagecount(p1[0]));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	vl_stats_log("child", &b, &a);
+	if (variant->shared) {
+		ASSERT_EQ(2 * n, VL_D(b, a, fault_shared_read));
+		ASSERT_EQ(0, VL_D(b, a, pages_allocated));
+	} else {
+		ASSERT_EQ(2 * n, VL_D(b, a, fault_private_read));
+		ASSERT_EQ(2 * n, VL_D(b, a, zero_frame_maps));
+	}
+	vl_sync_close(&s);
+}
+
+/*
+ * A forked child sees what the parent stored (same frame); its own store
+ * reaches the parent only through a shared mapping.
+ */
+TEST_F(fault, fork_child_sees_store)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	char buf[64];
+	uint64_t pfn;
+	pid_t pid;
+	char *m;
+
+	m = map_obj(self->fd, 4 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_fill(m + ps, 64, 11);
+	pfn = vl_pfn(m + ps);
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t p2;
+
+		if (!vl_check(m + ps, 64, 11))
+			_exit(20);
+		if (vl_pfn(m + ps) != pfn)
+			_exit(21);
+		vl_fill(m + ps, 64, 12);
+		p2 = vl_pfn(m + ps);
+		if (variant->shared && p2 != pfn)
+			_exit(22);
+		if (!variant->shared &&
+		    (p2 == pfn || !kpf_has(vl_kpageflags(p2), KPF_ANON)))
+			_exit(23);
+		_exit(0);
+	}
+	ASSERT_EQ(0, vl_wait(pid));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("child", &a, &b);
+	ASSERT_EQ(pfn, vl_pfn(m + ps));
+	ASSERT_EQ(64, pread(self->fd, buf, 64, ps));
+	if (variant->shared) {
+		ASSERT_TRUE(vl_check(m + ps, 64, 12));
+		ASSERT_TRUE(vl_check(buf, 64, 12));
+		/* The child faulted the page in anew, then made it writable. */
+		ASSERT_EQ(1, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(1, VL_D(a, b, page_mkwrite));
+	} else {
+		ASSERT_TRUE(vl_check(m + ps, 64, 11));
+		ASSERT_TRUE(vl_is_zero(buf, 64));
+		/* fork copied the anonymous PTE: the child's COW is the kernel's. */
+		ASSERT_EQ(0, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+	}
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	munmap(m, 4 * ps);
+}
+
+/*
+ * An unrelated process (this program re-executed) maps the same page: it
+ * sees the object's data at the same PFN; its store reaches us only when
+ * both mappings are shared.
+ */
+int vl_helper_main(int argc, char **argv)
+{
+	size_t ps = vl_psize();
+	uint32_t seed, nseed;
+	uint64_t pfn, p, p2;
+	bool shared;
+	off_t off;
+	char *m;
+	int fd;
+
+	if (argc != 6 || strcmp(argv[0], "peer"))
+		return 2;
+	shared = !strcmp(argv[1], "shared");
+	off = strtoll(argv[2], NULL, 0);
+	seed = strtoul(argv[3], NULL, 0);
+	pfn = strtoull(argv[4], NULL, 0);
+	nseed = strtoul(argv[5], NULL, 0);
+	fd = vl_open(O_RDWR);
+	if (fd < 0)
+		return 10;
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+		 shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
+	if (m == MAP_FAILED)
+		return 11;
+	if (!vl_check(m, 64, seed))
+		return 12;
+	p = vl_pfn(m);
+	printf("pfn %llu\n", (unsigned long long)p);
+	if (p != pfn)
+		return 13;
+	vl_fill(m, 64, nseed);
+	p2 = vl_pfn(m);
+	printf("pfn after store %llu\n", (unsigned long long)p2);
+	if (shared && p2 != pfn)
+		return 14;
+	if (!shared && (p2 == pfn || !kpf_has(vl_kpageflags(p2), KPF_ANON)))
+		return 15;
+	if (!vl_check(m, 64, nseed))
+		return 16;
+	return 0;
+}
+
+TEST_F(fault, unrelated_process_same_frame)
+{
+	size_t ps = self->ps;
+	char buf[64], out[256], arg_off[32], arg_pfn[32];
+	struct vmlab_stats a, b;
+	uint64_t pfn;
+	char *m;
+	int st;
+
+	vl_fill(buf, 64, 21);
+	ASSERT_EQ(64, pwrite(self->fd, buf, 64, 2 * ps));
+	m = map_obj(self->fd, 4 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_TRUE(vl_check(m + 2 * ps, 64, 21));
+	pfn = vl_pfn(m + 2 * ps);
+	ASSERT_NE(0, pfn);
+	ASSERT_TRUE(pm_file(vl_pagemap(m + 2 * ps)));
+	ASSERT_EQ(1, vl_kpagecount(pfn));
+
+	snprintf(arg_off, sizeof(arg_off), "%zu", 2 * ps);
+	snprintf(arg_pfn, sizeof(arg_pfn), "%llu", (unsigned long long)pfn);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	st = vl_run_self(out, sizeof(out), "peer",
+			 variant->shared ? "shared" : "private", arg_off, "21",
+			 arg_pfn, "22", NULL);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("peer", &a, &b);
+	ASSERT_EQ(0, st) TH_LOG("helper: exit %d, said: %s (our pfn %llu)", st,
+				out, (unsigned long long)pfn);
+
+	ASSERT_EQ(pfn, vl_pfn(m + 2 * ps));
+	ASSERT_EQ(64, pread(self->fd, buf, 64, 2 * ps));
+	if (variant->shared) {
+		ASSERT_TRUE(vl_check(m + 2 * ps, 64, 22));
+		ASSERT_TRUE(vl_check(buf, 64, 22));
+		ASSERT_EQ(1, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(1, VL_D(a, b, page_mkwrite));
+	} else {
+		ASSERT_TRUE(vl_check(m + 2 * ps, 64, 21));
+		ASSERT_TRUE(vl_check(buf, 64, 21));
+		ASSERT_EQ(1, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+	}
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(1, vl_kpagecount(pfn));
+	munmap(m, 4 * ps);
+}
+
+/*
+ * A store to a page that is mapped read-only: a private mapping copies the
+ * object's frame (COW: new anonymous PFN, object unchanged, no .fault), a
+ * shared one makes the object's frame writable (page_mkwrite).
+ */
+TEST_F(fault, store_to_mapped_page)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	uint64_t obj, pfn;
+	char buf[64], *m, *ref;
+	long f0, f1;
+
+	vl_fill(buf, 64, 5);
+	ASSERT_EQ(64, pwrite(self->fd, buf, 64, ps));
+	ref = map_obj(self->fd, 2 * ps, 0, true);
+	m = map_obj(self->fd, 2 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, ref);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_touch_read(ref + ps, 1);
+	obj = vl_pfn(ref + ps);
+	ASSERT_NE(0, obj);
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_TRUE(vl_check(m + ps, 64, 5));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	/* Both kinds map the object's frame for a read. */
+	ASSERT_EQ(obj, vl_pfn(m + ps));
+	ASSERT_TRUE(pm_file(vl_pagemap(m + ps)));
+	ASSERT_EQ(2, vl_kpagecount(obj));
+	ASSERT_EQ(1, variant->shared ? VL_D(a, b, fault_shared_read) :
+				       VL_D(a, b, fault_private_read));
+	ASSERT_EQ(0, VL_D(a, b, zero_frame_maps));
+
+	a = b;
+	f0 = vl_minflt();
+	vl_fill(m + ps, 64, 6);
+	f1 = vl_minflt();
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("store", &a, &b);
+	ASSERT_EQ(1, f1 - f0);
+	pfn = vl_pfn(m + ps);
+	ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
+	ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(64, pread(self->fd, buf, 64, ps));
+	if (variant->shared) {
+		ASSERT_EQ(obj, pfn);
+		ASSERT_EQ(1, VL_D(a, b, page_mkwrite));
+		ASSERT_TRUE(vl_check(ref + ps, 64, 6));
+		ASSERT_TRUE(vl_check(buf, 64, 6));
+		ASSERT_EQ(2, vl_kpagecount(obj));
+	} else {
+		ASSERT_NE(obj, pfn);
+		ASSERT_TRUE(kpf_has(vl_kpageflags(pfn), KPF_ANON));
+		ASSERT_FALSE(pm_file(vl_pagemap(m + ps)));
+		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+		ASSERT_TRUE(vl_check(m + ps, 64, 6));
+		ASSERT_TRUE(vl_check(ref + ps, 64, 5));
+		ASSERT_TRUE(vl_check(buf, 64, 5));
+		ASSERT_EQ(obj, vl_pfn(ref + ps));
+		ASSERT_EQ(1, vl_kpagecount(obj));
+		ASSERT_EQ(1, vl_kpagecount(pfn));
+	}
+	munmap(m, 2 * ps);
+	munmap(ref, 2 * ps);
+}
+
+struct fork_result {
+	uint64_t pfn_before;
+	uint64_t pfn_after;
+	uint64_t flags_after;
+};
+
+/*
+ * COW after fork.  The parent stores to a page first (private: an
+ * anonymous page; shared: the object's page), then forks; parent and child
+ * share the frame (kpagecount 2) until one of them stores: in a private
+ * mapping the writer gets a new PFN and the other keeps the original; in a
+ * shared mapping both keep the frame and see the store.
+ */
+static void fork_cow(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(fault) *self,
+		     const FIXTURE_VARIANT(fault) *variant, bool child_writes)
+{
+	size_t ps = self->ps;
+	struct fork_result *r;
+	struct vmlab_stats a, b;
+	struct vl_sync s;
+	uint64_t orig, mine;
+	pid_t pid;
+	char *m;
+
+	r = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	m = map_obj(self->fd, 2 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_fill(m, 64, 1);
+	orig = vl_pfn(m);
+	ASSERT_NE(0, orig);
+	ASSERT_EQ(!variant->shared, kpf_has(vl_kpageflags(orig), KPF_ANON));
+	ASSERT_EQ(1, vl_kpagecount(orig));
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vl_sync_init(&s));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		vl_sync_child(&s);
+		if (!vl_check(m, 64, 1))
+			_exit(20);
+		r->pfn_before = vl_pfn(m);
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(21);
+		if (child_writes)
+			vl_fill(m, 64, 2);
+		/* What we see now: our store, or the parent's if shared. */
+		if (!vl_check(m, 64, child_writes || variant->shared ? 2 : 1))
+			_exit(22);
+		r->pfn_after = vl_pfn(m);
+		r->flags_after = vl_kpageflags(r->pfn_after);
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(23);
+		_exit(0);
+	}
+	vl_sync_parent(&s);
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	/* Both map the original frame now. */
+	ASSERT_EQ(orig, r->pfn_before);
+	ASSERT_EQ(2, vl_kpagecount(orig));
+
+	if (!child_writes)
+		vl_fill(m, 64, 2);
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	mine = vl_pfn(m);
+	if (variant->shared) {
+		ASSERT_EQ(orig, mine);
+		ASSERT_EQ(orig, r->pfn_after);
+		ASSERT_TRUE(vl_check(m, 64, 2));
+		ASSERT_EQ(2, vl_kpagecount(orig));
+	} else if (child_writes) {
+		ASSERT_EQ(orig, mine);
+		ASSERT_NE(orig, r->pfn_after);
+		ASSERT_TRUE(kpf_has(r->flags_after, KPF_ANON));
+		ASSERT_TRUE(vl_check(m, 64, 1));
+		ASSERT_EQ(1, vl_kpagecount(orig));
+	} else {
+		ASSERT_NE(orig, mine);
+		ASSERT_EQ(orig, r->pfn_after);
+		ASSERT_TRUE(kpf_has(vl_kpageflags(mine), KPF_ANON));
+		ASSERT_TRUE(vl_check(m, 64, 2));
+		ASSERT_EQ(1, vl_kpagecount(orig));
+		ASSERT_EQ(1, vl_kpagecount(mine));
+	}
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait(pid));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("fork", &a, &b);
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	if (variant->shared) {
+		/* The child's PTEs are not copied: it faults the page anew. */
+		ASSERT_EQ(1, VL_D(a, b, fault_shared_read));
+		ASSERT_EQ(child_writes ? 1 : 0, VL_D(a, b, page_mkwrite));
+		ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
+	} else {
+		/* Anonymous PTEs are copied and COW is the kernel's alone. */
+		ASSERT_EQ(0, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+	}
+	vl_sync_close(&s);
+	munmap(m, 2 * ps);
+	munmap(r, ps);
+}
+
+TEST_F(fault, fork_cow_child_writes)
+{
+	fork_cow(_metadata, self, variant, true);
+}
+
+TEST_F(fault, fork_cow_parent_writes)
+{
+	fork_cow(_metadata, self, variant, false);
+}
+
+/* Closing the fd after mmap() leaves the mapping working and alive. */
+TEST_F(fault, close_after_mmap)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	char buf[64], line[512];
+	int fd2 = vl_open(O_RDWR);
+	char *m;
+
+	ASSERT_LE(0, fd2);
+	m = map_obj(fd2, 4 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, close(fd2));
+	vl_fill(m, 64, 3);
+	ASSERT_TRUE(vl_is_zero(m + ps, ps));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, VL_D(a, b, vmas_live));
+	ASSERT_EQ(0, VL_D(a, b, vma_closes));
+	ASSERT_EQ(2, vl_count_present(m, 4));
+	ASSERT_EQ(0, vl_maps_line(m, line, sizeof(line)));
+	ASSERT_NE(NULL, strstr(line, VMLAB_DEVICE)) TH_LOG("%s", line);
+
+	ASSERT_EQ(64, pread(self->fd, buf, 64, 0));
+	if (variant->shared) {
+		ASSERT_TRUE(vl_check(buf, 64, 3));
+	} else {
+		ASSERT_TRUE(vl_is_zero(buf, 64));
+	}
+
+	ASSERT_EQ(0, munmap(m, 4 * ps));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(-1, VL_D(b, a, vmas_live));
+	ASSERT_EQ(1, VL_D(b, a, vma_closes));
+}
+
+/* After munmap() the range is gone: any access gets SIGSEGV. */
+TEST_F(fault, munmap_then_sigsegv)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	char line[512];
+	char *m;
+
+	m = map_obj(self->fd, 2 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_fill(m, 64, 4);
+	ASSERT_EQ(0, vl_probe(m, false));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, munmap(m, 2 * ps));
+	ASSERT_EQ(SIGSEGV, vl_probe(m, false));
+	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, true));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_FALSE(pm_present(vl_pagemap(m)));
+	ASSERT_EQ(-1, vl_maps_line(m, line, sizeof(line)));
+	ASSERT_EQ(1, VL_D(a, b, vma_closes));
+	ASSERT_EQ(-1, VL_D(a, b, vmas_live));
+	ASSERT_EQ(0, VL_D(a, b, sigbus));
+	ASSERT_EQ(0, VL_D(a, b, fault_shared_read) + VL_D(a, b, fault_private_read));
+	/* The object keeps what a shared mapping stored. */
+	ASSERT_EQ(variant->shared ? 1 : 0, b.pages_resident);
+}
+
+/*
+ * munmap() of a page in the middle splits the VMA: the rest keeps working
+ * with its data, the hole gets SIGSEGV, and the module sees the split.
+ */
+TEST_F(fault, partial_munmap)
+{
+	size_t ps = self->ps, i;
+	struct vmlab_stats a, b;
+	int lines0;
+	char *m;
+
+	lines0 = vl_maps_count(VMLAB_DEVICE);
+	m = map_obj(self->fd, 4 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < 4; i++)
+		vl_fill(m + i * ps, 64, 30 + i);
+	ASSERT_EQ(lines0 + 1, vl_maps_count(VMLAB_DEVICE));
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, munmap(m + ps, ps));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("munmap middle", &a, &b);
+	/* Two splits (two opens), then the middle one closed. */
+	ASSERT_EQ(2, VL_D(a, b, vma_opens));
+	ASSERT_EQ(1, VL_D(a, b, vma_closes));
+	ASSERT_EQ(1, VL_D(a, b, vmas_live));
+	ASSERT_EQ(lines0 + 2, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, false));
+	ASSERT_FALSE(pm_present(vl_pagemap(m + ps)));
+	ASSERT_TRUE(vl_check(m, 64, 30));
+	ASSERT_TRUE(vl_check(m + 2 * ps, 64, 32));
+	ASSERT_TRUE(vl_check(m + 3 * ps, 64, 33));
+	vl_fill(m + 3 * ps, 64, 43);
+	ASSERT_TRUE(vl_check(m + 3 * ps, 64, 43));
+	/* (The probe's child forked and dropped copies of both parts.) */
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+
+	/* The tail page of the second part: one split, one close. */
+	ASSERT_EQ(0, munmap(m + 3 * ps, ps));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(1, VL_D(b, a, vma_opens));
+	ASSERT_EQ(1, VL_D(b, a, vma_closes));
+	ASSERT_EQ(0, VL_D(b, a, vmas_live));
+	ASSERT_TRUE(vl_check(m + 2 * ps, 64, 32));
+
+	/* One munmap over both parts and the holes closes both. */
+	ASSERT_EQ(0, munmap(m, 4 * ps));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, VL_D(a, b, vma_opens));
+	ASSERT_EQ(2, VL_D(a, b, vma_closes));
+	ASSERT_EQ(-2, VL_D(a, b, vmas_live));
+	ASSERT_EQ(lines0, vl_maps_count(VMLAB_DEVICE));
+	if (variant->shared) {
+		char buf[64];
+
+		ASSERT_EQ(64, pread(self->fd, buf, 64, ps));
+		ASSERT_TRUE(vl_check(buf, 64, 31));
+		ASSERT_EQ(64, pread(self->fd, buf, 64, 3 * ps));
+		ASSERT_TRUE(vl_check(buf, 64, 43));
+	}
+}
+
+/* A mapping may be longer than the object; access past the end: SIGBUS. */
+TEST_F(fault, sigbus_past_end)
+{
+	size_t ps = self->ps, len = self->size + 2 * ps;
+	struct vmlab_stats a, b;
+	char *m, *m2;
+
+	m = map_obj(self->fd, len, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_TRUE(vl_is_zero(m + self->size - ps, ps));
+	ASSERT_EQ(SIGBUS, vl_probe(m + self->size, false));
+	ASSERT_EQ(SIGBUS, vl_probe(m + self->size + ps, true));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("past end", &a, &b);
+	ASSERT_EQ(2, VL_D(a, b, sigbus));
+	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
+	ASSERT_TRUE(pm_present(vl_pagemap(m + self->size - ps)));
+	ASSERT_FALSE(pm_present(vl_pagemap(m + self->size)));
+
+	/* A mapping that starts one page before the end. */
+	m2 = map_obj(self->fd, 2 * ps, self->size - ps, variant->shared);
+	ASSERT_NE(MAP_FAILED, m2);
+	ASSERT_TRUE(vl_is_zero(m2, ps));
+	ASSERT_EQ(vl_pfn(m + self->size - ps), vl_pfn(m2));
+	ASSERT_EQ(SIGBUS, vl_probe(m2 + ps, false));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(1, VL_D(b, a, sigbus));
+	munmap(m2, 2 * ps);
+	munmap(m, len);
+}
+
+/*
+ * The memory limit: once the object holds mem_limit, a fault that needs a
+ * new object page gets SIGBUS and write() gets ENOSPC; private mappings
+ * still read holes (zero frame) and write them (anonymous copies).
+ */
+TEST_F_TIMEOUT(fault, mem_limit, 300)
+{
+	size_t ps = self->ps, lpages = self->limit / ps;
+	struct vmlab_stats a, b;
+	char *fill, *m, c = 1;
+	uint64_t pfn;
+
+	if (self->limit >= self->size)
+		SKIP(return, "mem_limit (%zu MiB) >= size (%zu MiB): load vmlab "
+		     "with mem_limit_mb < size_mb to test the limit",
+		     self->limit / VL_MiB, self->size / VL_MiB);
+	ASSERT_LE(lpages + 2, self->size / ps);
+
+	/* Fill the object up to its limit through a shared mapping. */
+	fill = map_obj(self->fd, lpages * ps, 0, true);
+	ASSERT_NE(MAP_FAILED, fill);
+	vl_touch_write(fill, lpages * ps, 7);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(lpages, a.pages_resident);
+	ASSERT_EQ(0, munmap(fill, lpages * ps));
+
+	m = map_obj(self->fd, (lpages + 2) * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(7, m[0]);
+	if (variant->shared) {
+		ASSERT_EQ(SIGBUS, vl_probe(m + lpages * ps, true));
+		ASSERT_EQ(SIGBUS, vl_probe(m + (lpages + 1) * ps, false));
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(2, VL_D(a, b, sigbus));
+	} else {
+		ASSERT_EQ(0, vl_probe(m + lpages * ps, false));
+		ASSERT_EQ(0, vl_probe(m + (lpages + 1) * ps, true));
+		ASSERT_TRUE(vl_is_zero(m + lpages * ps, ps));
+		m[(lpages + 1) * ps] = 9;
+		pfn = vl_pfn(m + (lpages + 1) * ps);
+		ASSERT_TRUE(kpf_has(vl_kpageflags(pfn), KPF_ANON));
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, VL_D(a, b, sigbus));
+	}
+	vl_stats_log("over the limit", &a, &b);
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(lpages, b.pages_resident);
+	ASSERT_EQ(variant->shared ? 0 : 2, vl_count_present(m + lpages * ps, 2));
+
+	/* write() of a hole fails; of a held page works. */
+	errno = 0;
+	ASSERT_EQ(-1, pwrite(self->fd, &c, 1, lpages * ps));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(1, pwrite(self->fd, &c, 1, 0));
+	ASSERT_EQ(1, m[0]);
+
+	/* After a reset the same pages fault in fine. */
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vl_probe(m + lpages * ps, true));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, VL_D(b, a, sigbus));
+	munmap(m, (lpages + 2) * ps);
+}
+
+/* A store through a PROT_READ mapping gets SIGSEGV before any fault. */
+TEST_F(fault, prot_read_store_sigsegv)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	char buf[64];
+	char *m;
+
+	m = mmap(NULL, 2 * ps, PROT_READ,
+		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, m[0]);
+	ASSERT_EQ(SIGSEGV, vl_probe(m, true));
+	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, true));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("read-only", &a, &b);
+	ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
+	ASSERT_EQ(0, VL_D(a, b, fault_private_write));
+	ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+	ASSERT_EQ(0, VL_D(a, b, sigbus));
+	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
+	ASSERT_FALSE(pm_present(vl_pagemap(m + ps)));
+	ASSERT_EQ(64, pread(self->fd, buf, 64, 0));
+	ASSERT_TRUE(vl_is_zero(buf, 64));
+
+	/* Made writable, the same store works. */
+	ASSERT_EQ(0, mprotect(m, 2 * ps, PROT_READ | PROT_WRITE));
+	vl_fill(m, 64, 8);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(64, pread(self->fd, buf, 64, 0));
+	if (variant->shared) {
+		ASSERT_EQ(1, VL_D(b, a, page_mkwrite));
+		ASSERT_TRUE(vl_check(buf, 64, 8));
+	} else {
+		ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(m)), KPF_ANON));
+		ASSERT_TRUE(vl_is_zero(buf, 64));
+	}
+	munmap(m, 2 * ps);
+}
+
+/*
+ * An O_RDONLY fd: a writable shared mapping is refused (EACCES) and counts
+ * nothing; a read-only shared one cannot be made writable; a writable
+ * private one works and never reaches the object.
+ */
+TEST_F(fault, rdonly_fd)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a, b;
+	int rfd = vl_open(O_RDONLY);
+	char buf[64];
+	char *m;
+
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	if (variant->shared) {
+		errno = 0;
+		m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+		ASSERT_EQ(MAP_FAILED, m);
+		ASSERT_EQ(EACCES, errno);
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, VL_D(a, b, vma_opens));
+		ASSERT_EQ(0, VL_D(a, b, vmas_live));
+
+		m = mmap(NULL, ps, PROT_READ, MAP_SHARED, rfd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		ASSERT_EQ(0, m[0]);
+		errno = 0;
+		ASSERT_EQ(-1, mprotect(m, ps, PROT_READ | PROT_WRITE));
+		ASSERT_EQ(EACCES, errno);
+		ASSERT_EQ(SIGSEGV, vl_probe(m, true));
+	} else {
+		m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, rfd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		vl_fill(m, 64, 9);
+		ASSERT_TRUE(vl_check(m, 64, 9));
+		ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(m)), KPF_ANON));
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
+	}
+	ASSERT_EQ(64, pread(self->fd, buf, 64, 0));
+	ASSERT_TRUE(vl_is_zero(buf, 64));
+	munmap(m, ps);
+	close(rfd);
+}
+
+/*
+ * MADV_DONTNEED drops the PTEs: a shared mapping faults the object's data
+ * back (same frame); a private mapping loses its copy and reads the object
+ * again (the object's frame, or the zero frame for a hole).
+ */
+TEST_F(fault, madv_dontneed)
+{
+	size_t ps = self->ps;
+	uint64_t p0, p1, obj;
+	struct vmlab_stats a, b;
+	char buf[64], *m, *ref;
+
+	vl_fill(buf, 64, 1);
+	ASSERT_EQ(64, pwrite(self->fd, buf, 64, 0));
+	ref = map_obj(self->fd, ps, 0, true);
+	ASSERT_NE(MAP_FAILED, ref);
+	vl_touch_read(ref, ps);
+	obj = vl_pfn(ref);
+
+	m = map_obj(self->fd, 2 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_fill(m, 64, 2);
+	ASSERT_TRUE(vl_is_zero(m + ps, ps));
+	p0 = vl_pfn(m);
+	p1 = vl_pfn(m + ps);
+	ASSERT_EQ(2 * ps / 1024, (size_t)vl_smaps_kb(m, "Rss"));
+
+	ASSERT_EQ(0, madvise(m, 2 * ps, MADV_DONTNEED));
+	ASSERT_EQ(0, vl_count_present(m, 2));
+	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	if (variant->shared) {
+		ASSERT_TRUE(vl_check(m, 64, 2));
+		ASSERT_TRUE(vl_is_zero(m + ps, ps));
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(p0, vl_pfn(m));
+		ASSERT_EQ(p1, vl_pfn(m + ps));
+		ASSERT_EQ(obj, p0);
+		ASSERT_EQ(2, VL_D(a, b, fault_shared_read));
+	} else {
+		ASSERT_NE(obj, p0);
+		ASSERT_TRUE(vl_check(m, 64, 1));
+		ASSERT_TRUE(vl_is_zero(m + ps, ps));
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(obj, vl_pfn(m));
+		ASSERT_TRUE(pm_file(vl_pagemap(m)));
+		ASSERT_FALSE(kpf_has(vl_kpageflags(obj), KPF_ANON));
+		/* The hole maps the zero frame again. */
+		ASSERT_EQ(p1, vl_pfn(m + ps));
+		ASSERT_EQ(2, VL_D(a, b, fault_private_read));
+		ASSERT_EQ(1, VL_D(a, b, zero_frame_maps));
+		ASSERT_EQ(0, vl_smaps_kb(m, "Anonymous"));
+	}
+	vl_stats_log("after dontneed", &a, &b);
+	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+	munmap(m, 2 * ps);
+	munmap(ref, ps);
+}
+
+/* mremap() moving a mapping keeps its pages; the old range is gone. */
+TEST_F(fault, mremap_move)
+{
+	size_t ps = self->ps, n = 8, i;
+	struct vmlab_stats a, b;
+	uint64_t pfn[8];
+	char line[512], *m, *t, *r;
+
+	m = map_obj(self->fd, n * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < n; i++) {
+		vl_fill(m + i * ps, 64, 50 + i);
+		pfn[i] = vl_pfn(m + i * ps);
+	}
+	t = mmap(NULL, n * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t);
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	r = mremap(m, n * ps, n * ps, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+	ASSERT_EQ(t, r);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("mremap move", &a, &b);
+	ASSERT_EQ(1, VL_D(a, b, vma_opens));
+	ASSERT_EQ(1, VL_D(a, b, vma_closes));
+	ASSERT_EQ(0, VL_D(a, b, vmas_live));
+	for (i = 0; i < n; i++) {
+		ASSERT_TRUE(vl_check(t + i * ps, 64, 50 + i));
+		ASSERT_EQ(pfn[i], vl_pfn(t + i * ps));
+	}
+	ASSERT_EQ(0, vl_maps_line(t, line, sizeof(line)));
+	ASSERT_NE(NULL, strstr(line, VMLAB_DEVICE)) TH_LOG("%s", line);
+	ASSERT_EQ(SIGSEGV, vl_probe(m, false));
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
+	munmap(t, n * ps);
+}
+
+/* mremap() growing a mapping within the object maps the object's pages. */
+TEST_F(fault, mremap_grow)
+{
+	size_t ps = self->ps, i;
+	struct vmlab_stats a, b;
+	char buf[64], *m, *r;
+
+	for (i = 0; i < 8; i++) {
+		vl_fill(buf, 64, 60 + i);
+		ASSERT_EQ(64, pwrite(self->fd, buf, 64, i * ps));
+	}
+	/* Leave room above the mapping so that it may grow in place. */
+	m = mmap(NULL, 8 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, munmap(m + 4 * ps, 4 * ps));
+	ASSERT_EQ(m, mmap(m, 4 * ps, PROT_READ | PROT_WRITE,
+			  (variant->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+			  self->fd, 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_TRUE(vl_check(m + i * ps, 64, 60 + i));
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	r = mremap(m, 4 * ps, 8 * ps, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, r);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("mremap grow", &a, &b);
+	TH_LOG("grown %s", r == m ? "in place" : "by moving");
+	ASSERT_EQ(0, VL_D(a, b, vmas_live));
+	ASSERT_EQ(VL_D(a, b, vma_opens), VL_D(a, b, vma_closes));
+	for (i = 0; i < 8; i++)
+		ASSERT_TRUE(vl_check(r + i * ps, 64, 60 + i)) TH_LOG("page %zu", i);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
+	ASSERT_LE(4, variant->shared ? VL_D(b, a, fault_shared_read) :
+				       VL_D(b, a, fault_private_read));
+	munmap(r, 8 * ps);
+}
+
+/*
+ * VMLAB_IOC_RESET while mapped: the object's pages leave every process
+ * (ours and a child's; private copies stay), are freed, and a later access
+ * faults in zeros.
+ */
+TEST_F(fault, reset_while_mapped)
+{
+	size_t ps = self->ps, i;
+	struct vmlab_stats a, b;
+	uint64_t old[4], freed = 0;
+	struct vl_sync s;
+	char buf[4 * 64];
+	char *m;
+	pid_t pid;
+
+	for (i = 0; i < 4; i++) {
+		vl_fill(buf, 64, 70 + i);
+		ASSERT_EQ(64, pwrite(self->fd, buf, 64, i * ps));
+	}
+	m = map_obj(self->fd, 4 * ps, 0, variant->shared);
+	ASSERT_NE(MAP_FAILED, m);
+	/* Pages 0-1 read (the object's frames), pages 2-3 stored to. */
+	for (i = 0; i < 4; i++) {
+		ASSERT_TRUE(vl_check(m + i * ps, 64, 70 + i));
+		if (i >= 2)
+			vl_fill(m + i * ps, 64, 80 + i);
+		old[i] = vl_pfn(m + i * ps);
+		ASSERT_NE(0, old[i]);
+	}
+
+	/* A child maps page 0 too. */
+	ASSERT_EQ(0, vl_sync_init(&s));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		vl_sync_child(&s);
+		if (!vl_check(m, 64, 70))
+			_exit(20);
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(21);
+		if (!vl_is_zero(m, ps))
+			_exit(22);
+		_exit(0);
+	}
+	vl_sync_parent(&s);
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	ASSERT_EQ(old[0], pm_pfn(vl_pagemap_pid(pid, m)));
+
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("reset", &a, &b);
+	ASSERT_EQ(4, freed);
+	ASSERT_EQ(4, VL_D(a, b, pages_freed));
+	ASSERT_EQ(0, b.pages_resident);
+	ASSERT_EQ(1, VL_D(a, b, resets));
+
+	/* Gone from the child and from us, except our private copies. */
+	ASSERT_FALSE(pm_present(vl_pagemap_pid(pid, m)));
+	ASSERT_FALSE(pm_present(vl_pagemap(m)));
+	ASSERT_FALSE(pm_present(vl_pagemap(m + ps)));
+	if (variant->shared) {
+		ASSERT_FALSE(pm_present(vl_pagemap(m + 2 * ps)));
+		ASSERT_FALSE(pm_present(vl_pagemap(m + 3 * ps)));
+	} else {
+		for (i = 2; i < 4; i++) {
+			ASSERT_EQ(old[i], vl_pfn(m + i * ps));
+			ASSERT_TRUE(vl_check(m + i * ps, 64, 80 + i));
+			ASSERT_TRUE(kpf_has(vl_kpageflags(old[i]), KPF_ANON));
+		}
+	}
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait(pid));
+	vl_sync_close(&s);
+
+	/* Everything the object backs reads zero again, from new frames. */
+	for (i = 0; i < 4; i++) {
+		if (!variant->shared && i >= 2)
+			continue;
+		ASSERT_TRUE(vl_is_zero(m + i * ps, ps)) TH_LOG("page %zu", i);
+		if (!variant->shared) {
+			ASSERT_NE(old[i], vl_pfn(m + i * ps));
+		} else if (old[i] == vl_pfn(m + i * ps)) {
+			TH_LOG("page %zu: the freed frame came back", i);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(64, pread(self->fd, buf, 64, i * ps));
+		ASSERT_TRUE(vl_is_zero(buf, 64));
+	}
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(variant->shared ? 4 : 0, VL_D(b, a, pages_allocated));
+	munmap(m, 4 * ps);
+}
+
+/*
+ * Pages are charged to the memory cgroup of the task that faults them in,
+ * and uncharged when a reset frees them (cgroup v2).
+ */
+FIXTURE(charge)
+{
+	int fd;
+	struct vmlab_stats st;
+	char root[256];
+	char cg[300];
+	bool mounted;
+};
+
+FIXTURE_SETUP(charge)
+{
+	char line[512], dev[128], dir[256], type[64];
+	FILE *f;
+
+	self->fd = -1;
+	VL_SETUP_DEVICE(self->fd, self->st);
+	f = fopen("/proc/self/mounts", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %255s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(self->root, sizeof(self->root), "%s", dir);
+			break;
+		}
+	fclose(f);
+	if (!self->root[0]) {
+		char tmpl[] = "/tmp/vmlab-cg.XXXXXX";
+
+		if (!mkdtemp(tmpl))
+			SKIP(return, "no cgroup2 mounted and no /tmp to mount one");
+		if (mount("none", tmpl, "cgroup2", 0, NULL)) {
+			rmdir(tmpl);
+			SKIP(return, "no cgroup2 mounted and cannot mount one: %s",
+			     strerror(errno));
+		}
+		snprintf(self->root, sizeof(self->root), "%s", tmpl);
+		self->mounted = true;
+	}
+}
+
+FIXTURE_TEARDOWN(charge)
+{
+	if (self->cg[0])
+		rmdir(self->cg);
+	if (self->mounted) {
+		umount(self->root);
+		rmdir(self->root);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static long cg_read_long(const char *dir, const char *file)
+{
+	char path[512], buf[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int cg_write(const char *dir, const char *file, const char *s)
+{
+	char path[512];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+TEST_F(charge, memcg_of_faulting_task)
+{
+	size_t ps = vl_psize(), n = MIN(MIN(1024, self->st.mem_limit / ps),
+						 self->st.size / ps);
+	long cur0, cur1, cur2, bytes = n * ps;
+	struct vmlab_stats a, b;
+	char pidbuf[32];
+	struct vl_sync s;
+	pid_t pid;
+	char *m;
+
+	if (cg_write(self->root, "cgroup.subtree_control", "+memory"))
+		SKIP(return, "cannot enable the memory controller in %s: %s",
+		     self->root, strerror(errno));
+	snprintf(self->cg, sizeof(self->cg), "%s/vmlab-test-%d", self->root,
+		 (int)getpid());
+	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s: %s", self->cg,
+						    strerror(errno));
+	ASSERT_LE(0, cg_read_long(self->cg, "memory.current"));
+
+	m = map_obj(self->fd, n * ps, 0, true);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_sync_init(&s));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		vl_sync_child(&s);
+		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
+		if (cg_write(self->cg, "cgroup.procs", pidbuf))
+			_exit(20);
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(21);
+		vl_touch_write(m, n * ps, 1);
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(22);
+		_exit(0);
+	}
+	vl_sync_parent(&s);
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	cur0 = cg_read_long(self->cg, "memory.current");
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	cur1 = cg_read_long(self->cg, "memory.current");
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait(pid));
+	vl_sync_close(&s);
+	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+	TH_LOG("memory.current: %ld before, %ld after faulting %ld bytes",
+	       cur0, cur1, bytes);
+	ASSERT_LE(bytes - bytes / 8, cur1 - cur0);
+	ASSERT_GE(bytes + 2 * (long)VL_MiB, cur1 - cur0);
+
+	/* The pages stay charged after the child is gone, until freed. */
+	ASSERT_EQ(0, munmap(m, n * ps));
+	ASSERT_LE(bytes - bytes / 8, cg_read_long(self->cg, "memory.current") - cur0);
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	cur2 = cg_read_long(self->cg, "memory.current");
+	TH_LOG("memory.current after reset: %ld", cur2);
+	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
+}
+
+VL_TEST_MAIN

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the vmlab selftests (see vmlab_util.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "vmlab_util.h"
+
+size_t vl_psize(void)
+{
+	static size_t ps;
+
+	if (!ps)
+		ps = sysconf(_SC_PAGESIZE);
+	return ps;
+}
+
+bool vl_allow_skip(void)
+{
+	const char *s = getenv("VMLAB_ALLOW_SKIP");
+
+	return s && *s && strcmp(s, "0");
+}
+
+int vl_open(int flags)
+{
+	return open(VMLAB_DEVICE, flags | O_CLOEXEC);
+}
+
+int vl_stats(int fd, struct vmlab_stats *st)
+{
+	memset(st, 0xa5, sizeof(*st));
+	return ioctl(fd, VMLAB_IOC_STATS, st);
+}
+
+int vl_reset(int fd, uint64_t *pages_freed)
+{
+	struct vmlab_reset r = { .flags = 0, .pages_freed = ~0ULL };
+	int ret = ioctl(fd, VMLAB_IOC_RESET, &r);
+
+	if (pages_freed)
+		*pages_freed = r.pages_freed;
+	return ret;
+}
+
+void vl_stats_log(const char *tag, const struct vmlab_stats *a,
+		  const struct vmlab_stats *b)
+{
+	static const char *const names[] = {
+		"size", "mem_limit", "fault_shared_read", "fault_shared_write",
+		"fault_private_read", "fault_private_write", "zero_frame_maps",
+		"page_mkwrite", "pages_allocated", "pages_freed",
+		"pages_resident", "pages_dirty", "vmas_live", "vma_opens",
+		"vma_closes", "sigbus", "pages_cleaned", "resets",
+	};
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	size_t i;
+
+	fprintf(stderr, "# %s: counter deltas:", tag);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (x[i] != y[i])
+			fprintf(stderr, " %s%+lld", names[i],
+				(long long)(y[i] - x[i]));
+	fprintf(stderr, "\n");
+}
+
+void vl_preflight(int argc, char **argv)
+{
+	const char *why = NULL;
+	char buf[256];
+	int i, fd;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return;
+	fd = vl_open(O_RDWR);
+	if (fd < 0) {
+		snprintf(buf, sizeof(buf), "cannot open %s: %s (is vmlab.ko loaded?)",
+			 VMLAB_DEVICE, strerror(errno));
+		why = buf;
+	} else {
+		close(fd);
+		if (geteuid() != 0)
+			why = "must run as root (PFNs in pagemap, kpageflags)";
+	}
+	if (!why)
+		return;
+	printf("TAP version 13\n");
+	if (vl_allow_skip()) {
+		printf("1..0 # SKIP %s\n", why);
+		exit(4);	/* KSFT_SKIP */
+	}
+	printf("Bail out! %s (set VMLAB_ALLOW_SKIP=1 to skip instead)\n", why);
+	exit(1);
+}
+
+__attribute__((weak)) int vl_helper_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "this program has no helper mode\n");
+	return 2;
+}
+
+/* pagemap */
+
+static uint64_t pagemap_read(int fd, const void *addr)
+{
+	uint64_t e;
+	off_t off = (uintptr_t)addr / vl_psize() * sizeof(e);
+
+	if (pread(fd, &e, sizeof(e), off) != sizeof(e))
+		return 0;
+	return e;
+}
+
+static int self_pagemap_fd(void)
+{
+	static int fd = -1;
+	static pid_t owner;
+
+	/* A forked child must not read its parent's pagemap. */
+	if (fd >= 0 && owner != getpid()) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		owner = getpid();
+	}
+	return fd;
+}
+
+uint64_t vl_pagemap(const void *addr)
+{
+	int fd = self_pagemap_fd();
+
+	return fd < 0 ? 0 : pagemap_read(fd, addr);
+}
+
+uint64_t vl_pagemap_pid(pid_t pid, const void *addr)
+{
+	char path[64];
+	uint64_t e;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	e = pagemap_read(fd, addr);
+	close(fd);
+	return e;
+}
+
+int vl_pagemap_range(const void *addr, size_t npages, uint64_t *out)
+{
+	int fd = self_pagemap_fd();
+	off_t off = (uintptr_t)addr / vl_psize() * sizeof(*out);
+	size_t want = npages * sizeof(*out), got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while (got < want) {
+		n = pread(fd, (char *)out + got, want - got, off + got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+size_t vl_count_present(const void *addr, size_t npages)
+{
+	uint64_t *e = calloc(npages, sizeof(*e));
+	size_t i, n = 0;
+
+	if (!e || vl_pagemap_range(addr, npages, e)) {
+		free(e);
+		return (size_t)-1;
+	}
+	for (i = 0; i < npages; i++)
+		n += pm_present(e[i]);
+	free(e);
+	return n;
+}
+
+uint64_t vl_pfn(const void *addr)
+{
+	uint64_t e = vl_pagemap(addr);
+
+	return pm_present(e) ? pm_pfn(e) : 0;
+}
+
+static uint64_t kpage_read(const char *path, uint64_t pfn, bool *ok)
+{
+	uint64_t v = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*ok = fd >= 0 && pread(fd, &v, sizeof(v), pfn * sizeof(v)) == sizeof(v);
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
+uint64_t vl_kpageflags(uint64_t pfn)
+{
+	bool ok;
+	uint64_t v = kpage_read("/proc/kpageflags", pfn, &ok);
+
+	return ok ? v : ~0ULL;
+}
+
+int64_t vl_kpagecount(uint64_t pfn)
+{
+	bool ok;
+	uint64_t v = kpage_read("/proc/kpagecount", pfn, &ok);
+
+	return ok ? (int64_t)v : -1;
+}
+
+/* maps and smaps */
+
+static bool line_holds(const char *line, uintptr_t a)
+{
+	unsigned long lo, hi;
+
+	return sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && a >= lo && a < hi;
+}
+
+long vl_smaps_kb(const void *addr, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	size_t flen = strlen(field);
+	bool in = false;
+	char line[512];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A VMA header line starts with a hex range "lo-hi ". */
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
+		    line[strspn(line, "0123456789abcdef")] == '-') {
+			if (in)
+				break;
+			in = line_holds(line, (uintptr_t)addr);
+			continue;
+		}
+		if (in && !strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+int vl_maps_line(const void *addr, char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line_holds(line, (uintptr_t)addr)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, len, "%s", line);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int vl_maps_count(const char *needle)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+long vl_minflt(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt;
+}
+
+long vl_meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	size_t flen = strlen(field);
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+long vl_free_kb(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	long kb = vl_meminfo_kb("MemFree"), pcp = 0, n;
+	char line[256];
+
+	if (!f || kb < 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	/* Only "count:" lines of the per-cpu pagesets start that way. */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pcp += n;
+	fclose(f);
+	return kb + pcp * (long)(vl_psize() / 1024);
+}
+
+/* children */
+
+int vl_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+void vl_child_quiet(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &rl);
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+}
+
+int vl_run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		vl_child_quiet();
+		_exit(fn(arg));
+	}
+	return vl_wait(pid);
+}
+
+int vl_probe(volatile void *addr, bool write)
+{
+	volatile char *p = addr;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		vl_child_quiet();
+		if (write)
+			*p = 0x5a;
+		else
+			(void)*p;
+		_exit(0);
+	}
+	st = vl_wait(pid);
+	if (st == 0)
+		return 0;
+	return VL_SIGNALED(st) ? VL_SIG(st) : -1;
+}
+
+int vl_run_self(char *out, size_t outlen, const char *arg, ...)
+{
+	const char *argv[32];
+	size_t got = 0;
+	int pfd[2], n = 0;
+	va_list ap;
+	pid_t pid;
+	ssize_t r;
+
+	argv[n++] = "vmlab-helper";
+	argv[n++] = "--vmlab-helper";
+	va_start(ap, arg);
+	for (; arg && n < 31; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		vl_child_quiet();
+		dup2(pfd[1], STDOUT_FILENO);
+		execv("/proc/self/exe", (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (outlen && got < outlen - 1 &&
+	       (r = read(pfd[0], out + got, outlen - 1 - got)) > 0)
+		got += r;
+	if (outlen)
+		out[got] = 0;
+	close(pfd[0]);
+	return vl_wait(pid);
+}
+
+int vl_sync_init(struct vl_sync *s)
+{
+	if (pipe2(s->to_child, O_CLOEXEC))
+		return -1;
+	if (pipe2(s->to_parent, O_CLOEXEC)) {
+		close(s->to_child[0]);
+		close(s->to_child[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_once(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vl_sync_parent(struct vl_sync *s)
+{
+	close_once(&s->to_child[0]);
+	close_once(&s->to_parent[1]);
+}
+
+void vl_sync_child(struct vl_sync *s)
+{
+	close_once(&s->to_child[1]);
+	close_once(&s->to_parent[0]);
+}
+
+void vl_sync_close(struct vl_sync *s)
+{
+	close_once(&s->to_child[0]);
+	close_once(&s->to_child[1]);
+	close_once(&s->to_parent[0]);
+	close_once(&s->to_parent[1]);
+}
+
+int vl_post(int fd)
+{
+	char c = 1;
+
+	return write(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+int vl_wait_byte(int fd)
+{
+	char c;
+	ssize_t r;
+
+	do {
+		r = read(fd, &c, 1);
+	} while (r < 0 && errno == EINTR);
+	return r == 1 ? 0 : -1;
+}
+
+/* data */
+
+static uint32_t xorshift(uint32_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+/*
+ * The byte at each position depends on the seed and on the position, so a
+ * page shifted or swapped with another is caught.
+ */
+void vl_fill(void *buf, size_t len, uint32_t seed)
+{
+	uint32_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		w[i] = xorshift(seed * 2654435761u + (uint32_t)i + 1);
+	for (i = len / 4 * 4; i < len; i++)
+		((uint8_t *)buf)[i] = (uint8_t)(seed + i);
+}
+
+bool vl_check(const void *buf, size_t len, uint32_t seed)
+{
+	const uint32_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		if (w[i] != xorshift(seed * 2654435761u + (uint32_t)i + 1))
+			return false;
+	for (i = len / 4 * 4; i < len; i++)
+		if (((const uint8_t *)buf)[i] != (uint8_t)(seed + i))
+			return false;
+	return true;
+}
+
+bool vl_is_zero(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+void vl_touch_read(const void *addr, size_t len)
+{
+	const volatile char *p = addr;
+	size_t off;
+
+	for (off = 0; off < len; off += vl_psize())
+		(void)p[off];
+}
+
+void vl_touch_write(void *addr, size_t len, char val)
+{
+	volatile char *p = addr;
+	size_t off;
+
+	for (off = 0; off < len; off += vl_psize())
+		p[off] = val;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the vmlab selftests: the device, its counters, and the
+ * kernel's own views of a mapping (pagemap, kpageflags, kpagecount, maps,
+ * smaps, rusage, meminfo) that the tests hold the module's counters against.
+ *
+ * vmlab_util.c does not include kselftest_harness.h (the harness defines
+ * non-static symbols and may be included by one translation unit only);
+ * the VL_* macros at the end expand in the test programs, where the
+ * harness's ASSERT_*() and SKIP() are available.
+ */
+#ifndef VMLAB_UTIL_H
+#define VMLAB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <vmlab.h>
+
+/* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PFN_MASK		((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY		(1ULL << 55)
+#define PM_MMAP_EXCLUSIVE	(1ULL << 56)
+#define PM_FILE			(1ULL << 61)	/* file page or shared anon */
+#define PM_SWAP			(1ULL << 62)
+#define PM_PRESENT		(1ULL << 63)
+
+/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define KPF_LOCKED		0
+#define KPF_DIRTY		4
+#define KPF_LRU			5
+#define KPF_SLAB		7
+#define KPF_BUDDY		10
+#define KPF_MMAP		11
+#define KPF_ANON		12
+#define KPF_NOPAGE		20
+#define KPF_ZERO_PAGE		24
+
+#define VL_KiB			1024UL
+#define VL_MiB			(1024UL * 1024UL)
+
+/* Exit codes a child uses for "killed by signal N" in vl_wait(). */
+#define VL_SIGNALED(st)		((st) >= 128 && (st) < 128 + 65)
+#define VL_SIG(st)		((st) - 128)
+
+size_t vl_psize(void);
+
+/* The device */
+bool vl_allow_skip(void);
+int vl_open(int flags);
+int vl_stats(int fd, struct vmlab_stats *st);
+int vl_reset(int fd, uint64_t *pages_freed);
+/* Print every counter that differs between two readings (stderr). */
+void vl_stats_log(const char *tag, const struct vmlab_stats *a,
+		  const struct vmlab_stats *b);
+#define VL_D(a, b, field)	((int64_t)((b).field - (a).field))
+
+/*
+ * Called first by every test program's main(): runs the program's helper
+ * mode when argv[1] is "--vmlab-helper", and otherwise checks that the
+ * device exists and that we are root; prints a TAP bail-out (or, with
+ * VMLAB_ALLOW_SKIP set, a TAP skip) and exits when not.
+ */
+void vl_preflight(int argc, char **argv);
+
+/* pagemap of this process (or of pid) */
+uint64_t vl_pagemap(const void *addr);
+uint64_t vl_pagemap_pid(pid_t pid, const void *addr);
+int vl_pagemap_range(const void *addr, size_t npages, uint64_t *out);
+size_t vl_count_present(const void *addr, size_t npages);
+static inline uint64_t pm_pfn(uint64_t e) { return e & PM_PFN_MASK; }
+static inline bool pm_present(uint64_t e) { return e & PM_PRESENT; }
+static inline bool pm_file(uint64_t e) { return e & PM_FILE; }
+static inline bool pm_soft_dirty(uint64_t e) { return e & PM_SOFT_DIRTY; }
+static inline bool pm_exclusive(uint64_t e) { return e & PM_MMAP_EXCLUSIVE; }
+/* PFN mapped at addr in this process, 0 when nothing is mapped there. */
+uint64_t vl_pfn(const void *addr);
+
+/* /proc/kpageflags and /proc/kpagecount for a PFN; ~0 / -1 on error */
+uint64_t vl_kpageflags(uint64_t pfn);
+int64_t vl_kpagecount(uint64_t pfn);
+static inline bool kpf_has(uint64_t flags, int bit)
+{
+	return flags != ~0ULL && (flags >> bit) & 1;
+}
+
+/* smaps field (e.g. "Rss", "Pss") in kB of the VMA holding addr; -1 if none */
+long vl_smaps_kb(const void *addr, const char *field);
+/* The /proc/self/maps line of the VMA holding addr; 0 if found. */
+int vl_maps_line(const void *addr, char *buf, size_t len);
+/* Number of /proc/self/maps lines that contain needle. */
+int vl_maps_count(const char *needle);
+
+long vl_minflt(void);
+long vl_meminfo_kb(const char *field);
+/*
+ * Free memory in kB: MemFree plus the pages parked on the per-cpu free
+ * lists (/proc/zoneinfo "count:"), which MemFree leaves out, so that an
+ * allocation served from those lists is seen too.
+ */
+long vl_free_kb(void);
+
+/*
+ * Children.  vl_wait() returns the exit code, or 128 + N when the child was
+ * killed by signal N.  vl_run_child() forks, runs fn(arg) in the child and
+ * exits with its return value.  vl_probe() touches addr (reads, or writes
+ * when write) in a forked child and returns 0 when the access completed or
+ * the signal that killed the child (-1 on other failures).
+ */
+int vl_wait(pid_t pid);
+int vl_run_child(int (*fn)(void *), void *arg);
+int vl_probe(volatile void *addr, bool write);
+void vl_child_quiet(void);	/* no core dumps, default signal actions */
+
+/*
+ * Re-execute /proc/self/exe --vmlab-helper ARGS... (NULL terminated) with
+ * stdout captured into out (NUL terminated); returns as vl_wait().
+ */
+int vl_run_self(char *out, size_t outlen, const char *arg, ...);
+
+/*
+ * Pipes for parent/child lock-step: post one byte, wait for one byte.
+ * After fork() the parent calls vl_sync_parent() and the child
+ * vl_sync_child() to close the ends they do not use, so that either side
+ * dying (an ASSERT in the parent) shows as end-of-file to the other
+ * instead of a hang.
+ */
+struct vl_sync {
+	int to_child[2];
+	int to_parent[2];
+};
+int vl_sync_init(struct vl_sync *s);
+void vl_sync_parent(struct vl_sync *s);
+void vl_sync_child(struct vl_sync *s);
+void vl_sync_close(struct vl_sync *s);
+int vl_post(int fd);
+int vl_wait_byte(int fd);
+
+/* Data */
+void vl_fill(void *buf, size_t len, uint32_t seed);
+bool vl_check(const void *buf, size_t len, uint32_t seed);
+bool vl_is_zero(const void *buf, size_t len);
+void vl_touch_read(const void *addr, size_t len);
+void vl_touch_write(void *addr, size_t len, char val);
+
+/*
+ * Used in FIXTURE_SETUP(): open the device (failing clearly when it is
+ * missing unless VMLAB_ALLOW_SKIP is set), reset the object and check that
+ * it then holds nothing.
+ */
+#define VL_SETUP_DEVICE(fd, st) do {					\
+	uint64_t __freed;						\
+	fd = vl_open(O_RDWR);						\
+	if (fd < 0 && vl_allow_skip())					\
+		SKIP(return, "cannot open " VMLAB_DEVICE ": %s",	\
+		     strerror(errno));					\
+	ASSERT_LE(0, fd) TH_LOG("cannot open " VMLAB_DEVICE ": %s "	\
+				"(is vmlab.ko loaded?)", strerror(errno)); \
+	ASSERT_EQ(0, vl_reset(fd, &__freed)) TH_LOG("reset: %s",	\
+						  strerror(errno));	\
+	ASSERT_EQ(0, vl_stats(fd, &(st)));				\
+	ASSERT_EQ(0, (st).pages_resident);				\
+	ASSERT_EQ(0, (st).pages_dirty);					\
+	ASSERT_NE(0, (st).size);					\
+	ASSERT_EQ(0, (st).size % vl_psize());				\
+} while (0)
+
+/*
+ * Used in FIXTURE_SETUP() after VL_SETUP_DEVICE(): skip, saying why, when
+ * the object (size or mem_limit) is smaller than the scenarios need.
+ */
+#define VL_NEED_PAGES(st, n) do {					\
+	size_t __n = (n);						\
+	if ((st).size < __n * vl_psize() ||				\
+	    (st).mem_limit < __n * vl_psize())				\
+		SKIP(return, "these scenarios need an object of at least " \
+		     "%zu KiB and a mem_limit as large (size %llu KiB, "	\
+		     "mem_limit %llu KiB)", __n * vl_psize() / 1024,	\
+		     (unsigned long long)(st).size / 1024,		\
+		     (unsigned long long)(st).mem_limit / 1024);	\
+} while (0)
+
+/* A main() that runs the helper mode or the harness (see vl_preflight). */
+int vl_helper_main(int argc, char **argv);
+#define VL_TEST_MAIN							\
+	int main(int argc, char **argv)					\
+	{								\
+		if (argc > 1 && !strcmp(argv[1], "--vmlab-helper"))	\
+			return vl_helper_main(argc - 2, argv + 2);	\
+		vl_preflight(argc, argv);				\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif /* VMLAB_UTIL_H */
