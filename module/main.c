@@ -217,6 +217,8 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return vmlab_ioc_stats(file->private_data, uarg);
 	case VMLAB_IOC_RESET:
 		return vmlab_ioc_reset(file, uarg);
+	case VMLAB_IOC_INSPECT:
+		return vmlab_ioc_inspect(file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -293,15 +295,21 @@ static int __init vmlab_init(void)
 	obj->inode->i_size = vmlab_size(obj);
 	obj->mapping = obj->inode->i_mapping;
 
+	ret = vmlab_inspect_init();
+	if (ret)
+		goto err_inode;
+
 	vmlab_misc.mode = dev_mode;
 	ret = misc_register(&vmlab_misc);
 	if (ret)
-		goto err_inode;
+		goto err_inspect;
 
 	pr_info("/dev/vmlab ready: %u MiB object, memory limit %u MiB\n",
 		size_mb, mem_limit_mb);
 	return 0;
 
+err_inspect:
+	vmlab_inspect_exit();
 err_inode:
 	iput(obj->inode);
 err_mount:
@@ -318,6 +326,7 @@ static void __exit vmlab_exit(void)
 	struct vmlab_object *obj = &vmlab_obj;
 
 	misc_deregister(&vmlab_misc);
+	vmlab_inspect_exit();
 	vmlab_store_destroy(obj);
 	iput(obj->inode);
 	kern_unmount(vmlab_mnt);

@@ -23,6 +23,7 @@
 #include <linux/rmap.h>
 #include <linux/sched.h>
 
+#include "trace.h"
 #include "vmlab.h"
 
 #define VMLAB_ZERO_MARK		xa_mk_value(0)
@@ -337,6 +338,7 @@ unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
 	}
 	mutex_unlock(&obj->lock);
 	this_cpu_add(obj->events->count[VMLAB_PAGES_CLEANED], cleaned);
+	trace_vmlab_writeback(first, last, cleaned);
 	return cleaned;
 }
 
@@ -374,6 +376,7 @@ unsigned long vmlab_store_reset(struct vmlab_object *obj)
 		cond_resched();
 	}
 	vmlab_count(obj, VMLAB_RESETS);
+	trace_vmlab_reset(freed);
 	mutex_unlock(&obj->lock);
 	return freed;
 }

@@ -6,6 +6,9 @@
  *   main.c   module parameters, the misc device and its file operations
  *   store.c  the object's page store: lookup, allocation, dirty, reset
  *   vmops.c  the vm_operations_struct that serves mmap() page by page
+ *   inspect.c VMLAB_IOC_INSPECT: a page-table walk of any process
+ *   trace.c  the tracepoints of trace.h (events/vmlab)
+ *   compat.h differences between the kernel versions vmlab builds on
  */
 #ifndef VMLAB_H
 #define VMLAB_H
@@ -101,5 +104,30 @@ unsigned long vmlab_store_reset(struct vmlab_object *obj);
 
 /* vmops.c */
 int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
+bool vmlab_vma_is_ours(const struct vm_area_struct *vma);
+
+/* inspect.c */
+u64 vmlab_frame_id(unsigned long pfn);
+long vmlab_ioc_inspect(struct file *file, void __user *arg);
+int vmlab_inspect_init(void);
+void vmlab_inspect_exit(void);
+
+/* What a fault did, for the vmlab_fault tracepoint. */
+enum vmlab_fault_outcome {
+	VMLAB_OUTCOME_ALLOCATED,	/* found a hole and filled it */
+	VMLAB_OUTCOME_EXISTING,	/* found the object's page */
+	VMLAB_OUTCOME_ZERO,	/* found a hole: the zero frame */
+	VMLAB_OUTCOME_SIGBUS,
+	VMLAB_OUTCOME_ERROR,	/* out of memory or another error */
+};
+
+/* Why a VMA opened or closed, for the vmlab_vma_* tracepoints. */
+enum vmlab_vma_reason {
+	VMLAB_OPEN_MMAP,		/* mmap() */
+	VMLAB_OPEN_FORK,		/* copied into a child by fork() */
+	VMLAB_OPEN_COPY,		/* split or moved (mremap) in its mm */
+	VMLAB_CLOSE_UNMAP,	/* munmap(), split, mremap */
+	VMLAB_CLOSE_EXIT,		/* the address space went away */
+};
 
 #endif /* VMLAB_H */

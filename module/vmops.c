@@ -18,13 +18,23 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
+#include "trace.h"
 #include "vmlab.h"
 
-static void vmlab_vm_open(struct vm_area_struct *vma)
+static void vmlab_vma_opened(struct vm_area_struct *vma,
+			     enum vmlab_vma_reason reason)
 {
 	struct vmlab_object *obj = vma->vm_private_data;
 
 	vmlab_count(obj, VMLAB_VMA_OPENS);
+	trace_vmlab_vma_open(vma, reason);
+}
+
+/* A copy of a VMA: into a child's mm by fork, or in its own by split. */
+static void vmlab_vm_open(struct vm_area_struct *vma)
+{
+	vmlab_vma_opened(vma, vma->vm_mm == current->mm ? VMLAB_OPEN_COPY :
+							  VMLAB_OPEN_FORK);
 }
 
 static void vmlab_vm_close(struct vm_area_struct *vma)
@@ -32,6 +42,22 @@ static void vmlab_vm_close(struct vm_area_struct *vma)
 	struct vmlab_object *obj = vma->vm_private_data;
 
 	vmlab_count(obj, VMLAB_VMA_CLOSES);
+	trace_vmlab_vma_close(vma, atomic_read(&vma->vm_mm->mm_users) ?
+			      VMLAB_CLOSE_UNMAP : VMLAB_CLOSE_EXIT);
+}
+
+/*
+ * For the vmlab_fault tracepoint only: is @index a hole as the fault
+ * begins?  A shared fault on a hole fills it ("allocated").
+ */
+static bool vmlab_trace_hole(struct vmlab_object *obj, pgoff_t index)
+{
+	struct page *page = vmlab_store_lookup(obj, index);
+
+	if (!page)
+		return true;
+	put_page(page);
+	return false;
 }
 
 static const enum vmlab_event vmlab_fault_event[2][2] = {
@@ -45,11 +71,14 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	struct vmlab_object *obj = vma->vm_private_data;
 	bool shared = vma->vm_flags & VM_MAYSHARE;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool hole = false;
 	struct page *page;
 
 	vmlab_count(obj, vmlab_fault_event[shared][write]);
 	if (vmf->pgoff >= obj->npages)
 		goto sigbus;
+	if (shared && trace_vmlab_fault_enabled())
+		hole = vmlab_trace_hole(obj, vmf->pgoff);
 
 	for (;;) {
 		page = vmlab_store_get_locked(obj, vmf->pgoff, shared);
@@ -65,13 +94,18 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	if (IS_ERR(page)) {
 		if (PTR_ERR(page) == -ENOSPC)
 			goto sigbus;
+		trace_vmlab_fault(vmf, VMLAB_OUTCOME_ERROR, NULL);
 		return vmf_error(PTR_ERR(page));
 	}
 	vmf->page = page;
+	trace_vmlab_fault(vmf, page == obj->zero_frame ? VMLAB_OUTCOME_ZERO :
+			  hole ? VMLAB_OUTCOME_ALLOCATED : VMLAB_OUTCOME_EXISTING,
+			  page);
 	return VM_FAULT_LOCKED;
 
 sigbus:
 	vmlab_count(obj, VMLAB_SIGBUS);
+	trace_vmlab_fault(vmf, VMLAB_OUTCOME_SIGBUS, NULL);
 	return VM_FAULT_SIGBUS;
 }
 
@@ -84,9 +118,11 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	if (!vmlab_store_owns(obj, vmf->pgoff, page)) {
 		/* A reset took it: the fault is retried and finds a hole. */
 		unlock_page(page);
+		trace_vmlab_page_mkwrite(vmf, false);
 		return VM_FAULT_NOPAGE;
 	}
 	vmlab_count(obj, VMLAB_PAGE_MKWRITE);
+	trace_vmlab_page_mkwrite(vmf, true);
 	vmlab_store_set_dirty(obj, vmf->pgoff, page);
 	return VM_FAULT_LOCKED;
 }
@@ -102,6 +138,12 @@ int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	vma->vm_ops = &vmlab_vm_ops;
 	vma->vm_private_data = file->private_data;
-	vmlab_vm_open(vma);
+	vmlab_vma_opened(vma, VMLAB_OPEN_MMAP);
 	return 0;
+}
+
+/* Is @vma a mapping of /dev/vmlab? */
+bool vmlab_vma_is_ours(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &vmlab_vm_ops;
 }

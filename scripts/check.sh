@@ -24,10 +24,13 @@
 # Environment: KERNELS; VMLAB_PARAMS, the module parameters (default
 # "size_mb=64 mem_limit_mb=48": a limit below the size, so that the memory
 # limit tests run); and VMLAB_TIMEOUT, VMLAB_APPEND... of qemu-run.sh.
+# Guests get 4 GiB (VMLAB_MEM) with one 1 GiB huge page reserved, for the
+# inspect test of PUD-level leaves.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 S="$VMLAB_TOP/scripts"
+export VMLAB_MEM=${VMLAB_MEM:-4G}
 # What the kernel prints when something went wrong; guest-init.sh has the same.
 REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
@@ -236,7 +239,8 @@ boot_and_judge() {
 	if "$S/mkinitramfs.sh" "$initrd" "$dir/module/vmlab.ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
 		# Its messages to stderr, and to a file for the boot time.
 		{ "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
-			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" 2>&1 >&3 |
+			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" \
+			hugepagesz=1G hugepages=1 2>&1 >&3 |
 			tee "$dir/qemu-run.log" >&2; } 3>&1 || true
 	fi
 	[ -f "$log" ] || : >"$log"

@@ -88,8 +88,187 @@ struct vmlab_reset {
 	__u64 pages_freed;
 };
 
+/*
+ * VMLAB_IOC_INSPECT: walk the page tables of a range of virtual addresses
+ * and report, page by page, what the kernel holds there.
+ */
+#define VMLAB_INSPECT_MAX_PAGES	512	/* most pages one call inspects */
+
+/**
+ * struct vmlab_inspect - argument of %VMLAB_IOC_INSPECT
+ * @pid:	(in) process whose address space to inspect: 0 for the
+ *		caller, else a pid in the caller's pid namespace.  The
+ *		caller needs the access /proc/PID/pagemap needs (ptrace
+ *		read access); EACCES otherwise, ESRCH if there is no such
+ *		process or it has no address space (it exited)
+ * @addr:	(in) first virtual address, page aligned, in user space
+ * @npages:	(in) pages to inspect, 1 to %VMLAB_INSPECT_MAX_PAGES; the
+ *		range may not wrap or reach past the largest user address
+ * @pages:	(in) user pointer to @npages struct vmlab_page_info
+ * @info_size:	(in) sizeof(struct vmlab_page_info), EINVAL if it differs
+ * @flags:	(in) must be zero
+ * @result:	(out) %VMLAB_INSPECT_* bits about the whole call
+ * @page_size:	(out) the size of a base page (PAGE_SIZE)
+ * @reserved:	(in) must be zero
+ *
+ * Addresses that no VMA covers are reported (without %VMLAB_WALK_VMA),
+ * not refused.  The walk holds the address space's mmap lock for reading
+ * and each page table's lock while it reads an entry, so every record is
+ * a consistent snapshot of its page; the range as a whole is not.
+ */
+struct vmlab_inspect {
+	__u64 pid;
+	__u64 addr;
+	__u64 npages;
+	__u64 pages;
+	__u64 info_size;
+	__u64 flags;
+	__u64 result;
+	__u64 page_size;
+	__u64 reserved[4];
+};
+
+/* struct vmlab_inspect.result */
+#define VMLAB_INSPECT_PFN_SHOWN	(1ULL << 0)	/* CAP_SYS_ADMIN: PFNs, raw entries shown */
+
+/* struct vmlab_page_info.level: the level of a page-table entry */
+#define VMLAB_LEVEL_NONE	0	/* not walked: no VMA, or skipped */
+#define VMLAB_LEVEL_PTE		1	/* maps 4 KiB */
+#define VMLAB_LEVEL_PMD		2	/* maps 2 MiB */
+#define VMLAB_LEVEL_PUD		3	/* maps 1 GiB */
+#define VMLAB_LEVEL_P4D		4
+#define VMLAB_LEVEL_PGD		5
+#define VMLAB_NR_LEVELS		5
+
+/* struct vmlab_page_info.walk: how far the walk went */
+#define VMLAB_WALK_VMA		(1ULL << 0)	/* a VMA covers the address */
+#define VMLAB_WALK_PGD		(1ULL << 1)	/* the PGD entry points to a table */
+#define VMLAB_WALK_P4D		(1ULL << 2)	/* the P4D entry points to a table */
+#define VMLAB_WALK_PUD		(1ULL << 3)	/* the PUD entry points to a table */
+#define VMLAB_WALK_PMD		(1ULL << 4)	/* the PMD entry points to a table */
+#define VMLAB_WALK_BAD		(1ULL << 5)	/* a corrupt entry stopped the walk */
+#define VMLAB_WALK_SKIPPED	(1ULL << 6)	/* not walked: shared hugetlb */
+#define VMLAB_WALK_UNSTABLE	(1ULL << 7)	/* entries kept changing: gave up */
+#define VMLAB_WALK_PFN_HIDDEN	(1ULL << 8)	/* no CAP_SYS_ADMIN: PFN, raw hidden */
+
+/*
+ * struct vmlab_page_info.entry: the entry at .level, decoded.  PRESENT is
+ * the kernel's view: a PROT_NONE entry (or one made inaccessible for NUMA
+ * balancing) is present and has PROTNONE.  SPECIAL: no struct page to
+ * refcount behind it (the zero page, PFN maps).  SOFT_DIRTY is set for
+ * swap entries too.
+ */
+#define VMLAB_ENTRY_PRESENT	(1ULL << 0)	/* maps a frame */
+#define VMLAB_ENTRY_WRITE	(1ULL << 1)	/* writable in hardware */
+#define VMLAB_ENTRY_USER	(1ULL << 2)	/* accessible to user mode */
+#define VMLAB_ENTRY_ACCESSED	(1ULL << 3)	/* accessed (young) */
+#define VMLAB_ENTRY_DIRTY	(1ULL << 4)	/* written through this entry */
+#define VMLAB_ENTRY_NX		(1ULL << 5)	/* no execute */
+#define VMLAB_ENTRY_SPECIAL	(1ULL << 6)	/* no refcounted page behind it */
+#define VMLAB_ENTRY_SOFT_DIRTY	(1ULL << 7)	/* soft-dirty */
+#define VMLAB_ENTRY_PROTNONE	(1ULL << 8)	/* present, but not to the MMU */
+#define VMLAB_ENTRY_LEAF	(1ULL << 9)	/* maps memory at this level */
+
+/* struct vmlab_page_info.nonpresent: what a non-present entry holds */
+#define VMLAB_NP_NONE		0	/* empty, or the entry is present */
+#define VMLAB_NP_SWAP		1	/* swapped out: swap_type, swap_offset */
+#define VMLAB_NP_MIGRATION	2	/* the frame is being migrated */
+#define VMLAB_NP_DEVICE		3	/* device-private or -exclusive */
+#define VMLAB_NP_HWPOISON	4	/* memory failure */
+#define VMLAB_NP_MARKER		5	/* a PTE marker (uffd-wp, guard) */
+#define VMLAB_NP_OTHER		6
+
+/*
+ * struct vmlab_page_info.page: facts of the frame's struct page, read with
+ * a reference held on it.  FILE includes vmlab's object; ANON_EXCLUSIVE:
+ * anonymous and known to be mapped by one process only (a write to it
+ * need not copy).
+ */
+#define VMLAB_PAGE_VALID	(1ULL << 0)	/* a struct page was examined */
+#define VMLAB_PAGE_ANON		(1ULL << 1)	/* anonymous */
+#define VMLAB_PAGE_FILE		(1ULL << 2)	/* in a file's page cache */
+#define VMLAB_PAGE_KSM		(1ULL << 3)	/* merged by KSM */
+#define VMLAB_PAGE_ZERO		(1ULL << 4)	/* the kernel's zero page */
+#define VMLAB_PAGE_VMLAB_ZERO	(1ULL << 5)	/* vmlab's zero frame */
+#define VMLAB_PAGE_VMLAB	(1ULL << 6)	/* vmlab's object, at obj_offset */
+#define VMLAB_PAGE_LARGE	(1ULL << 7)	/* in a large folio: folio_pages */
+#define VMLAB_PAGE_DIRTY	(1ULL << 8)	/* dirty */
+#define VMLAB_PAGE_LOCKED	(1ULL << 9)	/* locked */
+#define VMLAB_PAGE_ANON_EXCLUSIVE (1ULL << 10)	/* anonymous, one process's */
+#define VMLAB_PAGE_HUGETLB	(1ULL << 11)	/* a hugetlbfs page */
+
+/* struct vmlab_page_info.vma */
+#define VMLAB_VMA_FILE		(1ULL << 0)	/* file-backed: vma_dev, vma_ino */
+#define VMLAB_VMA_ANON_VMA	(1ULL << 1)	/* has an anon_vma: may hold anon pages */
+#define VMLAB_VMA_VMLAB		(1ULL << 2)	/* served by vmlab's fault handlers */
+#define VMLAB_VMA_COW		(1ULL << 3)	/* private, may be written: copy on write */
+#define VMLAB_VMA_HUGETLB	(1ULL << 4)	/* hugetlbfs */
+
+/**
+ * struct vmlab_page_info - what %VMLAB_IOC_INSPECT found at one page
+ * @addr:	(out) the page's virtual address
+ * @walk:	(out) %VMLAB_WALK_* bits: how far the walk went
+ * @level:	(out) %VMLAB_LEVEL_*: the entry that decides the page: the
+ *		leaf that maps it, a non-present leaf, or the empty entry
+ *		where the walk ended
+ * @entry:	(out) %VMLAB_ENTRY_* bits: that entry, decoded
+ * @nonpresent:	(out) %VMLAB_NP_*: what that entry holds when it is not
+ *		present
+ * @swap_type:	(out) swap type (for %VMLAB_NP_SWAP the swap device)
+ * @swap_offset: (out) offset in it; for migration entries the PFN; 0
+ *		with %VMLAB_WALK_PFN_HIDDEN
+ * @pfn:	(out) the frame's page frame number; 0 with
+ *		%VMLAB_WALK_PFN_HIDDEN
+ * @frame_id:	(out) a keyed hash of the PFN, secret to this load of the
+ *		module, the same for the same frame in every process: 0 when
+ *		no frame is mapped
+ * @page:	(out) %VMLAB_PAGE_* bits
+ * @refcount:	(out) the folio's reference count (without the walk's own)
+ * @mapcount:	(out) the page's map count; on kernels that count mappings
+ *		only per folio (6.12 on), the folio's for a large folio
+ * @folio_pages: (out) pages in the folio
+ * @obj_offset:	(out) page offset in vmlab's object (%VMLAB_PAGE_VMLAB)
+ * @vma_start:	(out) the VMA's first address (with %VMLAB_WALK_VMA)
+ * @vma_end:	(out) the VMA's end (exclusive)
+ * @vma_pgoff:	(out) the VMA's offset in its file, in pages
+ * @vm_flags:	(out) the VMA's vm_flags, raw (VM_READ = 0x1 ...)
+ * @vma:	(out) %VMLAB_VMA_* bits
+ * @vma_dev:	(out) the backing file's device (as stat's st_dev)
+ * @vma_ino:	(out) the backing file's inode number
+ * @raw:	(out) raw entry values: @raw[VMLAB_LEVEL_PTE - 1] is the PTE,
+ *		up to @raw[VMLAB_LEVEL_PGD - 1]; for the levels the walk
+ *		read; 0 with %VMLAB_WALK_PFN_HIDDEN
+ * @reserved:	(out) zero
+ */
+struct vmlab_page_info {
+	__u64 addr;
+	__u64 walk;
+	__u64 level;
+	__u64 entry;
+	__u64 nonpresent;
+	__u64 swap_type;
+	__u64 swap_offset;
+	__u64 pfn;
+	__u64 frame_id;
+	__u64 page;
+	__u64 refcount;
+	__u64 mapcount;
+	__u64 folio_pages;
+	__u64 obj_offset;
+	__u64 vma_start;
+	__u64 vma_end;
+	__u64 vma_pgoff;
+	__u64 vm_flags;
+	__u64 vma;
+	__u64 vma_dev;
+	__u64 vma_ino;
+	__u64 raw[VMLAB_NR_LEVELS];
+	__u64 reserved[4];
+};
+
 #define VMLAB_IOC_MAGIC		0xb6
 #define VMLAB_IOC_STATS		_IOR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_stats)
 #define VMLAB_IOC_RESET		_IOWR(VMLAB_IOC_MAGIC, 0x01, struct vmlab_reset)
+#define VMLAB_IOC_INSPECT	_IOWR(VMLAB_IOC_MAGIC, 0x02, struct vmlab_inspect)
 
 #endif /* _UAPI_VMLAB_H */

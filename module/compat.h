@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place for the differences between the kernels vmlab builds
+ * against (Debian's 6.1, 6.12 and 7.3), keyed on the kernel version.
+ *
+ * Not here because no version lets a module use it: pte_offset_map_lock()
+ * (from 6.5 out of line and not exported; inspect.c does what it does
+ * with inline helpers every version has).
+ */
+#ifndef VMLAB_COMPAT_H
+#define VMLAB_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/version.h>
+
+/*
+ * True on kernels from @major.@minor on.  (checkpatch warns about every
+ * use of LINUX_VERSION_CODE, which code in the tree has no use for; an
+ * out-of-tree module built for several kernels does, so `make checkpatch`
+ * passes --ignore LINUX_VERSION_CODE.)
+ */
+#define VMLAB_SINCE(major, minor) \
+	(KERNEL_VERSION(major, minor, 0) <= LINUX_VERSION_CODE)
+
+#if VMLAB_SINCE(6, 19)
+#include <linux/leafops.h>
+#else
+#include <linux/swapops.h>
+#endif
+
+#include <vmlab.h>
+
+/* 6.5 replaced pmd_read_atomic() with pmdp_get_lockless(). */
+#if !VMLAB_SINCE(6, 5)
+#define vmlab_pmdp_get_lockless(pmdp)	pmd_read_atomic(pmdp)
+#else
+#define vmlab_pmdp_get_lockless(pmdp)	pmdp_get_lockless(pmdp)
+#endif
+
+/*
+ * 6.6 added shadow stacks: a dirty read-only entry keeps its dirty bit in
+ * _PAGE_SAVED_DIRTY.
+ */
+#if !VMLAB_SINCE(6, 6)
+#define VMLAB_PAGE_DIRTY_BITS		_PAGE_DIRTY
+#else
+#define VMLAB_PAGE_DIRTY_BITS		_PAGE_DIRTY_BITS
+#endif
+
+/*
+ * page_mapcount() is gone by 6.12, where mappings of a large folio are
+ * counted per folio only; small folios count the same either way.
+ */
+static inline int vmlab_mapcount(struct folio *folio, struct page *page)
+{
+#if !VMLAB_SINCE(6, 12)
+	return page_mapcount(page);
+#else
+	return folio_mapcount(folio);
+#endif
+}
+
+/*
+ * What a non-present, non-empty entry holds: a VMLAB_NP_* kind, with the
+ * swap type and offset of the entry.  6.19 replaced swp_entry_t's
+ * predicates by the softleaf_t API.
+ */
+static inline u64 vmlab_nonpresent(pte_t pte, u64 *type, u64 *offset)
+{
+#if VMLAB_SINCE(6, 19)
+	softleaf_t entry = softleaf_from_pte(pte);
+
+	*type = swp_type(entry);
+	*offset = swp_offset(entry);
+	switch (softleaf_type(entry)) {
+	case SOFTLEAF_SWAP:
+		return VMLAB_NP_SWAP;
+	case SOFTLEAF_MIGRATION_READ:
+	case SOFTLEAF_MIGRATION_READ_EXCLUSIVE:
+	case SOFTLEAF_MIGRATION_WRITE:
+		return VMLAB_NP_MIGRATION;
+	case SOFTLEAF_DEVICE_PRIVATE_READ:
+	case SOFTLEAF_DEVICE_PRIVATE_WRITE:
+	case SOFTLEAF_DEVICE_EXCLUSIVE:
+		return VMLAB_NP_DEVICE;
+	case SOFTLEAF_HWPOISON:
+		return VMLAB_NP_HWPOISON;
+	case SOFTLEAF_MARKER:
+		return VMLAB_NP_MARKER;
+	default:
+		return VMLAB_NP_OTHER;
+	}
+#else
+	swp_entry_t entry = pte_to_swp_entry(pte);
+
+	*type = swp_type(entry);
+	*offset = swp_offset(entry);
+	if (!non_swap_entry(entry))
+		return VMLAB_NP_SWAP;
+	if (is_migration_entry(entry))
+		return VMLAB_NP_MIGRATION;
+	if (is_device_private_entry(entry) || is_device_exclusive_entry(entry))
+		return VMLAB_NP_DEVICE;
+	if (is_hwpoison_entry(entry))
+		return VMLAB_NP_HWPOISON;
+	if (is_pte_marker_entry(entry))
+		return VMLAB_NP_MARKER;
+	return VMLAB_NP_OTHER;
+#endif
+}
+
+#endif /* VMLAB_COMPAT_H */

@@ -1,0 +1,1055 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_inspect: VMLAB_IOC_INSPECT and the vmlab tracepoints.
+ *
+ * Inspect's view of a page is held against the kernel's own: present bit
+ * and PFN against /proc/self/pagemap, anonymous and zero-page bits against
+ * /proc/kpageflags, the map count against /proc/kpagecount, soft-dirty
+ * against pagemap bit 55, and the write bit against behaviour: a private
+ * page after a read fault is read-only; after copy-on-write it is writable
+ * and anonymous; after fork both copies of an anonymous page are read-only
+ * until one writes.  Frame ids are equal exactly where PFNs are.
+ *
+ * Another process is inspected by pid; a process that is gone gives
+ * ESRCH; an unprivileged caller gets no PFNs but the same frame ids, and is
+ * refused another user's process.  Bad requests fail with EINVAL or EFAULT.
+ *
+ * The tracepoints (events/vmlab in tracefs) are read back from the trace
+ * buffer for each kind of fault, page_mkwrite, VMA open and close,
+ * write-back and reset, with the fields they must carry.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+
+#define NOBODY		65534
+#define VI_VM_SOFTDIRTY	0x08000000ULL	/* vm_flags: pagemap shows soft-dirty */
+
+FIXTURE(inspect)
+{
+	int fd;
+	size_t ps;
+	struct vmlab_stats st;
+};
+
+FIXTURE_SETUP(inspect)
+{
+	self->ps = vl_psize();
+	VL_SETUP_DEVICE(self->fd, self->st);
+	ASSERT_LE(64 * self->ps, self->st.size);
+}
+
+FIXTURE_TEARDOWN(inspect)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* VMLAB_IOC_INSPECT of n pages at addr in pid (0: ourselves). */
+static int vi_inspect(int fd, pid_t pid, const void *addr, size_t n,
+		      struct vmlab_page_info *out)
+{
+	struct vmlab_inspect req = {
+		.pid = pid,
+		.addr = (uintptr_t)addr,
+		.npages = n,
+		.pages = (uintptr_t)out,
+		.info_size = sizeof(*out),
+	};
+
+	memset(out, 0xa5, n * sizeof(*out));
+	return ioctl(fd, VMLAB_IOC_INSPECT, &req);
+}
+
+/* One page: its record, or a record of all ones when the call failed. */
+static struct vmlab_page_info vi_page(int fd, pid_t pid, const void *addr)
+{
+	struct vmlab_page_info pi;
+
+	if (vi_inspect(fd, pid, addr, 1, &pi))
+		memset(&pi, 0xff, sizeof(pi));
+	return pi;
+}
+
+/* errno of a failing request, 0 if it succeeded. */
+static int vi_errno(int fd, struct vmlab_inspect *req)
+{
+	return ioctl(fd, VMLAB_IOC_INSPECT, req) ? errno : 0;
+}
+
+static bool has(uint64_t bits, uint64_t bit)
+{
+	return (bits & bit) == bit;
+}
+
+static void vi_log(const char *tag, const struct vmlab_page_info *p)
+{
+	fprintf(stderr,
+		"# %s: addr %#llx walk %#llx level %llu entry %#llx np %llu pfn %#llx frame %#llx page %#llx ref %llu map %llu vma %#llx flags %#llx\n",
+		tag, (unsigned long long)p->addr, (unsigned long long)p->walk,
+		(unsigned long long)p->level, (unsigned long long)p->entry,
+		(unsigned long long)p->nonpresent, (unsigned long long)p->pfn,
+		(unsigned long long)p->frame_id, (unsigned long long)p->page,
+		(unsigned long long)p->refcount, (unsigned long long)p->mapcount,
+		(unsigned long long)p->vma, (unsigned long long)p->vm_flags);
+}
+
+/*
+ * Hold one page's record against pagemap (present, PFN, soft-dirty),
+ * kpageflags (anon, zero page) and kpagecount (map count).  Returns a
+ * description of the first disagreement, or NULL.
+ */
+static const char *vi_cross_check(const struct vmlab_page_info *p,
+				  uint64_t pm)
+{
+	uint64_t pfn = pm_pfn(pm), kf;
+
+	if (!has(p->walk, VMLAB_WALK_VMA))
+		return "no VMA";
+	if (pm_present(pm) != has(p->entry, VMLAB_ENTRY_PRESENT))
+		return "present bit differs from pagemap";
+	/* pagemap adds the VMA's soft-dirty flag (new VMAs have it). */
+	if (!!(pm & PM_SOFT_DIRTY) != (has(p->entry, VMLAB_ENTRY_SOFT_DIRTY) ||
+				       has(p->vm_flags, VI_VM_SOFTDIRTY)))
+		return "soft-dirty differs from pagemap";
+	if (!pm_present(pm))
+		return p->frame_id || p->pfn ? "frame without present bit" : NULL;
+	if (p->pfn != pfn)
+		return "PFN differs from pagemap";
+	if (!p->frame_id)
+		return "no frame id";
+	kf = vl_kpageflags(pfn);
+	if (kf == ~0ULL)
+		return "cannot read kpageflags";
+	if (kpf_has(kf, KPF_ZERO_PAGE) != has(p->page, VMLAB_PAGE_ZERO))
+		return "zero page differs from kpageflags";
+	if (has(p->page, VMLAB_PAGE_ZERO))
+		return NULL;
+	if (!has(p->page, VMLAB_PAGE_VALID))
+		return "no page facts";
+	if (kpf_has(kf, KPF_ANON) != has(p->page, VMLAB_PAGE_ANON))
+		return "anon differs from kpageflags";
+	if ((int64_t)p->mapcount != vl_kpagecount(pfn))
+		return "mapcount differs from kpagecount";
+	if (p->refcount < p->mapcount)
+		return "fewer references than mappings";
+	return NULL;
+}
+
+#define VI_CROSS_CHECK(p, addr) do {					\
+	uint64_t __pm = vl_pagemap(addr);				\
+	const char *__why = vi_cross_check(&(p), __pm);		\
+									\
+	if (__why)							\
+		vi_log("mismatch", &(p));				\
+	ASSERT_EQ(NULL, __why) TH_LOG("%s (pagemap %#llx)", __why,	\
+				      (unsigned long long)__pm);	\
+} while (0)
+
+/* The layout is the same for every ABI: __u64 fields only. */
+TEST(uapi)
+{
+	ASSERT_EQ(0, sizeof(struct vmlab_page_info) % 8);
+	ASSERT_EQ(0, sizeof(struct vmlab_inspect) % 8);
+	ASSERT_EQ(VMLAB_NR_LEVELS,
+		  sizeof(((struct vmlab_page_info *)0)->raw) / sizeof(__u64));
+	ASSERT_EQ(sizeof(struct vmlab_inspect), _IOC_SIZE(VMLAB_IOC_INSPECT));
+}
+
+/* Holes between VMAs are reported, not refused; the call reports itself. */
+TEST_F(inspect, unmapped_is_no_vma)
+{
+	struct vmlab_page_info pi[3];
+	struct vmlab_inspect req;
+	size_t ps = self->ps;
+	char *m;
+	int i;
+
+	m = mmap(NULL, 3 * ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, munmap(m + ps, ps));
+	ASSERT_EQ(0, vi_inspect(self->fd, 0, m, 3, pi));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ((uintptr_t)m + i * ps, pi[i].addr);
+		ASSERT_EQ(0, pi[i].reserved[0]);
+	}
+	ASSERT_TRUE(has(pi[0].walk, VMLAB_WALK_VMA));
+	ASSERT_EQ((uintptr_t)m, pi[0].vma_start);
+	ASSERT_EQ((uintptr_t)m + ps, pi[0].vma_end);
+	ASSERT_EQ(0, pi[1].walk);
+	ASSERT_EQ(VMLAB_LEVEL_NONE, pi[1].level);
+	ASSERT_EQ(0, pi[1].vma_start);
+	ASSERT_EQ(0, pi[1].frame_id);
+	ASSERT_TRUE(has(pi[2].walk, VMLAB_WALK_VMA));
+	ASSERT_EQ((uintptr_t)m + 2 * ps, pi[2].vma_start);
+	/* Never touched: the walk ends at an empty entry, nothing mapped. */
+	ASSERT_FALSE(has(pi[0].entry, VMLAB_ENTRY_PRESENT));
+	ASSERT_EQ(VMLAB_NP_NONE, pi[0].nonpresent);
+	ASSERT_NE(VMLAB_LEVEL_NONE, pi[0].level);
+
+	/* Address 0 is never mapped. */
+	pi[0] = vi_page(self->fd, 0, NULL);
+	ASSERT_EQ(0, pi[0].walk);
+
+	/* The header's outputs. */
+	memset(&req, 0, sizeof(req));
+	req.addr = (uintptr_t)m;
+	req.npages = 1;
+	req.pages = (uintptr_t)pi;
+	req.info_size = sizeof(pi[0]);
+	ASSERT_EQ(0, ioctl(self->fd, VMLAB_IOC_INSPECT, &req));
+	ASSERT_EQ(ps, req.page_size);
+	ASSERT_EQ(VMLAB_INSPECT_PFN_SHOWN, req.result);	/* we are root */
+	munmap(m, 3 * ps);
+}
+
+/*
+ * Anonymous memory: untouched, read (the kernel's zero page, read-only),
+ * written (an anonymous page of our own, writable), cross-checked page by
+ * page against pagemap, kpageflags and kpagecount.
+ */
+TEST_F(inspect, anon_against_pagemap)
+{
+	struct vmlab_page_info pi[16], *p;
+	size_t ps = self->ps, i;
+	char *m;
+
+	m = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, madvise(m, 16 * ps, MADV_NOHUGEPAGE));
+	for (i = 0; i < 16; i++) {
+		if (i % 3 == 1)
+			vl_touch_read(m + i * ps, 1);
+		else if (i % 3 == 2)
+			m[i * ps] = 1;
+	}
+	ASSERT_EQ(0, vi_inspect(self->fd, 0, m, 16, pi));
+	for (i = 0; i < 16; i++) {
+		p = &pi[i];
+		VI_CROSS_CHECK(*p, m + i * ps);
+		ASSERT_TRUE(has(p->vma, VMLAB_VMA_COW));
+		ASSERT_FALSE(has(p->vma, VMLAB_VMA_FILE | VMLAB_VMA_VMLAB));
+		ASSERT_TRUE(has(p->vma, VMLAB_VMA_ANON_VMA));
+		ASSERT_EQ(0x3, p->vm_flags & 0x3);	/* VM_READ | VM_WRITE */
+		ASSERT_TRUE(has(p->walk, VMLAB_WALK_PGD | VMLAB_WALK_P4D |
+				VMLAB_WALK_PUD | VMLAB_WALK_PMD));
+		ASSERT_EQ(VMLAB_LEVEL_PTE, p->level);
+		if (i % 3 == 0) {
+			ASSERT_EQ(0, p->entry);
+			continue;
+		}
+		ASSERT_TRUE(has(p->entry, VMLAB_ENTRY_PRESENT | VMLAB_ENTRY_LEAF |
+				VMLAB_ENTRY_USER | VMLAB_ENTRY_NX));
+		ASSERT_NE(0, p->raw[VMLAB_LEVEL_PTE - 1]);
+		ASSERT_EQ(p->pfn, (p->raw[VMLAB_LEVEL_PTE - 1] >> 12) &
+			  ((1ULL << 40) - 1));
+		if (i % 3 == 1) {
+			/* The zero page: read-only, no refcounted page. */
+			ASSERT_TRUE(has(p->page, VMLAB_PAGE_ZERO));
+			ASSERT_FALSE(has(p->entry, VMLAB_ENTRY_WRITE));
+			ASSERT_TRUE(has(p->entry, VMLAB_ENTRY_SPECIAL));
+			ASSERT_EQ(pi[1].frame_id, p->frame_id);
+		} else {
+			ASSERT_TRUE(has(p->page, VMLAB_PAGE_VALID | VMLAB_PAGE_ANON |
+					VMLAB_PAGE_ANON_EXCLUSIVE));
+			ASSERT_TRUE(has(p->entry, VMLAB_ENTRY_WRITE |
+					VMLAB_ENTRY_DIRTY | VMLAB_ENTRY_ACCESSED));
+			ASSERT_EQ(1, p->mapcount);
+			ASSERT_EQ(1, p->folio_pages);
+			ASSERT_NE(pi[1].frame_id, p->frame_id);
+		}
+	}
+	/* Equal frame ids exactly for equal frames. */
+	for (i = 2; i < 16; i += 3)
+		ASSERT_NE(pi[2].frame_id == pi[i].frame_id, i != 2);
+	munmap(m, 16 * ps);
+}
+
+/*
+ * A shared mapping of the device maps the object's pages: read faults map
+ * them read-only (page_mkwrite must see the first store), a write makes
+ * the entry writable and dirty, write-back makes it read-only again.
+ */
+TEST_F(inspect, vmlab_shared)
+{
+	struct vmlab_page_info pi[4], *p;
+	size_t ps = self->ps, i;
+	char *m;
+
+	m = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 8 * ps);
+	ASSERT_NE(MAP_FAILED, m);
+	vl_touch_read(m, 1);
+	m[ps] = 1;
+	ASSERT_EQ(0, vi_inspect(self->fd, 0, m, 4, pi));
+	for (i = 0; i < 4; i++) {
+		p = &pi[i];
+		VI_CROSS_CHECK(*p, m + i * ps);
+		ASSERT_TRUE(has(p->vma, VMLAB_VMA_FILE | VMLAB_VMA_VMLAB));
+		ASSERT_FALSE(has(p->vma, VMLAB_VMA_COW));
+		ASSERT_EQ(8, p->vma_pgoff);
+		ASSERT_EQ(0x8, p->vm_flags & 0x8);	/* VM_SHARED */
+	}
+	for (i = 0; i < 2; i++) {
+		p = &pi[i];
+		ASSERT_TRUE(has(p->page, VMLAB_PAGE_VALID | VMLAB_PAGE_FILE |
+				VMLAB_PAGE_VMLAB));
+		ASSERT_FALSE(has(p->page, VMLAB_PAGE_ANON));
+		ASSERT_EQ(8 + i, p->obj_offset);
+		ASSERT_EQ(1, p->mapcount);
+	}
+	ASSERT_FALSE(has(pi[0].entry, VMLAB_ENTRY_WRITE));
+	ASSERT_TRUE(has(pi[1].entry, VMLAB_ENTRY_WRITE | VMLAB_ENTRY_DIRTY));
+	ASSERT_TRUE(has(pi[1].page, VMLAB_PAGE_DIRTY));
+	ASSERT_FALSE(has(pi[2].entry, VMLAB_ENTRY_PRESENT));
+
+	/* fsync writes back: clean, read-only, the same frame. */
+	ASSERT_EQ(0, fsync(self->fd));
+	p = &pi[3];
+	*p = vi_page(self->fd, 0, m + ps);
+	VI_CROSS_CHECK(*p, m + ps);
+	ASSERT_FALSE(has(p->entry, VMLAB_ENTRY_WRITE | VMLAB_ENTRY_DIRTY));
+	ASSERT_FALSE(has(p->page, VMLAB_PAGE_DIRTY));
+	ASSERT_EQ(pi[1].frame_id, p->frame_id);
+
+	/* Another mapping of the same offset shares the frame. */
+	{
+		char *m2 = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd,
+				9 * ps);
+
+		ASSERT_NE(MAP_FAILED, m2);
+		ASSERT_EQ(1, m2[0]);
+		*p = vi_page(self->fd, 0, m2);
+		VI_CROSS_CHECK(*p, m2);
+		ASSERT_EQ(pi[1].frame_id, p->frame_id);
+		ASSERT_EQ(2, p->mapcount);
+		munmap(m2, ps);
+	}
+	munmap(m, 4 * ps);
+}
+
+/*
+ * A private mapping: a read of a hole maps vmlab's zero frame, a read of a
+ * page maps the object's page, both read-only; a write copies into an
+ * anonymous page of our own, writable.
+ */
+TEST_F(inspect, vmlab_private_cow)
+{
+	struct vmlab_page_info a, b, c;
+	size_t ps = self->ps;
+	char *m;
+
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, ps));
+	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, m[0]);
+	ASSERT_EQ('x', m[ps]);
+
+	a = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(a, m);
+	ASSERT_TRUE(has(a.page, VMLAB_PAGE_VALID | VMLAB_PAGE_VMLAB_ZERO));
+	ASSERT_FALSE(has(a.page, VMLAB_PAGE_ANON));
+	ASSERT_FALSE(has(a.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_TRUE(has(a.vma, VMLAB_VMA_COW | VMLAB_VMA_VMLAB));
+	ASSERT_FALSE(has(a.vma, VMLAB_VMA_ANON_VMA));
+
+	b = vi_page(self->fd, 0, m + ps);
+	VI_CROSS_CHECK(b, m + ps);
+	ASSERT_TRUE(has(b.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_FILE));
+	ASSERT_EQ(1, b.obj_offset);
+	ASSERT_FALSE(has(b.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_NE(a.frame_id, b.frame_id);
+
+	/* Copy-on-write, of the zero frame and of the object's page. */
+	m[0] = 1;
+	m[ps] = 2;
+	c = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(c, m);
+	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE));
+	ASSERT_FALSE(has(c.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_VMLAB_ZERO));
+	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE | VMLAB_ENTRY_DIRTY));
+	ASSERT_TRUE(has(c.vma, VMLAB_VMA_ANON_VMA));
+	ASSERT_NE(a.frame_id, c.frame_id);
+	c = vi_page(self->fd, 0, m + ps);
+	VI_CROSS_CHECK(c, m + ps);
+	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON));
+	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_NE(b.frame_id, c.frame_id);
+	munmap(m, 2 * ps);
+}
+
+/* PROT_NONE: present to the kernel, not to the MMU. */
+TEST_F(inspect, protnone)
+{
+	struct vmlab_page_info p;
+	size_t ps = self->ps;
+	char *m;
+
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	ASSERT_EQ(0, mprotect(m, ps, PROT_NONE));
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_TRUE(has(p.entry, VMLAB_ENTRY_PRESENT | VMLAB_ENTRY_PROTNONE));
+	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_WRITE));
+	munmap(m, ps);
+}
+
+/* Soft-dirty: set by a write, cleared by clear_refs, as pagemap says. */
+TEST_F(inspect, soft_dirty)
+{
+	struct vmlab_page_info p;
+	size_t ps = self->ps;
+	int cr;
+	char *m;
+
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	cr = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (cr < 0 || !(vl_pagemap(m) & PM_SOFT_DIRTY))
+		SKIP(goto out, "no soft-dirty tracking");
+	ASSERT_TRUE(has(p.entry, VMLAB_ENTRY_SOFT_DIRTY));
+	ASSERT_EQ(1, write(cr, "4", 1));
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_SOFT_DIRTY));
+	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_WRITE));
+	m[0] = 2;
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_TRUE(has(p.entry, VMLAB_ENTRY_SOFT_DIRTY | VMLAB_ENTRY_WRITE));
+out:
+	if (cr >= 0)
+		close(cr);
+	munmap(m, ps);
+}
+
+/*
+ * fork: parent and child map the same anonymous frame, both read-only,
+ * map count 2.  The first to write gets a copy; the other, now the only
+ * mapper, reuses the original frame on its own write.
+ */
+TEST_F(inspect, fork_cow)
+{
+	struct vmlab_page_info p, c;
+	struct vl_sync s;
+	size_t ps = self->ps;
+	uint64_t frame;
+	pid_t pid;
+	char *m;
+
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	frame = vi_page(self->fd, 0, m).frame_id;
+	ASSERT_EQ(0, vl_sync_init(&s));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Wait for the parent's look, write, wait again. */
+		if (vl_wait_byte(s.to_child[0]))
+			_exit(10);
+		m[0] = 2;
+		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+			_exit(11);
+		_exit(0);
+	}
+	p = vi_page(self->fd, 0, m);
+	c = vi_page(self->fd, pid, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_EQ(frame, p.frame_id);
+	ASSERT_EQ(frame, c.frame_id);
+	ASSERT_EQ(vl_pfn(m), c.pfn);
+	ASSERT_EQ(2, p.mapcount);
+	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_FALSE(has(c.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_FALSE(has(p.page, VMLAB_PAGE_ANON_EXCLUSIVE));
+
+	/* The child writes: its own copy; ours is still read-only. */
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
+	c = vi_page(self->fd, pid, m);
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_NE(frame, c.frame_id);
+	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE));
+	ASSERT_EQ(vl_pagemap_pid(pid, m) & PM_PFN_MASK, c.pfn);
+	ASSERT_EQ(frame, p.frame_id);
+	ASSERT_EQ(1, p.mapcount);
+	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_WRITE));
+
+	/*
+	 * We write: the frame is ours alone now, and is reused unless a
+	 * per-CPU LRU batch still holds a reference to it.
+	 */
+	m[0] = 3;
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	ASSERT_TRUE(has(p.entry, VMLAB_ENTRY_WRITE));
+	ASSERT_TRUE(has(p.page, VMLAB_PAGE_ANON_EXCLUSIVE));
+	if (p.frame_id != frame)
+		TH_LOG("the parent's write copied the frame");
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait(pid));
+	vl_sync_close(&s);
+	munmap(m, ps);
+}
+
+/* A 2 MiB THP is a PMD leaf: every one of its pages reports it. */
+TEST_F(inspect, thp_pmd_leaf)
+{
+	size_t ps = self->ps, huge = 2 * VL_MiB, i;
+	struct vmlab_page_info *pi;
+	char *m, *h;
+
+	pi = calloc(512, sizeof(*pi));
+	ASSERT_NE(NULL, pi);
+	m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	h = (char *)(((uintptr_t)m + huge - 1) & ~(huge - 1));
+	madvise(h, huge, MADV_HUGEPAGE);
+	h[0] = 1;
+	ASSERT_EQ(0, vi_inspect(self->fd, 0, h, 512, pi));
+	if (pi[0].level != VMLAB_LEVEL_PMD) {
+		unsigned long long level = pi[0].level;
+
+		free(pi);
+		munmap(m, 2 * huge);
+		SKIP(return, "no THP here (level %llu)", level);
+	}
+	for (i = 0; i < 512; i += 37) {
+		VI_CROSS_CHECK(pi[i], h + i * ps);
+		ASSERT_EQ(VMLAB_LEVEL_PMD, pi[i].level);
+		ASSERT_TRUE(has(pi[i].entry, VMLAB_ENTRY_LEAF | VMLAB_ENTRY_WRITE));
+		ASSERT_TRUE(has(pi[i].page, VMLAB_PAGE_LARGE | VMLAB_PAGE_ANON));
+		ASSERT_FALSE(has(pi[i].walk, VMLAB_WALK_PMD));
+		ASSERT_EQ(512, pi[i].folio_pages);
+		ASSERT_EQ(pi[0].pfn + i, pi[i].pfn);
+	}
+	free(pi);
+	munmap(m, 2 * huge);
+}
+
+/* Set /proc/sys/vm/nr_hugepages (of the default size); the old value. */
+static long vi_nr_hugepages(long n)
+{
+	char buf[32];
+	long old = -1;
+	int fd = open("/proc/sys/vm/nr_hugepages", O_RDWR | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, sizeof(buf) - 1);
+	if (r > 0) {
+		buf[r] = 0;
+		old = strtol(buf, NULL, 10);
+		snprintf(buf, sizeof(buf), "%ld", n);
+		if (pwrite(fd, buf, strlen(buf), 0) < 0)
+			old = -1;
+	}
+	close(fd);
+	return old;
+}
+
+/*
+ * hugetlbfs: a private huge page is a leaf of its size (PMD for 2 MiB, PUD
+ * for 1 GiB), walked like THP; a shared one is not walked, as hugetlb may
+ * share its page tables between processes.
+ */
+static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
+		       size_t size, int flags, uint64_t level)
+{
+	size_t ps = vl_psize(), n = size / ps, i;
+	struct vmlab_page_info p, *pi;
+	char *m;
+
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flags, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	pi = calloc(1, sizeof(*pi));
+	ASSERT_NE(NULL, pi);
+	for (i = 0; i < n; i += n / 4 - 1) {
+		*pi = vi_page(fd, 0, m + i * ps);
+		VI_CROSS_CHECK(*pi, m + i * ps);
+		ASSERT_EQ(level, pi->level);
+		ASSERT_TRUE(has(pi->vma, VMLAB_VMA_HUGETLB | VMLAB_VMA_COW));
+		ASSERT_TRUE(has(pi->entry, VMLAB_ENTRY_LEAF | VMLAB_ENTRY_WRITE));
+		ASSERT_TRUE(has(pi->page, VMLAB_PAGE_HUGETLB | VMLAB_PAGE_LARGE |
+				VMLAB_PAGE_ANON));
+		ASSERT_EQ(n, pi->folio_pages);
+		ASSERT_EQ(vl_pfn(m) + i, pi->pfn);
+	}
+	free(pi);
+	munmap(m, size);
+
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | flags, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	p = vi_page(fd, 0, m);
+	ASSERT_TRUE(has(p.walk, VMLAB_WALK_VMA | VMLAB_WALK_SKIPPED));
+	ASSERT_EQ(VMLAB_LEVEL_NONE, p.level);
+	ASSERT_EQ(0, p.frame_id);
+	munmap(m, size);
+}
+
+TEST_F(inspect, hugetlb_pmd)
+{
+	long old = vi_nr_hugepages(2);
+
+	if (old < 0)
+		SKIP(return, "no hugetlbfs");
+	vi_hugetlb(_metadata, self->fd, 2 * VL_MiB, 21 << MAP_HUGE_SHIFT,
+		   VMLAB_LEVEL_PMD);
+	vi_nr_hugepages(old);
+}
+
+/* Only with 1 GiB pages reserved at boot (hugepagesz=1G hugepages=1). */
+TEST_F(inspect, hugetlb_pud)
+{
+	const char *nr = "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages";
+	char buf[16] = "";
+	int fd = open(nr, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	if (atoi(buf) < 1)
+		SKIP(return, "no free 1 GiB huge page");
+	vi_hugetlb(_metadata, self->fd, 1024 * VL_MiB, 30 << MAP_HUGE_SHIFT,
+		   VMLAB_LEVEL_PUD);
+}
+
+/*
+ * From another pid namespace pids are that namespace's: our own pid there
+ * is 1, and a pid of the parent namespace does not exist.
+ */
+static int pidns_child(int fd, pid_t outer)
+{
+	struct vmlab_page_info p;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID))
+		return 10;
+	pid = fork();
+	if (pid < 0)
+		return 11;
+	if (pid == 0) {
+		char *here = (char *)((uintptr_t)&p & ~(uintptr_t)(vl_psize() - 1));
+
+		if (getpid() != 1)
+			_exit(12);
+		if (vi_inspect(fd, 1, here, 1, &p) || !has(p.walk, VMLAB_WALK_VMA))
+			_exit(13);
+		if (vi_inspect(fd, outer, here, 1, &p) == 0 || errno != ESRCH)
+			_exit(14);
+		_exit(0);
+	}
+	return vl_wait(pid);
+}
+
+TEST_F(inspect, pid_namespace)
+{
+	pid_t pid;
+
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(pidns_child(self->fd, getppid()));
+	ASSERT_EQ(0, vl_wait(pid));
+}
+
+/* Exited, reaped, zombie and never-existing processes: ESRCH. */
+TEST_F(inspect, gone_processes)
+{
+	struct vmlab_page_info p;
+	siginfo_t si;
+	void *here;
+	pid_t pid;
+	int st;
+
+	here = (void *)((uintptr_t)&p & ~(uintptr_t)(self->ps - 1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	/* A zombie has no address space left. */
+	ASSERT_EQ(0, waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+	errno = 0;
+	ASSERT_EQ(-1, vi_inspect(self->fd, pid, here, 1, &p));
+	ASSERT_EQ(ESRCH, errno);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	errno = 0;
+	ASSERT_EQ(-1, vi_inspect(self->fd, pid, here, 1, &p));
+	ASSERT_EQ(ESRCH, errno);
+	errno = 0;
+	ASSERT_EQ(-1, vi_inspect(self->fd, 0x3fffffff, here, 1, &p));
+	ASSERT_EQ(ESRCH, errno);
+	/* Ourselves by pid, as by 0. */
+	ASSERT_EQ(0, vi_inspect(self->fd, getpid(), here, 1, &p));
+	ASSERT_TRUE(has(p.walk, VMLAB_WALK_VMA));
+}
+
+/*
+ * Inspecting a process while it exits: every call either succeeds or
+ * fails with ESRCH, and nothing leaks (the runner checks memory).
+ */
+TEST_F(inspect, pid_exits_mid_call)
+{
+	struct vmlab_page_info *pi = calloc(VMLAB_INSPECT_MAX_PAGES, sizeof(*pi));
+	size_t ps = self->ps;
+	int round, ok = 0, gone = 0;
+	char *m;
+
+	ASSERT_NE(NULL, pi);
+	m = mmap(NULL, VMLAB_INSPECT_MAX_PAGES * ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (round = 0; round < 20; round++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			usleep(round * 300);
+			_exit(0);
+		}
+		for (;;) {
+			siginfo_t si = { 0 };
+			bool exited;
+
+			ASSERT_EQ(0, waitid(P_PID, pid, &si,
+					    WEXITED | WNOHANG | WNOWAIT));
+			exited = si.si_pid == pid;
+			if (vi_inspect(self->fd, pid, m, VMLAB_INSPECT_MAX_PAGES,
+				       pi)) {
+				ASSERT_EQ(ESRCH, errno);
+				gone++;
+				break;
+			}
+			/* A zombie has no address space to inspect. */
+			ASSERT_FALSE(exited);
+			ok++;
+		}
+		ASSERT_EQ(0, vl_wait(pid));
+	}
+	TH_LOG("%d calls while alive, %d after the exit", ok, gone);
+	free(pi);
+	munmap(m, VMLAB_INSPECT_MAX_PAGES * ps);
+}
+
+/* The request good with field set to value fails with err (0: succeeds). */
+#define VI_BAD(err, field, value) do {					\
+	req = good;							\
+	req.field = (value);						\
+	ASSERT_EQ(err, vi_errno(self->fd, &req))			\
+		TH_LOG("%s = %s", #field, #value);			\
+} while (0)
+
+/* Bad requests: EINVAL; bad pointers: EFAULT. */
+TEST_F(inspect, bad_input)
+{
+	struct vmlab_page_info pi[2];
+	struct vmlab_inspect req, good = {
+		.addr = (uintptr_t)pi & ~(uintptr_t)(self->ps - 1),
+		.npages = 1,
+		.pages = (uintptr_t)pi,
+		.info_size = sizeof(pi[0]),
+	};
+	char *ro;
+
+	req = good;
+	ASSERT_EQ(0, vi_errno(self->fd, &req));
+	VI_BAD(EINVAL, npages, 0);
+	VI_BAD(EINVAL, npages, VMLAB_INSPECT_MAX_PAGES + 1);
+	VI_BAD(EINVAL, npages, ~0ULL);
+	VI_BAD(EINVAL, addr, good.addr + 1);
+	VI_BAD(EINVAL, addr, 0xffff800000000000ULL);	/* kernel */
+	VI_BAD(EINVAL, addr, 0xffffffffffffe000ULL);	/* wraps */
+	VI_BAD(EINVAL, info_size, sizeof(pi[0]) - 8);
+	VI_BAD(EINVAL, flags, 1);
+	VI_BAD(EINVAL, reserved[3], 1);
+	VI_BAD(EINVAL, pid, -1ULL);
+	VI_BAD(EINVAL, pid, 1ULL << 32);
+	/* The last user page (4- or 5-level paging) is fine: no VMA. */
+	VI_BAD(0, addr, 0x00007fffffffe000ULL);
+	ASSERT_EQ(0, pi[0].walk);
+
+	/* Results to a bad or read-only buffer, a bad argument. */
+	VI_BAD(EFAULT, pages, 16);
+	VI_BAD(EFAULT, pages, 0xffff888000000000ULL);
+	ro = mmap(NULL, self->ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	VI_BAD(EFAULT, pages, (uintptr_t)ro);
+	munmap(ro, self->ps);
+	errno = 0;
+	ASSERT_EQ(-1, ioctl(self->fd, VMLAB_IOC_INSPECT, (void *)16));
+	ASSERT_EQ(EFAULT, errno);
+	errno = 0;
+	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(VMLAB_IOC_MAGIC, 0x7f, struct vmlab_inspect),
+			    &req));
+	ASSERT_EQ(ENOTTY, errno);
+}
+
+/*
+ * As nobody: no PFNs or raw entries, the same frame ids as root sees, and
+ * root's process refused.
+ */
+static int unprivileged_child(int fd, char *shared, uint64_t frame)
+{
+	struct vmlab_page_info p;
+
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 10;
+	/* fork does not copy the entries of shared file mappings: fault. */
+	if (shared[0] != 1)
+		return 17;
+	p = vi_page(fd, 0, shared);
+	if (!has(p.walk, VMLAB_WALK_VMA | VMLAB_WALK_PFN_HIDDEN))
+		return 11;
+	if (p.pfn || p.raw[0] || p.raw[VMLAB_LEVEL_PGD - 1])
+		return 12;
+	if (!has(p.entry, VMLAB_ENTRY_PRESENT) || p.frame_id != frame)
+		return 13;
+	if (!has(p.page, VMLAB_PAGE_VMLAB))
+		return 14;
+	if (vi_inspect(fd, getppid(), shared, 1, &p) == 0)
+		return 15;
+	if (errno != EACCES && errno != EPERM)
+		return 16;
+	return 0;
+}
+
+TEST_F(inspect, unprivileged)
+{
+	struct vmlab_page_info p;
+	size_t ps = self->ps;
+	pid_t pid;
+	char *m;
+
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	p = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(p, m);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(unprivileged_child(self->fd, m, p.frame_id));
+	ASSERT_EQ(0, vl_wait(pid));
+	munmap(m, ps);
+}
+
+/* tracefs */
+
+static char vi_tracefs[64];
+
+static bool vi_trace_write(const char *file, const char *s)
+{
+	char path[128];
+	int fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", vi_tracefs, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok;
+}
+
+/* Start tracing the vmlab events afresh; false if there is no tracefs. */
+static bool vi_trace_start(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < 2 && !vi_tracefs[0]; i++) {
+		snprintf(path, sizeof(path), "%s/events/vmlab/enable", dirs[i]);
+		if (!access(path, W_OK))
+			snprintf(vi_tracefs, sizeof(vi_tracefs), "%s", dirs[i]);
+	}
+	return vi_tracefs[0] && vi_trace_write("events/vmlab/enable", "0") &&
+	       vi_trace_write("trace", "") &&
+	       vi_trace_write("events/vmlab/enable", "1");
+}
+
+/* Stop and return the trace buffer's text (malloc'd), NULL on error. */
+static char *vi_trace_stop(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char path[128], *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	vi_trace_write("events/vmlab/enable", "0");
+	snprintf(path, sizeof(path), "%s/trace", vi_tracefs);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b)
+				break;
+			buf = b;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+/* Does a line of the trace, from pid (0: any), contain want? */
+static bool vi_traced(const char *trace, pid_t pid, const char *want)
+{
+	const char *line = trace, *end;
+	char tag[24], l[512];
+
+	snprintf(tag, sizeof(tag), "-%d ", (int)pid);
+	for (; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if ((size_t)(end - line) >= sizeof(l))
+			continue;
+		memcpy(l, line, end - line);
+		l[end - line] = 0;
+		if (l[0] == '#' || !strstr(l, want))
+			continue;
+		if (!pid || strstr(l, tag))
+			return true;
+	}
+	return false;
+}
+
+#define ASSERT_TRACED(trace, pid, ...) do {				\
+	char __want[256];						\
+									\
+	snprintf(__want, sizeof(__want), __VA_ARGS__);			\
+	ASSERT_TRUE(vi_traced(trace, pid, __want))			\
+		TH_LOG("not in the trace: \"%s\"", __want);		\
+} while (0)
+
+/*
+ * Every kind of fault, page_mkwrite, VMA open and close with their
+ * reasons, write-back and reset, read back from the trace buffer with the
+ * address, offset, frame (PFN as pagemap has it, frame id as inspect has
+ * it) and outcome each must carry.
+ */
+TEST_F(inspect, tracepoints)
+{
+	size_t ps = self->ps, end = self->st.size / ps;
+	unsigned long long frame;
+	struct vmlab_page_info p;
+	pid_t me = getpid(), pid;
+	char *sh, *sh2, *pr, *past, *trace;
+	unsigned long pfn;
+
+	if (!vi_trace_start())
+		SKIP(return, "no tracefs with events/vmlab");
+	sh = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	pr = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		  4 * ps);
+	ASSERT_NE(MAP_FAILED, sh);
+	ASSERT_NE(MAP_FAILED, pr);
+
+	vl_touch_read(sh, 1);		/* shared read of a hole */
+	sh2 = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, sh2);
+	vl_touch_read(sh2, 1);		/* the same page again */
+	sh[0] = 1;				/* page_mkwrite */
+	sh[ps] = 1;				/* shared write of a hole */
+	vl_touch_read(pr, 1);		/* private read of a hole */
+	pr[ps] = 1;				/* private write of a hole */
+	ASSERT_EQ(0, fsync(self->fd));		/* write-back of 2 pages */
+	ASSERT_EQ(0, mprotect(sh, ps, PROT_READ));	/* split: copy */
+	pid = fork();				/* VMAs copied: fork */
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);			/* their close: exit */
+	ASSERT_EQ(0, vl_wait(pid));
+	past = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd, end * ps);
+	ASSERT_NE(MAP_FAILED, past);
+	ASSERT_EQ(SIGBUS, vl_probe(past, false));
+	p = vi_page(self->fd, 0, sh);
+	pfn = vl_pfn(sh);
+	frame = p.frame_id;
+	ASSERT_NE(0, pfn);
+	munmap(sh2, ps);			/* close: unmap */
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* reset: 2 pages */
+	trace = vi_trace_stop();
+	ASSERT_NE(NULL, trace);
+
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=0 shared read outcome=allocated pfn=%#lx frame_id=%#llx",
+		      (unsigned long)sh, pfn, frame);
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=0 shared read outcome=existing pfn=%#lx frame_id=%#llx",
+		      (unsigned long)sh2, pfn, frame);
+	ASSERT_TRACED(trace, me, "vmlab_page_mkwrite: address=%#lx pgoff=0 pfn=%#lx frame_id=%#llx dirtied",
+		      (unsigned long)sh, pfn, frame);
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=1 shared write outcome=allocated",
+		      (unsigned long)sh + ps);
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=4 private read outcome=zero",
+		      (unsigned long)pr);
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=5 private write outcome=zero",
+		      (unsigned long)pr + ps);
+	ASSERT_TRACED(trace, 0, "vmlab_fault: address=%#lx pgoff=%zu shared read outcome=sigbus pfn=0x0 frame_id=0x0",
+		      (unsigned long)past, end);
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=0 shared reason=mmap",
+		      (unsigned long)sh, (unsigned long)sh + 2 * ps);
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=1 shared reason=copy",
+		      (unsigned long)sh + ps, (unsigned long)sh + 2 * ps);
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=0 shared reason=fork",
+		      (unsigned long)sh2, (unsigned long)sh2 + ps);
+	ASSERT_TRACED(trace, pid, "vmlab_vma_close: start=%#lx end=%#lx pgoff=0 shared reason=exit",
+		      (unsigned long)sh2, (unsigned long)sh2 + ps);
+	ASSERT_TRACED(trace, me, "vmlab_vma_close: start=%#lx end=%#lx pgoff=0 shared reason=unmap",
+		      (unsigned long)sh2, (unsigned long)sh2 + ps);
+	ASSERT_TRACED(trace, me, "vmlab_writeback: first=0 last=%llu cleaned=2",
+		      (unsigned long long)(0x7fffffffffffffffULL / ps));
+	ASSERT_TRACED(trace, me, "vmlab_reset: freed=2");
+	free(trace);
+	munmap(sh, 2 * ps);
+	munmap(pr, 2 * ps);
+	munmap(past, ps);
+}
+
+VL_TEST_MAIN
