@@ -2,20 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh [SERIES...]: build the module and run every selftest under QEMU on
-# each kernel SERIES (default: $KERNELS, or 6.1 6.12 7.3).
+# each kernel SERIES (default: $KERNELS, or 6.1 6.12 7.3; `debug` is vmlab's
+# debug kernel, see build-debug-kernel.sh: `make check-debug`).
 #
 # For each kernel: fetch it (fetch-kernel.sh), build the module (kmake.sh; a
 # compiler warning is a failure), pack an initramfs with the module and the
 # selftests (mkinitramfs.sh), boot it (qemu-run.sh) and judge the console
 # log.  Printed, each line prefixed with the kernel's series:
 #
-#	the runner's steps: build, insmod, rmmod, memory, kernel log, guest
-#	finished ("ok STEP" or "not ok STEP", with "# ..." details);
+#	the runner's steps: build, insmod, rmmod, memory, kmemleak (kernels
+#	with kmemleak only), kernel log, guest finished ("ok STEP" or
+#	"not ok STEP", with "# ..." details);
 #	each test case of each program, as the program printed it in TAP,
 #	with the diagnostics that led to a failing case;
 #	a failure for a program that timed out, or exited non-zero without a
 #	failing case, or printed fewer results than it planned;
-#	the kernel reports (BUG, WARNING, Oops, ...) anywhere in the log;
+#	the kernel reports (BUG, WARNING, Oops, KASAN, lockdep...) anywhere in
+#	the log, each with the lines that follow it (its stack);
 #	a per-kernel total.
 #
 # The last line is `N passed, N failed, N skipped`: the test cases plus the
@@ -25,14 +28,17 @@
 # "size_mb=64 mem_limit_mb=48": a limit below the size, so that the memory
 # limit tests run); and VMLAB_TIMEOUT, VMLAB_APPEND... of qemu-run.sh.
 # Guests get 4 GiB (VMLAB_MEM) with one 1 GiB huge page reserved, for the
-# inspect test of PUD-level leaves.
+# inspect test of PUD-level leaves.  A kernel's env file (fetch-kernel.sh)
+# may add APPEND (kernel arguments), TIMEOUT (the guest's time limit, unless
+# VMLAB_TIMEOUT is set), PROG_TIMEOUT (one program's) and KMEMLEAK=1 (the
+# guest must report a kmemleak step): the debug kernel does.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 S="$VMLAB_TOP/scripts"
 export VMLAB_MEM=${VMLAB_MEM:-4G}
 # What the kernel prints when something went wrong; guest-init.sh has the same.
-REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
+REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
 PASSED=0
 FAILED=0
@@ -109,7 +115,7 @@ not_run() {
 # write "PASSED FAILED SKIPPED" to COUNTS.
 parse_log() {
 	tr -d '\r' <"$2" | sed 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
-		awk -v tag="[$1]" -v reports="$REPORTS" -v counts="$3" '
+		awk -v tag="[$1]" -v reports="$REPORTS" -v counts="$3" -v kmemleak="${KMEMLEAK:-0}" '
 		function out(s) { print tag " " s }
 		function result(line, what) {
 			if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) { skipped++; return "skip" }
@@ -164,10 +170,16 @@ parse_log() {
 		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
 		/^VMLAB-DMESG-END/ { indmesg = 0; next }
 		/^VMLAB-DONE/ { done = 1; next }
+		# A report, with the 100 lines that follow it (its stacks).
 		/^\[ *[0-9]+\.[0-9]+\] / {
-			if ($0 ~ reports && !($0 in seen)) {
-				seen[$0] = 1
-				kreports[nk++] = $0
+			if ($0 ~ reports && ctx == 0)
+				ctx = 100
+			if (ctx > 0) {
+				ctx--
+				if (!($0 in seen)) {
+					seen[$0] = 1
+					kreports[nk++] = $0
+				}
 			}
 			next
 		}
@@ -193,7 +205,7 @@ parse_log() {
 			next
 		}
 		prog != "" { if (ndiag < 30) diag[ndiag++] = "# " $0; next }
-		/^(not )?ok [0-9]+ (insmod|rmmod|memory)( |$)/ {
+		/^(not )?ok [0-9]+ (insmod|rmmod|memory|kmemleak)( |$)/ {
 			name = $0
 			sub(/^(not )?ok [0-9]+ /, "", name)
 			sub(/ .*/, "", name)
@@ -217,7 +229,9 @@ parse_log() {
 			missing("insmod", "no result: the guest did not get there")
 			missing("rmmod", "no result: the guest did not get there")
 			missing("memory", "no result: the guest did not get there")
-			for (i = 0; i < nk && i < 20; i++)
+			if (kmemleak == 1)
+				missing("kmemleak", "no result: the guest did not get there")
+			for (i = 0; i < nk && i < 300; i++)
 				out("# kernel: " kreports[i])
 			if (guestlog == "")
 				missing("kernel log", "the guest did not dump its kernel log")
@@ -231,22 +245,35 @@ parse_log() {
 		}'
 }
 
-# boot_and_judge SERIES DIR: pack, boot, parse; adds to the counts.
+# boot_and_judge SERIES DIR [KO]: pack, boot, parse; adds to the counts.
+# KO is the module to test (default: DIR/module/vmlab.ko).
 boot_and_judge() {
-	local series=$1 dir=$2 p f s
+	local series=$1 dir=$2 ko=${3:-$2/module/vmlab.ko} p f s
 	local log=$dir/console.log initrd=$dir/initramfs.cpio.gz
 	rm -f "$log" "$dir/qemu-run.log"
-	if "$S/mkinitramfs.sh" "$initrd" "$dir/module/vmlab.ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
+	# Extra files: the tour's dynamically linked probe and its libraries.
+	if VMLAB_INITRAMFS_EXTRA=$("$S/userspace-extra.sh") \
+		"$S/mkinitramfs.sh" "$initrd" "$ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
 		# Its messages to stderr, and to a file for the boot time.
-		{ "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
+		# shellcheck disable=SC2086 # APPEND: separate words
+		{ VMLAB_TIMEOUT=${VMLAB_TIMEOUT:-${TIMEOUT:-900}} "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
 			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" \
-			hugepagesz=1G hugepages=1 2>&1 >&3 |
+			hugepagesz=1G hugepages=1 ${PROG_TIMEOUT:+vmlab.timeout=$PROG_TIMEOUT} ${APPEND:-} 2>&1 >&3 |
 			tee "$dir/qemu-run.log" >&2; } 3>&1 || true
 	fi
 	[ -f "$log" ] || : >"$log"
 	parse_log "$series" "$log" "$dir/counts"
 	read -r p f s <"$dir/counts" || { p=0 f=1 s=0; }
 	count "$p" "$f" "$s"
+}
+
+# kernel_name SERIES: what the kernel of SERIES's env file (just read) is.
+kernel_name() {
+	if [ "$1" = debug ]; then
+		echo "debug kernel $KREL"
+	else
+		echo "Debian $KREL"
+	fi
 }
 
 # check_kernel SERIES: every step for one kernel.
@@ -263,9 +290,11 @@ check_kernel() {
 		count 0 1 0
 		not_run "$series" "no kernel"
 	else
+		# What the env files may set, reset for each kernel.
+		APPEND='' TIMEOUT='' PROG_TIMEOUT='' KMEMLEAK=''
 		# shellcheck disable=SC1090
 		. "$env"
-		log "building the module for Debian $KREL"
+		log "building the module for the $(kernel_name "$series")"
 		if build_module "$series" "$dir/build.log"; then
 			echo "[$series] ok build"
 			count 1 0 0
@@ -279,7 +308,7 @@ check_kernel() {
 	fi
 	boot=$(sed -n 's/.*reached \/init after \([0-9.?]*\) s.*/\1/p' "$dir/qemu-run.log" 2>/dev/null || true)
 	echo "[$series] totals: pass $((PASSED - p0)), fail $((FAILED - f0)), skip $((SKIPPED - s0))" \
-		"(Debian $KREL; build $((tb - t0)) s, boot to /init ${boot:-?} s," \
+		"($(kernel_name "$series"); build $((tb - t0)) s, boot to /init ${boot:-?} s," \
 		"whole kernel $(($(now) - t0)) s)"
 }
 
@@ -298,4 +327,7 @@ main() {
 	[ "$FAILED" -eq 0 ]
 }
 
-main "$@"
+# Sourced (scripts/check-dkms.sh), it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi

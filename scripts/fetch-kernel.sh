@@ -4,13 +4,16 @@
 # fetch-kernel.sh SERIES: make Debian's newest kernel of SERIES ready under the
 # cache: its vmlinuz to boot under QEMU and its headers to build modules
 # against.  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL, VMLINUZ, KDIR,
-# CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3
+# CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3 debug
 #
 #   6.1   bookworm:            headers used on the host (gcc-12)
 #   6.12  bookworm-security:   headers used on the host (gcc-12)
 #   7.3   trixie-backports:    headers need gcc-14, so they are installed in
 #                              a trixie chroot under the cache and modules are
 #                              built there (scripts/kmake.sh)
+#   debug bookworm-security:   vmlab's debug kernel (KASAN, lockdep...), built
+#                              from linux-source-6.12 by build-debug-kernel.sh
+#                              (VMLINUZ is its bzImage, KDIR its build tree)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +22,8 @@ case $series in
 6.1) hdr_re='linux-headers-6\.1\.0-[0-9]+-amd64' ;;
 6.12) hdr_re='linux-headers-6\.12\.[0-9]+\+deb12-amd64' ;;
 7.3) hdr_re='linux-headers-7\.3\.[0-9]+\+deb13-amd64' ;;
-*) die "unknown kernel series '$series' (known: 6.1 6.12 7.3)" ;;
+debug) exec "$(dirname "$0")/build-debug-kernel.sh" ;;
+*) die "unknown kernel series '$series' (known: 6.1 6.12 7.3 debug)" ;;
 esac
 
 host_need ca-certificates apt dpkg

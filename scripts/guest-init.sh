@@ -5,9 +5,9 @@
 # guest-init.sh: /init of vmlab's QEMU guest (busybox sh, PID 1).
 #
 # Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests, unloads the
-# module, checks that no memory was lost and that the kernel reported no bug,
-# and powers the machine off.  Everything goes to the console (ttyS0) as one
-# TAP stream of the runner's own steps, with each program's own output
+# module, checks that no memory was lost, that kmemleak (in kernels that have
+# it) finds no leak and that the kernel reported no bug, and powers the
+# machine off.  Everything goes to the console (ttyS0) as one TAP stream of the runner's own steps, with each program's own output
 # (kselftest TAP) between markers that qemu-run.sh and check.sh parse:
 #
 #	VMLAB-INIT uptime=SECS kernel=KREL	/init started
@@ -39,7 +39,9 @@ N=0		# the number of the runner's last TAP line
 LOADED=		# set once insmod succeeded
 MAX_LOST_KB=16384
 # What the kernel prints when something went wrong; check.sh has the same.
-REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
+# (Leaks are kmemleak's step, which first makes it forget the boot's.)
+REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
+KMEMLEAK=/sys/kernel/debug/kmemleak
 
 # cmdline_arg NAME: the value of NAME=VALUE or NAME="VALUE" on the kernel's
 # command line; fails when it is not there.
@@ -206,9 +208,12 @@ step_rmmod() {
 
 # step_memory FREE AVAIL PCP: compare with MemFree, MemAvailable and the
 # per-CPU free lists (kB) of before insmod.  What counts is MemAvailable
-# plus the per-CPU lists: freed pages often wait there.
+# plus the per-CPU lists: freed pages often wait there.  In a kernel with
+# kmemleak (the debug kernel) the growth of unreclaimable slab is not
+# counted: KASAN keeps freed objects there in its quarantine (up to 1/32 of
+# the memory), and a leaked slab object is kmemleak's step to find.
 step_memory() {
-	local free0="$1" avail0="$2" pcp0="$3" free1 avail1 pcp1 lost
+	local free0="$1" avail0="$2" pcp0="$3" free1 avail1 pcp1 lost slab
 	if [ -e /sys/module/vmlab ]; then
 		ok "memory # SKIP the module is still loaded"
 		return
@@ -227,6 +232,14 @@ step_memory() {
 			printf "# %s %d kB before insmod, %d kB after rmmod\n", $1, a[$1], $2 }' \
 		/tmp/.vmlab-meminfo0 /tmp/.vmlab-meminfo1 | grep -v -e MemFree -e MemAvailable -e DirectMap
 	diag "MemAvailable: $avail0 kB before insmod, $avail1 kB after rmmod"
+	if [ -e "$KMEMLEAK" ]; then
+		slab=$(awk '$1 == "SUnreclaim:" { print $2 }' /tmp/.vmlab-meminfo1)
+		slab=$((slab - $(awk '$1 == "SUnreclaim:" { print $2 }' /tmp/.vmlab-meminfo0)))
+		if [ "$slab" -gt 0 ]; then
+			diag "not counted: SUnreclaim grew by $slab kB (KASAN's quarantine; slab leaks are kmemleak's)"
+			lost=$((lost - slab))
+		fi
+	fi
 	diag "lost: $lost kB of MemAvailable + per-CPU lists (at most $MAX_LOST_KB kB allowed)"
 	if [ "$lost" -gt "$MAX_LOST_KB" ]; then
 		not_ok "memory"
@@ -235,12 +248,49 @@ step_memory() {
 	fi
 }
 
+# kmemleak_scan: one scan; fails when kmemleak cannot scan (it turns
+# itself off after an internal error, which the kernel log tells).
+kmemleak_scan() {
+	echo scan 2>/dev/null >"$KMEMLEAK"
+}
+
+# kmemleak_baseline: before insmod, have kmemleak report what it suspects
+# already (the kernel's own boot-time objects) and forget it, so that its
+# step after rmmod sees only what leaked while the module was there.
+kmemleak_baseline() {
+	local n
+	if ! kmemleak_scan; then
+		diag "kmemleak: cannot scan before insmod"
+		return 0
+	fi
+	n=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	echo clear >"$KMEMLEAK"
+	diag "kmemleak: $n object(s) suspected before insmod (boot), forgotten"
+}
+
+# step_kmemleak: after rmmod, two scans a few seconds apart (an object is
+# reported only once it is old enough and was not referenced in a scan),
+# then every unreferenced object kmemleak reports is a failure.
+step_kmemleak() {
+	local n
+	if ! kmemleak_scan || ! sleep 6 || ! kmemleak_scan; then
+		diag "kmemleak: cannot scan (it turned itself off? see the kernel log)"
+		not_ok "kmemleak"
+		return
+	fi
+	cat "$KMEMLEAK" >/tmp/.vmlab-kmemleak
+	n=$(grep -c '^unreferenced object' /tmp/.vmlab-kmemleak)
+	if [ "$n" -gt 0 ]; then
+		diag "kmemleak: $n unreferenced object(s) after rmmod:"
+		head -n 80 /tmp/.vmlab-kmemleak | sed 's/^/#   /'
+		not_ok "kmemleak"
+	else
+		ok "kmemleak"
+	fi
+}
+
 step_kernel_log() {
 	local found
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		echo scan >/sys/kernel/debug/kmemleak
-		cat /sys/kernel/debug/kmemleak
-	fi
 	echo "VMLAB-DMESG-BEGIN"
 	dmesg >/tmp/.vmlab-dmesg
 	cat /tmp/.vmlab-dmesg
@@ -264,7 +314,7 @@ finish() {
 }
 
 main() {
-	local cmd timeout progs count free0 avail0 pcp0 p
+	local cmd timeout progs count free0 avail0 pcp0 p steps=4
 	setup
 	cmd=$(cmdline_arg vmlab.cmd) || cmd=
 	timeout=$(cmdline_arg vmlab.timeout) || timeout=300
@@ -275,8 +325,10 @@ main() {
 		# shellcheck disable=SC2086 # counting words
 		count=$(echo $progs | wc -w)
 	fi
+	[ ! -e "$KMEMLEAK" ] || steps=5
 	echo "TAP version 13"
-	echo "1..$((count + 4))"
+	echo "1..$((count + steps))"
+	[ ! -e "$KMEMLEAK" ] || kmemleak_baseline
 	drop_caches
 	free0=$(meminfo_kb MemFree)
 	avail0=$(meminfo_kb MemAvailable)
@@ -294,6 +346,7 @@ main() {
 	fi
 	step_rmmod
 	step_memory "$free0" "$avail0" "$pcp0"
+	[ ! -e "$KMEMLEAK" ] || step_kmemleak
 	step_kernel_log
 	finish
 }

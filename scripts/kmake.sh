@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kmake.sh SERIES [MAKE-ARGS...]: build the vmlab module against Debian's
-# kernel of SERIES (6.1, 6.12 or 7.3, see fetch-kernel.sh).
+# kernel of SERIES (6.1, 6.12 or 7.3), or vmlab's debug kernel (debug); see
+# fetch-kernel.sh.
 #
 # The module's sources (the top-level Kbuild, module/ and include/) are
 # copied, with their mtimes, to build/SERIES/ so that each kernel gets its

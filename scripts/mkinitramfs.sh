@@ -14,6 +14,10 @@
 # the other plain files of TESTDIR are copied too, as data, except sources
 # and build files (*.c *.h *.o *.d Makefile ...).  The guest runs only the
 # executables, sorted by name.  TESTDIR may be empty ("") for no tests.
+#
+# VMLAB_INITRAMFS_EXTRA="SRC[:DEST] ...": more host files, each copied to
+# DEST in the guest (default: the same path), e.g. a dynamically linked
+# program and the libraries it needs (see scripts/userspace-extra.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -60,6 +64,18 @@ add_tests() {
 	done
 }
 
+# add_extra ROOT: the files of VMLAB_INITRAMFS_EXTRA.
+add_extra() {
+	local root=$1 item src dest
+	for item in ${VMLAB_INITRAMFS_EXTRA:-}; do
+		src=${item%%:*}
+		dest=${item#*:}
+		[ "$item" != "$src" ] || dest=$src
+		[ -f "$src" ] || die "no file $src (VMLAB_INITRAMFS_EXTRA)"
+		install -D -m "$(stat -L -c %a "$src")" "$src" "$root/$dest"
+	done
+}
+
 # pack ROOT OUT: the cpio archive, files owned by root, in a stable order.
 pack() {
 	local root=$1 out=$2
@@ -85,6 +101,7 @@ main() {
 	install -m 0755 "$VMLAB_TOP/scripts/guest-init.sh" "$root/init"
 	install -m 0644 "$ko" "$root/vmlab/vmlab.ko"
 	add_tests "$root" "$testdir" "$@"
+	add_extra "$root"
 	pack "$root" "$out"
 	log "initramfs: $out ($(du -k "$out" | cut -f1) KiB, $(find "$root/vmlab/tests" -type f -perm -u+x | wc -l) test programs)"
 }

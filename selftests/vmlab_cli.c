@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_cli: the vmlab command's views (userspace/), run as a user runs
+ * them, in a child process (this program re-executed in its helper mode,
+ * which is the whole command), their output captured:
+ *
+ *   - each view's --json (stat, maps, inspect, grid, trace) follows its
+ *     schema (userspace/JSON.md) and says what the kernel's own views say:
+ *     pagemap (present, PFN), kpageflags (anon), kpagecount (map count),
+ *     smaps (Rss), the module's counters;
+ *   - the error paths give the documented message and exit code: bad
+ *     PID, bad address, address not mapped, not a user address, unknown
+ *     command, module not loaded (the device and /sys/module hidden in a
+ *     mount namespace of the child's own), permission denied (as nobody).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+#include "cmd.h"
+
+#define OUTLEN		(1 << 20)
+#define NOBODY		65534
+
+/* A small JSON parser: enough to check the documents vmlab prints. */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jv {
+	enum jtype t;
+	bool b;
+	double num;
+	char *str;		/* J_STR */
+	size_t n;		/* J_ARR, J_OBJ: elements */
+	char **keys;		/* J_OBJ */
+	struct jv **v;		/* J_ARR, J_OBJ */
+};
+
+static const char *jp;
+
+static void jws(void)
+{
+	while (*jp == ' ' || *jp == '\n' || *jp == '\t' || *jp == '\r')
+		jp++;
+}
+
+static struct jv *jparse(void);
+
+static char *jstring(void)
+{
+	size_t cap = 16, n = 0;
+	char *s = malloc(cap);
+
+	if (*jp != '"' || !s)
+		return NULL;
+	jp++;
+	while (*jp && *jp != '"') {
+		char c = *jp++;
+
+		if (c == '\\') {
+			c = *jp++;
+			switch (c) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'u': c = (char)strtol((char[]){ jp[0], jp[1], jp[2], jp[3], 0 }, NULL, 16);
+				jp += 4;
+				break;
+			case '"': case '\\': case '/': break;
+			default: free(s); return NULL;
+			}
+		} else if ((unsigned char)c < 0x20) {
+			free(s);
+			return NULL;
+		}
+		if (n + 2 > cap)
+			s = realloc(s, cap *= 2);
+		s[n++] = c;
+	}
+	if (*jp != '"') {
+		free(s);
+		return NULL;
+	}
+	jp++;
+	s[n] = 0;
+	return s;
+}
+
+static struct jv *jparse(void)
+{
+	struct jv *v = calloc(1, sizeof(*v));
+	char *end;
+
+	jws();
+	if (!v)
+		return NULL;
+	if (*jp == '{' || *jp == '[') {
+		bool obj = *jp == '{';
+
+		v->t = obj ? J_OBJ : J_ARR;
+		jp++;
+		jws();
+		if (*jp == (obj ? '}' : ']')) {
+			jp++;
+			return v;
+		}
+		for (;;) {
+			char *key = NULL;
+			struct jv *e;
+
+			jws();
+			if (obj) {
+				key = jstring();
+				jws();
+				if (!key || *jp++ != ':')
+					return NULL;
+			}
+			e = jparse();
+			if (!e)
+				return NULL;
+			v->v = realloc(v->v, (v->n + 1) * sizeof(*v->v));
+			v->keys = realloc(v->keys, (v->n + 1) * sizeof(*v->keys));
+			v->v[v->n] = e;
+			v->keys[v->n] = key;
+			v->n++;
+			jws();
+			if (*jp == ',') {
+				jp++;
+				continue;
+			}
+			if (*jp++ != (obj ? '}' : ']'))
+				return NULL;
+			return v;
+		}
+	}
+	if (*jp == '"') {
+		v->t = J_STR;
+		v->str = jstring();
+		return v->str ? v : NULL;
+	}
+	if (!strncmp(jp, "true", 4) || !strncmp(jp, "false", 5)) {
+		v->t = J_BOOL;
+		v->b = *jp == 't';
+		jp += v->b ? 4 : 5;
+		return v;
+	}
+	if (!strncmp(jp, "null", 4)) {
+		jp += 4;
+		return v;
+	}
+	v->t = J_NUM;
+	v->num = strtod(jp, &end);
+	if (end == jp)
+		return NULL;
+	jp = end;
+	return v;
+}
+
+/* The document in s, which must be nothing else but white space. */
+static struct jv *json(const char *s)
+{
+	struct jv *v;
+
+	jp = s;
+	v = jparse();
+	jws();
+	return v && !*jp ? v : NULL;
+}
+
+static struct jv *jget(const struct jv *o, const char *key)
+{
+	size_t i;
+
+	if (!o || o->t != J_OBJ)
+		return NULL;
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->keys[i], key))
+			return o->v[i];
+	return NULL;
+}
+
+/* Typed getters: the member must exist with the type. */
+static bool jhas(const struct jv *o, const char *key, enum jtype t)
+{
+	struct jv *v = jget(o, key);
+
+	return v && v->t == t;
+}
+
+static double jnum(const struct jv *o, const char *key)
+{
+	struct jv *v = jget(o, key);
+
+	return v && v->t == J_NUM ? v->num : -1;
+}
+
+static const char *jstr(const struct jv *o, const char *key)
+{
+	struct jv *v = jget(o, key);
+
+	return v && v->t == J_STR ? v->str : "";
+}
+
+static bool jbool(const struct jv *o, const char *key)
+{
+	struct jv *v = jget(o, key);
+
+	return v && v->t == J_BOOL && v->b;
+}
+
+/* A "0x..." member as a number; ~0 if missing or not hex. */
+static uint64_t jhex(const struct jv *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return strncmp(s, "0x", 2) && strcmp(s, "0") ? ~0ULL : strtoull(s, NULL, 16);
+}
+
+/* Running the command */
+
+/* The helper mode: the vmlab command; "--stderr" first: stderr to stdout. */
+int vl_helper_main(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	int i, a = 0;
+
+	if (!args)
+		return 99;
+	if (argc && !strcmp(argv[0], "--stderr")) {
+		dup2(STDOUT_FILENO, STDERR_FILENO);
+		argv++, argc--;
+	}
+	/* Hide the module: a private /dev and /sys/module without it. */
+	if (argc && !strcmp(argv[0], "--no-module")) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/dev", "tmpfs", 0, NULL) ||
+		    mount("tmpfs", "/sys/module", "tmpfs", 0, NULL))
+			return 98;
+		argv++, argc--;
+	}
+	/* Drop root. */
+	if (argc && !strcmp(argv[0], "--nobody")) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			return 97;
+		argv++, argc--;
+	}
+	/* Write a hole of the object (page 100) through a mapping, and go. */
+	if (argc && !strcmp(argv[0], "--touch")) {
+		int fd = open(VMLAB_DEVICE, O_RDWR);
+		char *m = fd < 0 ? MAP_FAILED :
+			mmap(NULL, vl_psize(), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			     (off_t)(100 * vl_psize()));
+
+		if (m == MAP_FAILED)
+			return 96;
+		m[0] = 1;
+		munmap(m, vl_psize());
+		return 0;
+	}
+	args[a++] = "vmlab";
+	for (i = 0; i < argc; i++)
+		args[a++] = argv[i];
+	return vmlab_main(a, args);
+}
+
+/*
+ * Run the command with up to 8 arguments (NULL ends them), its stdout in
+ * out; returns its exit status.  vfork(), not fork(): fork() would
+ * write-protect our private pages (copy-on-write for the child) and change
+ * what the views are to show.
+ */
+static __attribute__((noinline)) pid_t spawn(const char **argv, int outfd)
+{
+	pid_t pid = vfork();
+
+	if (!pid) {
+		dup2(outfd, STDOUT_FILENO);
+		execv("/proc/self/exe", (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int run(char *out, const char *a0, ...)
+{
+	const char *a[11] = { "vmlab-helper", "--vmlab-helper", a0 };
+	size_t got = 0;
+	int n = 3, pfd[2];
+	ssize_t r;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, a0);
+	while (n < 10 && (a[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	if (pipe2(pfd, O_CLOEXEC))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = spawn(a, pfd[1]);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -1;
+	}
+	while (got < OUTLEN - 1 && (r = read(pfd[0], out + got, OUTLEN - 1 - got)) > 0)
+		got += (size_t)r;
+	out[got] = 0;
+	close(pfd[0]);
+	return vl_wait(pid);
+}
+
+static char *hexs(char *buf, const void *p)
+{
+	sprintf(buf, "%lx", (unsigned long)(uintptr_t)p);
+	return buf;
+}
+
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	vl_wait(pid);
+	return pid;
+}
+
+FIXTURE(cli)
+{
+	int fd;
+	size_t ps;
+	struct vmlab_stats st;
+	char *out;
+	char pid[16];
+	char *s, *p, *a;	/* shared, private, anonymous: 16 pages each */
+};
+
+/*
+ * The mappings the views look at:
+ *   s: shared, object pages 0-15: 0-3 written (S), 4-7 read (s), 8-15 untouched
+ *   p: private, object pages 32-47: 0-3 read (zero frame), 4-7 written (C),
+ *      8-15 untouched
+ *   a: anonymous, pages 0-3 written (A), 4-15 untouched
+ */
+FIXTURE_SETUP(cli)
+{
+	size_t ps = vl_psize(), i;
+
+	self->ps = ps;
+	VL_SETUP_DEVICE(self->fd, self->st);
+	self->out = malloc(OUTLEN);
+	ASSERT_NE(NULL, self->out);
+	snprintf(self->pid, sizeof(self->pid), "%d", (int)getpid());
+	self->s = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	self->p = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		       (off_t)(32 * ps));
+	self->a = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->s);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_NE(MAP_FAILED, self->a);
+	ASSERT_EQ(0, madvise(self->a, 16 * ps, MADV_NOHUGEPAGE));
+	for (i = 0; i < 4; i++) {
+		self->s[i * ps] = 1;
+		vl_touch_read(self->s + (4 + i) * ps, 1);
+		vl_touch_read(self->p + i * ps, 1);
+		self->p[(4 + i) * ps] = 1;
+		self->a[i * ps] = 1;
+	}
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	munmap(self->s, 16 * self->ps);
+	munmap(self->p, 16 * self->ps);
+	munmap(self->a, 16 * self->ps);
+	free(self->out);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(cli, stat_json)
+{
+	struct vmlab_stats st;
+	struct jv *d, *c;
+	size_t i;
+
+	ASSERT_EQ(0, run(self->out, "stat", "--json", NULL));
+	ASSERT_EQ(0, vl_stats(self->fd, &st));
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %s", self->out);
+	ASSERT_STREQ("vmlab.stat/1", jstr(d, "schema"));
+	ASSERT_STREQ(VMLAB_DEVICE, jstr(d, "device"));
+	ASSERT_EQ(self->ps, jnum(d, "page_size"));
+	c = jget(d, "counters");
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(vmlab_nr_stat_fields, c->n);
+	for (i = 0; i < vmlab_nr_stat_fields; i++)
+		ASSERT_TRUE(jhas(c, vmlab_stat_fields[i].name, J_NUM))
+			TH_LOG("no counter %s", vmlab_stat_fields[i].name);
+	ASSERT_EQ(st.size, jnum(c, "size"));
+	ASSERT_EQ(st.mem_limit, jnum(c, "mem_limit"));
+	ASSERT_EQ(st.pages_resident, jnum(c, "pages_resident"));
+	ASSERT_EQ(8, jnum(c, "pages_resident"));	/* s: 4 written, 4 read */
+	ASSERT_EQ(st.vmas_live, jnum(c, "vmas_live"));
+	ASSERT_EQ(NULL, jget(d, "delta"));
+
+	/* With a command: the deltas it caused. */
+	ASSERT_EQ(0, run(self->out, "stat", "--json", "--", "/proc/self/exe",
+			 "--vmlab-helper", "--touch", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %s", self->out);
+	c = jget(d, "delta");
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(1, jnum(c, "fault_shared_write"));
+	ASSERT_EQ(1, jnum(c, "pages_allocated"));
+	ASSERT_EQ(1, jnum(c, "vma_opens"));
+	ASSERT_EQ(1, jnum(c, "vma_closes"));
+	ASSERT_EQ(0, jnum(d, "command_status"));
+}
+
+/* Expected state and write bit of page i of each mapping. */
+static const char *want_state(char which, size_t i, bool *write, bool *present)
+{
+	*present = true;
+	*write = false;
+	switch (which) {
+	case 's':
+		if (i < 4)
+			*write = true;
+		return i < 8 ? "object" : (*present = false, "not_present");
+	case 'p':
+		if (i < 4)
+			return "zero";
+		*write = true;
+		return i < 8 ? "copy" : (*present = false, *write = false, "not_present");
+	default:
+		*write = true;
+		return i < 4 ? "anon" : (*present = false, *write = false, "not_present");
+	}
+}
+
+static const char *page_problem(const struct jv *pg, char which, size_t i, const void *addr)
+{
+	static char why[160];
+	struct jv *e = jget(pg, "entry"), *page = jget(pg, "page"), *vma = jget(pg, "vma");
+	uint64_t pm = vl_pagemap(addr), kf;
+	bool write, present;
+	const char *st = want_state(which, i, &write, &present);
+
+	if (jhex(pg, "addr") != (uintptr_t)addr)
+		return "addr";
+	if (strcmp(jstr(pg, "state"), st)) {
+		snprintf(why, sizeof(why), "state %s, expected %s", jstr(pg, "state"), st);
+		return why;
+	}
+	if (!e || !page || !vma || !jhas(pg, "walk", J_OBJ) || !jhas(pg, "level", J_STR) ||
+	    !jhas(pg, "nonpresent", J_STR) || !jget(pg, "pfn") || !jget(pg, "frame_id") ||
+	    !jget(pg, "mapcount") || !jget(pg, "raw_entries") || !jhas(pg, "char", J_STR))
+		return "a member is missing";
+	if (jbool(e, "present") != pm_present(pm) || jbool(e, "present") != present)
+		return "present differs from pagemap";
+	if (jbool(e, "write") != write)
+		return "write bit";
+	if (strcmp(jstr(vma, "perms"), which == 's' ? "rw-s" : "rw-p"))
+		return "vma perms";
+	if (jbool(vma, "vmlab") != (which != 'a'))
+		return "vma vmlab";
+	if (!present)
+		return jget(pg, "pfn")->t == J_NULL && jget(pg, "frame_id")->t == J_NULL ?
+		       NULL : "a frame without present bit";
+	if (jhex(pg, "pfn") != pm_pfn(pm))
+		return "PFN differs from pagemap";
+	if (jhex(pg, "frame_id") == ~0ULL || !jhex(pg, "frame_id"))
+		return "no frame id";
+	kf = vl_kpageflags(pm_pfn(pm));
+	if (jbool(page, "anon") != kpf_has(kf, KPF_ANON))
+		return "anon differs from kpageflags";
+	if (jbool(page, "valid") && jnum(pg, "mapcount") != vl_kpagecount(pm_pfn(pm)))
+		return "mapcount differs from kpagecount";
+	if (which == 's' && jnum(pg, "obj_offset") != (double)i)
+		return "obj_offset";
+	return NULL;
+}
+
+TEST_F(cli, inspect_json_against_pagemap)
+{
+	static const char which[] = "spa";
+	char addr[32];
+	uint64_t zero_frame = 0;
+	struct jv *d, *pages;
+	int k;
+	size_t i;
+
+	for (k = 0; k < 3; k++) {
+		char *m = k == 0 ? self->s : k == 1 ? self->p : self->a;
+
+		ASSERT_EQ(0, run(self->out, "inspect", "-p", self->pid, "--json", hexs(addr, m),
+				 "64K", NULL));
+		d = json(self->out);
+		ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+		ASSERT_STREQ("vmlab.inspect/1", jstr(d, "schema"));
+		ASSERT_EQ(getpid(), jnum(d, "pid"));
+		ASSERT_EQ(self->ps, jnum(d, "page_size"));
+		ASSERT_TRUE(jbool(d, "pfn_shown"));
+		ASSERT_EQ((uintptr_t)m, jhex(d, "addr"));
+		ASSERT_EQ(16, jnum(d, "npages"));
+		pages = jget(d, "pages");
+		ASSERT_NE(NULL, pages);
+		ASSERT_EQ(J_ARR, pages->t);
+		ASSERT_EQ(16, pages->n);
+		for (i = 0; i < 16; i++) {
+			const char *why = page_problem(pages->v[i], which[k], i, m + i * self->ps);
+
+			ASSERT_EQ(NULL, why) TH_LOG("mapping %c page %zu: %s", which[k], i, why);
+		}
+		if (k == 1) {
+			/* One zero frame for pages 0-3, vmlab's own. */
+			zero_frame = jhex(pages->v[0], "frame_id");
+			for (i = 0; i < 4; i++) {
+				ASSERT_EQ(zero_frame, jhex(pages->v[i], "frame_id"));
+				ASSERT_TRUE(jbool(jget(pages->v[i], "page"), "vmlab_zero"));
+			}
+		}
+	}
+
+	/* One page without --json: the detailed block. */
+	ASSERT_EQ(0, run(self->out, "inspect", "-p", self->pid, hexs(addr, self->s), NULL));
+	ASSERT_NE(NULL, strstr(self->out, "vmlab's object, at page 0 of the object"));
+	ASSERT_NE(NULL, strstr(self->out, "write       yes"));
+}
+
+TEST_F(cli, grid_json)
+{
+	char addr[32], child[16];
+	struct jv *d, *procs, *c;
+	struct vl_sync sy;
+	pid_t pid;
+	int s;
+
+	ASSERT_EQ(0, run(self->out, "grid", "-p", self->pid, "--json", "--vma",
+			 hexs(addr, self->s + self->ps), NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+	ASSERT_STREQ("vmlab.grid/1", jstr(d, "schema"));
+	ASSERT_EQ((uintptr_t)self->s, jhex(d, "addr"));	/* the whole VMA */
+	ASSERT_EQ(16, jnum(d, "npages"));
+	ASSERT_TRUE(jhas(d, "legend", J_OBJ));
+	ASSERT_EQ(PS_NR, jget(d, "legend")->n);
+	procs = jget(d, "procs");
+	ASSERT_NE(NULL, procs);
+	ASSERT_EQ(1, procs->n);
+	ASSERT_EQ(getpid(), jnum(procs->v[0], "pid"));
+	ASSERT_STREQ("SSSSssss........", jstr(procs->v[0], "cells"));
+	c = jget(procs->v[0], "counts");
+	ASSERT_EQ(8, jnum(c, "object"));
+	ASSERT_EQ(8, jnum(c, "not_present"));
+	for (s = 0; s < PS_NR; s++)
+		ASSERT_TRUE(jhas(c, pstates[s].name, J_NUM));
+	ASSERT_EQ(J_NULL, jget(d, "same")->t);
+
+	ASSERT_EQ(0, run(self->out, "grid", "-p", self->pid, "--json", hexs(addr, self->p),
+			 "64K", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d);
+	ASSERT_STREQ("0000CCCC........", jstr(jget(d, "procs")->v[0], "cells"));
+	ASSERT_EQ(0, run(self->out, "grid", "-p", self->pid, "--json", hexs(addr, self->a),
+			 "64K", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d);
+	ASSERT_STREQ("AAAA............", jstr(jget(d, "procs")->v[0], "cells"));
+
+	/* Parent and child after fork; the child writes private page 4. */
+	ASSERT_EQ(0, vl_sync_init(&sy));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		vl_sync_child(&sy);
+		self->p[4 * self->ps] = 2;
+		vl_post(sy.to_parent[1]);
+		vl_wait_byte(sy.to_child[0]);
+		_exit(0);
+	}
+	vl_sync_parent(&sy);
+	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
+	snprintf(child, sizeof(child), "%d", (int)pid);
+	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--json", hexs(addr, self->p),
+		"64K", NULL);
+	vl_post(sy.to_child[1]);
+	vl_wait(pid);
+	vl_sync_close(&sy);
+	ASSERT_EQ(0, s);
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+	procs = jget(d, "procs");
+	ASSERT_EQ(2, procs->n);
+	ASSERT_EQ(pid, jnum(procs->v[1], "pid"));
+	/* Copy-on-write: both read-only after fork, the child's page 4 its own. */
+	ASSERT_STREQ("0000cccc........", jstr(procs->v[0], "cells"));
+	ASSERT_STREQ("0000Cccc........", jstr(procs->v[1], "cells"));
+	ASSERT_STREQ("====x===........", jstr(d, "same"));
+}
+
+TEST_F(cli, maps_json)
+{
+	struct jv *d, *vmas, *v = NULL, *st;
+	struct vmlab_smaps sm;
+	size_t i;
+	long sum = 0;
+	int s;
+
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "--json", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+	ASSERT_STREQ("vmlab.maps/1", jstr(d, "schema"));
+	ASSERT_EQ(getpid(), jnum(d, "pid"));
+	vmas = jget(d, "vmas");
+	ASSERT_NE(NULL, vmas);
+	ASSERT_LT(3, vmas->n);
+	for (i = 0; i < vmas->n; i++) {
+		ASSERT_TRUE(jhas(vmas->v[i], "start", J_STR));
+		ASSERT_TRUE(jhas(vmas->v[i], "perms", J_STR));
+		ASSERT_TRUE(jhas(vmas->v[i], "kind", J_STR));
+		ASSERT_TRUE(jhas(vmas->v[i], "flags", J_OBJ));
+		if (jhex(vmas->v[i], "start") == (uintptr_t)self->s)
+			v = vmas->v[i];
+		if (i)
+			ASSERT_LE(jhex(vmas->v[i - 1], "end"), jhex(vmas->v[i], "start"));
+	}
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ((uintptr_t)self->s + 16 * self->ps, jhex(v, "end"));
+	ASSERT_STREQ("rw-s", jstr(v, "perms"));
+	ASSERT_STREQ(VMLAB_DEVICE, jstr(v, "path"));
+	ASSERT_STREQ("vmlab", jstr(v, "kind"));
+	ASSERT_TRUE(jbool(jget(v, "flags"), "shared"));
+	ASSERT_TRUE(jbool(jget(v, "flags"), "write"));
+	ASSERT_FALSE(jbool(jget(v, "flags"), "exec"));
+	ASSERT_EQ(16, jnum(v, "pages"));
+	ASSERT_EQ(0, vmlab_smaps(0, (uintptr_t)self->s, 1, &sm));
+	ASSERT_EQ(sm.rss, jnum(v, "rss_kb"));
+	ASSERT_EQ((long)vl_count_present(self->s, 16), jnum(jget(v, "states"), "object"));
+	st = jget(v, "states");
+	for (s = PS_NOT_PRESENT; s < PS_NR; s++) {
+		ASSERT_TRUE(jhas(st, pstates[s].name, J_NUM));
+		sum += (long)jnum(st, pstates[s].name);
+	}
+	ASSERT_EQ(16, sum);
+	ASSERT_EQ(4, jnum(v, "writable"));
+}
+
+/* trace: the events of a process that maps, writes and unmaps a page. */
+TEST_F(cli, trace_json)
+{
+	static const char *const want[] = { "vma_open", "fault", "page_mkwrite", "vma_close" };
+	char *line, *save = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = run(self->out, "--stderr", "trace", "--json", "--", "/proc/self/exe",
+		 "--vmlab-helper", "--touch", NULL);
+	if (rc == VX_UNSUPP)
+		SKIP(return, "no tracefs or no vmlab tracepoints: %s", self->out);
+	ASSERT_EQ(0, rc) TH_LOG("%s", self->out);
+	for (line = strtok_r(self->out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct jv *e = json(line), *f;
+
+		ASSERT_NE(NULL, e) TH_LOG("not JSON: %s", line);
+		ASSERT_STREQ("vmlab.trace/1", jstr(e, "schema"));
+		ASSERT_TRUE(jhas(e, "time", J_NUM));
+		ASSERT_TRUE(jhas(e, "cpu", J_NUM));
+		ASSERT_TRUE(jhas(e, "pid", J_NUM));
+		ASSERT_TRUE(jhas(e, "comm", J_STR));
+		ASSERT_TRUE(jhas(e, "text", J_STR));
+		f = jget(e, "fields");
+		ASSERT_NE(NULL, f);
+		ASSERT_LT(n, 4) TH_LOG("more events than expected: %s", line);
+		ASSERT_STREQ(want[n], jstr(e, "event"));
+		if (n == 0 || n == 3) {
+			ASSERT_STREQ("shared", jstr(f, "mapping"));
+			ASSERT_STREQ(n ? "unmap" : "mmap", jstr(f, "reason"));
+		} else if (n == 1) {
+			ASSERT_STREQ("shared", jstr(f, "mapping"));
+			ASSERT_STREQ("write", jstr(f, "access"));
+			ASSERT_STREQ("allocated", jstr(f, "outcome"));
+			ASSERT_EQ(100, jnum(f, "pgoff"));
+			ASSERT_NE(~0ULL, jhex(f, "frame_id"));
+		} else {
+			ASSERT_STREQ("dirtied", jstr(f, "result"));
+		}
+		n++;
+	}
+	ASSERT_EQ(4, n);
+}
+
+/* The documented exit codes and messages of the error paths. */
+TEST_F(cli, errors)
+{
+	char addr[32], dead[16], *far;
+	static const char *const cmds[] = { "tour", "stat", "maps", "inspect", "grid", "trace" };
+	size_t i;
+
+	snprintf(dead, sizeof(dead), "%d", (int)dead_pid());
+	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "inspect", "-p", dead, "1000", NULL));
+	ASSERT_NE(NULL, strstr(self->out, "vmlab: no process with pid ")) TH_LOG("%s", self->out);
+	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "maps", "-p", dead, NULL));
+	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "grid", "-p", dead, "1000", "4K", NULL));
+	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "maps", "-p", "12x", NULL));
+
+	/* An address nothing maps. */
+	far = mmap(NULL, self->ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, far);
+	ASSERT_EQ(0, munmap(far, self->ps));
+	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
+				  hexs(addr, far), NULL));
+	ASSERT_NE(NULL, strstr(self->out, ": not mapped in process ")) TH_LOG("%s", self->out);
+	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "grid", "-p", self->pid, "--vma",
+				  hexs(addr, far), NULL));
+	ASSERT_NE(NULL, strstr(self->out, ": not mapped in process ")) TH_LOG("%s", self->out);
+	/* Not a user address. */
+	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
+				  "ffffffffff600000", NULL));
+	ASSERT_NE(NULL, strstr(self->out, "not a range of user-space addresses"))
+		TH_LOG("%s", self->out);
+	/* Not an address at all; unknown commands and options. */
+	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "inspect", "zz", NULL));
+	ASSERT_NE(NULL, strstr(self->out, "bad address 'zz'")) TH_LOG("%s", self->out);
+	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "frobnicate", NULL));
+	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "tour", "no-such-chapter", NULL));
+	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "grid", "--bogus", NULL));
+
+	/* --help of each subcommand: exit 0, a usage line. */
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "usage: vmlab %s", cmds[i]);
+		ASSERT_EQ(0, run(self->out, cmds[i], "--help", NULL));
+		ASSERT_NE(NULL, strstr(self->out, want)) TH_LOG("%s --help: %s", cmds[i], self->out);
+	}
+}
+
+/* No module: the device and /sys/module/vmlab hidden from the command. */
+TEST_F(cli, module_not_loaded)
+{
+	static const char msg[] =
+		"vmlab: /dev/vmlab not found: is the module loaded? (insmod vmlab.ko)\n";
+
+	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "stat", NULL));
+	ASSERT_STREQ(msg, self->out);
+	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "maps", NULL));
+	ASSERT_STREQ(msg, self->out);
+	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "tour", "1", NULL));
+	ASSERT_STREQ(msg, self->out);
+	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "tour", "--tap", NULL));
+	ASSERT_NE(NULL, strstr(self->out, "Bail out! vmlab: /dev/vmlab not found"));
+}
+
+/* Not root: /dev/vmlab is 0600 by default. */
+TEST_F(cli, permission_denied)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	if (st.st_mode & 0006)
+		SKIP(return, "%s is open to everyone (dev_mode)", VMLAB_DEVICE);
+	ASSERT_EQ(VX_PERM, run(self->out, "--stderr", "--nobody", "stat", NULL));
+	ASSERT_NE(NULL, strstr(self->out, "vmlab: /dev/vmlab: permission denied"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(VX_PERM, run(self->out, "--stderr", "--nobody", "inspect", "-p", self->pid,
+			       "1000", NULL));
+}
+
+VL_TEST_MAIN

@@ -1,0 +1,987 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_hostile: what an unprivileged or greedy user can and cannot do.
+ *
+ *  - with the default dev_mode (0600) nobody (uid 65534) cannot open the
+ *    device at all;
+ *  - with the device made 0666 (as dev_mode=0666 would) nobody can use it,
+ *    but INSPECT shows no PFN, swap offset or raw entry (the frame id
+ *    only, the same as root's for the same frame), and nobody cannot
+ *    inspect root's processes;
+ *  - nothing nobody does makes the kernel log a line (/dev/kmsg);
+ *  - a memory cgroup limit stops a task from making the object grow past
+ *    it (SIGBUS, or the OOM killer kills the task inside its cgroup), and
+ *    the charge goes when RESET frees the pages (memory.current);
+ *  - fresh pages never show what freed pages held;
+ *  - ioctl answers hold no byte the kernel did not mean to write: buffers
+ *    prefilled with two patterns come back identical, reserved fields 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+
+#define NOBODY		65534
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_LIMIT	(8UL * VL_MiB)
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/* Become uid/gid 65534 with no supplementary groups and no capabilities. */
+static int become_nobody(bool dumpable)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return -1;
+	/* A process that dropped root is not dumpable: same-uid peers
+	 * could not read its pagemap either.  Undo it where asked. */
+	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return -1;
+	return geteuid() == NOBODY ? 0 : -1;
+}
+
+/* Fork, become nobody, run fn(arg); returns as vl_wait(). */
+static int run_as_nobody(int (*fn)(void *), void *arg, bool dumpable)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		vl_child_quiet();
+		if (become_nobody(dumpable)) {
+			fprintf(stderr, "# cannot become uid %d: %s\n", NOBODY,
+				strerror(errno));
+			_exit(100);
+		}
+		_exit(fn(arg));
+	}
+	return vl_wait(pid);
+}
+
+/* A child's check: on failure say what and return the line number. */
+#define CK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# line %d: %s: ", __LINE__, #cond);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		return __LINE__ % 100 + 1;				\
+	}								\
+} while (0)
+
+/* Expect call to fail with errno e (or e2). */
+#define CK_ERR(call, e, e2) do {					\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(call);						\
+	CK(__r == -1 && (errno == (e) || errno == (e2)),		\
+	   "returned %ld, errno %d (%s), wanted %s", __r, errno,	\
+	   strerror(errno), strerror(e));				\
+} while (0)
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+/* The value of "key N" in a flat-keyed file such as memory.events. */
+static long read_key(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	size_t klen = strlen(key);
+	char line[256];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int inspect(int fd, pid_t pid, const void *addr, size_t npages,
+		   struct vmlab_page_info *pi, struct vmlab_inspect *req)
+{
+	*req = (struct vmlab_inspect){
+		.pid = pid, .addr = (uintptr_t)addr, .npages = npages,
+		.pages = (uintptr_t)pi, .info_size = sizeof(*pi),
+	};
+	return ioctl(fd, VMLAB_IOC_INSPECT, req);
+}
+
+/* The module's dev_mode parameter, -1 if unknown. */
+static int dev_mode_param(void)
+{
+	return (int)read_long("/sys/module/vmlab/parameters/dev_mode");
+}
+
+FIXTURE(hostile)
+{
+	int fd;
+	size_t ps;
+	struct vmlab_stats st;
+	mode_t mode;		/* /dev/vmlab's mode before the test */
+	bool chmodded;
+	char cg[128];		/* a cgroup we made, to remove */
+};
+
+FIXTURE_SETUP(hostile)
+{
+	struct stat sb;
+
+	self->ps = vl_psize();
+	self->cg[0] = 0;
+	self->chmodded = false;
+	VL_SETUP_DEVICE(self->fd, self->st);
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
+	self->mode = sb.st_mode & 07777;
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	if (self->chmodded)
+		chmod(VMLAB_DEVICE, self->mode);
+	if (self->cg[0])
+		rmdir(self->cg);
+	if (self->fd >= 0) {
+		vl_reset(self->fd, NULL);
+		close(self->fd);
+	}
+}
+
+/* Make /dev/vmlab usable by anyone, as dev_mode=0666 would; the teardown
+ * restores the mode. */
+#define OPEN_TO_ALL() do {						\
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));			\
+	self->chmodded = true;						\
+} while (0)
+
+static int try_open_refused(void *arg)
+{
+	static const int modes[] = { O_RDWR, O_RDONLY, O_WRONLY };
+	struct vmlab_stats st;
+	size_t i;
+	int fd;
+
+	(void)arg;
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		CK_ERR(open(VMLAB_DEVICE, modes[i] | O_CLOEXEC), EACCES, EACCES);
+	/* O_PATH needs no permission on the file, and gives nothing. */
+	fd = open(VMLAB_DEVICE, O_PATH | O_CLOEXEC);
+	CK(fd >= 0, "O_PATH open: %s", strerror(errno));
+	CK_ERR(ioctl(fd, VMLAB_IOC_STATS, &st), EBADF, EBADF);
+	CK_ERR(read(fd, &st, 8), EBADF, EBADF);
+	CK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED &&
+	   errno == EBADF, "mmap of an O_PATH fd: %s", strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* With the default dev_mode 0600, nobody cannot open the device. */
+TEST_F(hostile, default_mode_refused)
+{
+	struct vmlab_stats b;
+	int param = dev_mode_param();
+
+	if (param >= 0 && param != 0600)
+		SKIP(return, "the module was loaded with dev_mode=%#o, not the default", param);
+	ASSERT_EQ(0600, self->mode & 0777)
+		TH_LOG("/dev/vmlab has mode %#o, dev_mode says %#o", self->mode, param);
+	ASSERT_EQ(0, run_as_nobody(try_open_refused, NULL, false));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, VL_D(self->st, b, vma_opens));
+	ASSERT_EQ(0, VL_D(self->st, b, pages_allocated));
+}
+
+struct share {
+	size_t npages;
+	pid_t root_pid;
+	uint64_t frame_id[8];	/* root's frame ids of object pages 0..7 */
+	uint64_t seed;
+};
+
+/*
+ * nobody maps the object, finds root's data, and inspects its mapping:
+ * the same frame ids as root saw, but no PFN, swap offset or raw entry.
+ */
+static int nobody_uses_device(void *arg)
+{
+	struct share *sh = arg;
+	size_t ps = vl_psize(), i, j;
+	struct vmlab_page_info pi[8];
+	struct vmlab_inspect req;
+	struct vmlab_stats st;
+	uint64_t e;
+	char *m;
+	int fd;
+
+	fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	CK(fd >= 0, "open as nobody with mode 0666: %s", strerror(errno));
+	CK(ioctl(fd, VMLAB_IOC_STATS, &st) == 0, "STATS: %s", strerror(errno));
+	m = mmap(NULL, sh->npages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (i = 0; i < sh->npages; i++)
+		CK(vl_check(m + i * ps, ps, sh->seed + i), "page %zu: not root's data", i);
+	memset(pi, 0xa5, sizeof(pi));
+	CK(inspect(fd, 0, m, sh->npages, pi, &req) == 0, "INSPECT: %s", strerror(errno));
+	CK(!(req.result & VMLAB_INSPECT_PFN_SHOWN), "result %#llx",
+	   (unsigned long long)req.result);
+	for (i = 0; i < sh->npages; i++) {
+		CK(pi[i].walk & VMLAB_WALK_PFN_HIDDEN, "page %zu walk %#llx", i,
+		   (unsigned long long)pi[i].walk);
+		CK(pi[i].entry & VMLAB_ENTRY_PRESENT, "page %zu not present", i);
+		CK(pi[i].pfn == 0, "page %zu: pfn %#llx shown to nobody", i,
+		   (unsigned long long)pi[i].pfn);
+		CK(pi[i].swap_offset == 0, "page %zu: swap_offset shown", i);
+		for (j = 0; j < VMLAB_NR_LEVELS; j++)
+			CK(pi[i].raw[j] == 0, "page %zu: raw[%zu] = %#llx shown to nobody",
+			   i, j, (unsigned long long)pi[i].raw[j]);
+		CK(pi[i].frame_id == sh->frame_id[i],
+		   "page %zu: frame id %#llx, root saw %#llx", i,
+		   (unsigned long long)pi[i].frame_id,
+		   (unsigned long long)sh->frame_id[i]);
+		CK(pi[i].page & VMLAB_PAGE_VMLAB && pi[i].obj_offset == i,
+		   "page %zu: page %#llx offset %llu", i,
+		   (unsigned long long)pi[i].page, (unsigned long long)pi[i].obj_offset);
+	}
+	/* The kernel's own view agrees: pagemap hides the PFN too. */
+	e = vl_pagemap(m);
+	CK(pm_present(e) && pm_pfn(e) == 0, "pagemap entry %#llx", (unsigned long long)e);
+
+	/* root's processes are out of reach: the test process and init. */
+	CK_ERR(inspect(fd, sh->root_pid, m, 1, pi, &req), EACCES, EPERM);
+	CK_ERR(inspect(fd, 1, (void *)0x400000, 1, pi, &req), EACCES, EPERM);
+	munmap(m, sh->npages * ps);
+	close(fd);
+	return 0;
+}
+
+/*
+ * A second nobody process, dumpable, that maps one page and waits: nobody
+ * may inspect it (same uid), which shows the refusal above is about root.
+ */
+static int nobody_inspects_peer(void *arg)
+{
+	struct share *sh = arg;
+	struct vmlab_page_info pi;
+	struct vmlab_inspect req;
+	int fd, p[2], q[2];
+	char c = 0, *m;
+	pid_t peer;
+
+	fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	CK(fd >= 0, "open: %s", strerror(errno));
+	CK(pipe(p) == 0 && pipe(q) == 0, "pipe");
+	peer = fork();
+	CK(peer >= 0, "fork");
+	if (peer == 0) {
+		m = mmap((void *)0x200000000UL, vl_psize(), PROT_READ,
+			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		c = *(volatile char *)m;
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		(void)read(q[0], &c, 1);
+		_exit(0);
+	}
+	CK(read(p[0], &c, 1) == 1, "the peer did not map");
+	memset(&pi, 0xa5, sizeof(pi));
+	CK(inspect(fd, peer, (void *)0x200000000UL, 1, &pi, &req) == 0,
+	   "INSPECT of a dumpable nobody peer: %s", strerror(errno));
+	CK(pi.walk & VMLAB_WALK_VMA && pi.vma & VMLAB_VMA_VMLAB && pi.pfn == 0 &&
+	   pi.frame_id == sh->frame_id[0], "walk %#llx vma %#llx pfn %#llx",
+	   (unsigned long long)pi.walk, (unsigned long long)pi.vma,
+	   (unsigned long long)pi.pfn);
+	CK(write(q[1], &c, 1) == 1, "pipe");
+	CK(vl_wait(peer) == 0, "peer failed");
+	close(fd);
+	return 0;
+}
+
+/* With the device open to all, nobody uses it but sees no PFN. */
+TEST_F(hostile, unprivileged_use_hides_pfns)
+{
+	size_t ps = self->ps, i;
+	struct vmlab_page_info pi[8];
+	struct vmlab_inspect req;
+	struct share *sh;
+	char *m;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	sh->npages = 8;
+	sh->root_pid = getpid();
+	sh->seed = 0x51;
+	m = mmap(NULL, sh->npages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < sh->npages; i++)
+		vl_fill(m + i * ps, ps, sh->seed + i);
+	ASSERT_EQ(0, inspect(self->fd, 0, m, sh->npages, pi, &req));
+	ASSERT_TRUE(req.result & VMLAB_INSPECT_PFN_SHOWN);
+	for (i = 0; i < sh->npages; i++) {
+		ASSERT_NE(0, pi[i].pfn);
+		ASSERT_EQ(vl_pfn(m + i * ps), pi[i].pfn);
+		ASSERT_NE(0, pi[i].raw[VMLAB_LEVEL_PTE - 1]);
+		ASSERT_FALSE(pi[i].walk & VMLAB_WALK_PFN_HIDDEN);
+		sh->frame_id[i] = pi[i].frame_id;
+	}
+	OPEN_TO_ALL();
+	ASSERT_EQ(0, run_as_nobody(nobody_uses_device, sh, true));
+	ASSERT_EQ(0, run_as_nobody(nobody_inspects_peer, sh, true));
+	/* Still root's data, untouched. */
+	for (i = 0; i < sh->npages; i++)
+		ASSERT_TRUE(vl_check(m + i * ps, ps, sh->seed + i));
+	munmap(m, sh->npages * ps);
+	munmap(sh, sizeof(*sh));
+}
+
+/* Everything an unprivileged caller can try; each refused as documented. */
+static int nobody_misbehaves(void *arg)
+{
+	size_t ps = vl_psize(), i;
+	struct vmlab_stats *st = arg, tmp;
+	struct vmlab_page_info pi[2];
+	struct vmlab_inspect req;
+	struct vmlab_reset rs;
+	char buf[64], *m, *none;
+	off_t end;
+	int fd, rfd, r;
+	pid_t pid;
+
+	fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	CK(fd >= 0, "open: %s", strerror(errno));
+	rfd = open(VMLAB_DEVICE, O_RDONLY | O_CLOEXEC);
+	CK(rfd >= 0, "open: %s", strerror(errno));
+	none = mmap(NULL, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CK(none != MAP_FAILED, "mmap");
+
+	/* Unknown and mangled commands. */
+	for (i = 0; i < 256; i++)
+		CK_ERR(ioctl(fd, _IOC(i & 3, VMLAB_IOC_MAGIC, i, i * 8), buf),
+		       ENOTTY, ENOTTY);
+	/* Bad pointers of every kind. */
+	CK_ERR(ioctl(fd, VMLAB_IOC_STATS, NULL), EFAULT, EFAULT);
+	CK_ERR(ioctl(fd, VMLAB_IOC_STATS, none), EFAULT, EFAULT);
+	CK_ERR(ioctl(fd, VMLAB_IOC_STATS, (void *)0xffffffff81000000UL), EFAULT, EFAULT);
+	CK_ERR(ioctl(fd, VMLAB_IOC_RESET, (void *)0xffff888000000000UL), EFAULT, EFAULT);
+	rs = (struct vmlab_reset){ .flags = 1 };
+	CK_ERR(ioctl(fd, VMLAB_IOC_RESET, &rs), EINVAL, EINVAL);
+	CK_ERR(ioctl(rfd, VMLAB_IOC_RESET, &rs), EBADF, EBADF);
+	CK_ERR(ioctl(fd, VMLAB_IOC_INSPECT, none), EFAULT, EFAULT);
+	/* INSPECT requests that are wrong in every field. */
+	for (i = 0; i < 9; i++) {
+		req = (struct vmlab_inspect){ .addr = 0x400000, .npages = 1,
+			.pages = (uintptr_t)pi, .info_size = sizeof(pi[0]) };
+		switch (i) {
+		case 0: req.npages = 0; break;
+		case 1: req.npages = VMLAB_INSPECT_MAX_PAGES + 1; break;
+		case 2: req.npages = ~0ULL; break;
+		case 3: req.addr = 0xffffffff81000000ULL; break;
+		case 4: req.addr = 0x00007ffffffff000ULL; req.npages = 2; break;
+		case 5: req.addr = 0x401; break;
+		case 6: req.info_size = 8; break;
+		case 7: req.reserved[3] = 1; break;
+		case 8: req.pid = 1ULL << 40; break;
+		}
+		CK_ERR(ioctl(fd, VMLAB_IOC_INSPECT, &req), EINVAL, EINVAL);
+	}
+	CK_ERR(inspect(fd, 0, (void *)0x400000, 1, (void *)0xffffffff81000000UL, &req),
+	       EFAULT, EFAULT);
+	CK_ERR(inspect(fd, 0, (void *)0x400000, 2, (struct vmlab_page_info *)none, &req),
+	       EFAULT, EFAULT);
+	CK_ERR(inspect(fd, 2, (void *)0x400000, 1, pi, &req), ESRCH, ESRCH); /* kthreadd */
+	CK_ERR(inspect(fd, 0x3fffffff, (void *)0x400000, 1, pi, &req), ESRCH, ESRCH);
+	CK_ERR(inspect(fd, 1, (void *)0x400000, 1, pi, &req), EACCES, EPERM);
+
+	/* The edges of the object. */
+	end = lseek(fd, 0, SEEK_END);
+	CK(end == (off_t)st->size, "SEEK_END %lld", (long long)end);
+	CK_ERR(pwrite(fd, buf, 1, end), ENOSPC, ENOSPC);
+	CK(pread(fd, buf, 1, end) == 0, "read at the end");
+	CK_ERR(pread(fd, buf, 1, -1), EINVAL, EINVAL);
+	CK_ERR(pread(fd, (void *)0xffffffff81000000UL, 16, 0), EFAULT, EFAULT);
+	CK_ERR(pwrite(fd, none, 16, 0), EFAULT, EFAULT);
+	CK_ERR(lseek(fd, end + 1, SEEK_SET), EINVAL, EINVAL);
+	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, end - ps);
+	CK(m != MAP_FAILED, "mmap at the end: %s", strerror(errno));
+	CK(vl_probe(m + ps, false) == SIGBUS, "read past the end");
+	CK(vl_probe(m + ps, true) == SIGBUS, "write past the end");
+	CK_ERR(madvise(m, 2 * ps, MADV_POPULATE_WRITE), EFAULT, EFAULT);
+	CK(fsync(fd) == 0 && msync(m, 2 * ps, MS_SYNC) == 0, "fsync");
+	munmap(m, 2 * ps);
+	/* Over the memory limit: a shared mapping of all of the object. */
+	if (st->mem_limit < st->size) {
+		m = mmap(NULL, st->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		CK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+		CK_ERR(madvise(m, st->size, MADV_POPULATE_WRITE), EFAULT, EFAULT);
+		CK(ioctl(fd, VMLAB_IOC_STATS, &tmp) == 0 &&
+		   tmp.pages_resident * ps == tmp.mem_limit, "resident %llu",
+		   (unsigned long long)tmp.pages_resident);
+		/* The last page is held (POPULATE at the end, above): the
+		 * one before it is a hole. */
+		r = vl_probe(m + st->size - 2 * ps, true);
+		CK(r == SIGBUS, "write over the limit: %d", r);
+		CK_ERR(pwrite(fd, buf, 1, st->size - ps - 1), ENOSPC, ENOSPC);
+		munmap(m, st->size);
+	}
+	/* A fork that dies of SIGBUS, a child killed while faulting. */
+	pid = fork();
+	if (pid == 0) {
+		m = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, end);
+		(void)*(volatile char *)m;
+		_exit(0);
+	}
+	CK(vl_wait(pid) == 128 + SIGBUS, "child past the end");
+	close(rfd);
+	close(fd);
+	return 0;
+}
+
+/* Open /dev/kmsg positioned after the last record. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Records logged since kmsg_open(); each printed. */
+static int kmsg_new(int fd)
+{
+	char rec[2048];
+	ssize_t n;
+	int count = 0;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		fprintf(stderr, "# new kernel log record: %s", rec);
+		count++;
+	}
+	return count;
+}
+
+/* nobody's every misuse is refused and makes the kernel log nothing. */
+TEST_F(hostile, unprivileged_misuse_is_silent)
+{
+	struct vmlab_stats b;
+	int kfd;
+
+	OPEN_TO_ALL();
+	kfd = kmsg_open();
+	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(errno));
+	ASSERT_EQ(0, run_as_nobody(nobody_misbehaves, &self->st, false));
+	ASSERT_EQ(0, kmsg_new(kfd)) TH_LOG("the kernel logged while nobody misbehaved");
+	close(kfd);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("misuse", &self->st, &b);
+	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
+	ASSERT_EQ(0, b.vmas_live);
+	ASSERT_LE(3, VL_D(self->st, b, sigbus));
+}
+
+/*
+ * The memory cgroup.  Mounts cgroup2 on /sys/fs/cgroup if nothing is
+ * there, enables the memory controller for children of the root and makes
+ * a child group with memory.max = CG_LIMIT.
+ */
+static int cg_setup(char *cg, size_t len)
+{
+	char path[192], buf[256];
+	FILE *f;
+	bool mounted = false;
+
+	f = fopen("/proc/mounts", "re");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (strstr(buf, " " CG_ROOT " cgroup2 "))
+			mounted = true;
+	fclose(f);
+	if (!mounted && mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return -1;
+	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		return -1;
+	snprintf(cg, len, CG_ROOT "/vmlab-hostile-%d", getpid());
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	snprintf(buf, sizeof(buf), "%lu", CG_LIMIT);
+	if (write_str(path, buf))
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
+	write_str(path, "0");	/* there may be no swap controller */
+	return 0;
+}
+
+static long cg_long(const char *cg, const char *file)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return read_long(path);
+}
+
+static long cg_key(const char *cg, const char *file, const char *key)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return read_key(path, key);
+}
+
+struct greedy {
+	const char *cg;
+	int fd;
+	bool by_write;		/* write() instead of faults */
+	size_t want;		/* bytes it tries to make the object hold */
+	volatile size_t done;	/* pages it got */
+	int err;		/* errno of the write() that failed */
+};
+
+/* Join the cgroup, then make the object grow as far as it lets us. */
+static int greedy_task(struct greedy *g)
+{
+	size_t ps = vl_psize(), i;
+	char path[192], pid[32], *m, *buf;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", g->cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_str(path, pid))
+		return 2;
+	if (g->by_write) {
+		buf = malloc(ps);
+		if (!buf)
+			return 3;
+		memset(buf, 0x5a, ps);
+		for (i = 0; i < g->want / ps; i++) {
+			if (pwrite(g->fd, buf, ps, i * ps) != (ssize_t)ps) {
+				g->err = errno;
+				return 0;
+			}
+			g->done = i + 1;
+		}
+		return 1;
+	}
+	m = mmap(NULL, g->want, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+	if (m == MAP_FAILED)
+		return 4;
+	for (i = 0; i < g->want / ps; i++) {
+		m[i * ps] = 0x5a;
+		g->done = i + 1;
+	}
+	return 1;	/* it got all it asked for */
+}
+
+/*
+ * A task in the group makes the object hold g->want bytes (or tries to),
+ * by faults or by write(), and exits or dies; then RESET.  Checks that
+ * the object's pages are charged to the group, stay charged after the
+ * task is gone, and are uncharged by RESET.  Returns the task's status.
+ */
+static int run_greedy(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(hostile) *self, bool by_write, size_t want)
+{
+	size_t ps = self->ps;
+	struct greedy *g;
+	struct vmlab_stats a, b;
+	long cur0, cur1, cur2, ooms0, ooms1;
+	uint64_t freed;
+	pid_t pid;
+	int st;
+
+	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED)
+		return -1;
+	g->cg = self->cg;
+	g->fd = self->fd;
+	g->by_write = by_write;
+	g->want = want;
+	if (vl_reset(self->fd, NULL) || vl_stats(self->fd, &a))
+		return -1;
+	cur0 = cg_long(self->cg, "memory.current");
+	ooms0 = cg_key(self->cg, "memory.events", "oom_kill");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		vl_child_quiet();
+		_exit(greedy_task(g));
+	}
+	st = vl_wait(pid);
+	EXPECT_EQ(0, vl_stats(self->fd, &b));
+	cur1 = cg_long(self->cg, "memory.current");
+	ooms1 = cg_key(self->cg, "memory.events", "oom_kill");
+	TH_LOG("%s, %zu KiB wanted: the task got %zu pages, exit %d (%s), errno %d; "
+	       "object holds %llu pages; memory.current %ld -> %ld KiB; oom_kill %ld -> %ld",
+	       by_write ? "write()" : "faults", want / 1024, g->done, st,
+	       VL_SIGNALED(st) ? strsignal(VL_SIG(st)) : "exited", g->err,
+	       (unsigned long long)b.pages_resident, cur0 / 1024, cur1 / 1024,
+	       ooms0, ooms1);
+	if (by_write && st == 0)
+		EXPECT_EQ(ENOMEM, g->err) TH_LOG("write() failed: %s", strerror(g->err));
+	if (st == 128 + SIGKILL)
+		EXPECT_LT(ooms0, ooms1) TH_LOG("killed, but not by its cgroup's OOM killer");
+	/* The pages it made stay, charged to its group, within the limit. */
+	EXPECT_LE(b.pages_resident * ps, CG_LIMIT);
+	EXPECT_LE(g->done, b.pages_resident);
+	EXPECT_LE(b.pages_resident, g->done + 1);
+	EXPECT_LE(cur0 + (long)(b.pages_resident * ps * 7 / 8), cur1)
+		TH_LOG("the object's %llu pages are not charged to the group",
+		       (unsigned long long)b.pages_resident);
+	EXPECT_LE(cur1, (long)CG_LIMIT);
+	/* RESET frees them and the charge goes. */
+	EXPECT_EQ(0, vl_reset(self->fd, &freed));
+	EXPECT_EQ(b.pages_resident, freed);
+	cur2 = cg_long(self->cg, "memory.current");
+	TH_LOG("after RESET: memory.current %ld KiB", cur2 / 1024);
+	EXPECT_LE(cur2, cur1 - (long)(freed * ps * 7 / 8))
+		TH_LOG("RESET freed %llu pages but memory.current went %ld -> %ld",
+		       (unsigned long long)freed, cur1, cur2);
+	munmap(g, sizeof(*g));
+	return st;
+}
+
+/*
+ * The object's pages are charged to the memory cgroup of the task that
+ * made them, by a fault or by write(); they stay charged when the task
+ * has gone (the object holds them) and RESET uncharges them.
+ */
+TEST_F_TIMEOUT(hostile, memcg_charges_the_object, 120)
+{
+	int st;
+
+	if (cg_setup(self->cg, sizeof(self->cg))) {
+		self->cg[0] = 0;
+		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
+	}
+	st = run_greedy(_metadata, self, false, CG_LIMIT / 2);
+	ASSERT_EQ(1, st) TH_LOG("faults below the limit failed");
+	st = run_greedy(_metadata, self, true, CG_LIMIT / 2);
+	ASSERT_EQ(1, st) TH_LOG("write() below the limit failed");
+	ASSERT_EQ(0, rmdir(self->cg)) TH_LOG("rmdir %s: %s", self->cg, strerror(errno));
+	self->cg[0] = 0;
+}
+
+/*
+ * A memory cgroup limit stops a task from making the object grow past it:
+ * faults get SIGBUS or the task is OOM-killed in its group; write() fails
+ * with ENOMEM or the task is killed.  This process, outside the group,
+ * lives on, and RESET takes the charge away.
+ *
+ * The module's pages are GFP_HIGHUSER | __GFP_ACCOUNT: a charge over
+ * memory.max invokes the group's OOM killer, whose report (a stack dump,
+ * "Call Trace:") the runner counts as a kernel problem.  So this runs
+ * only when VMLAB_HOSTILE_OOM=1 says such a report is expected.
+ */
+TEST_F_TIMEOUT(hostile, memcg_limit_stops_growth, 120)
+{
+	const char *oom = getenv("VMLAB_HOSTILE_OOM");
+	int st;
+
+	if (!oom || strcmp(oom, "1"))
+		SKIP(return, "the group's OOM killer would log a stack dump, which fails "
+		     "the runner's kernel-log check: set VMLAB_HOSTILE_OOM=1 to run it");
+	if (cg_setup(self->cg, sizeof(self->cg))) {
+		self->cg[0] = 0;
+		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
+	}
+	ASSERT_LE(3 * CG_LIMIT, self->st.mem_limit);
+	st = run_greedy(_metadata, self, false, 3 * CG_LIMIT);
+	ASSERT_TRUE(st == 128 + SIGKILL || st == 128 + SIGBUS)
+		TH_LOG("faults past the group's limit: status %d", st);
+	st = run_greedy(_metadata, self, true, 3 * CG_LIMIT);
+	/* write() failed (ENOMEM, status 0), or the OOM killer took the task */
+	ASSERT_TRUE(st == 128 + SIGKILL || st == 0)
+		TH_LOG("write() past the group's limit: status %d", st);
+	ASSERT_EQ(0, rmdir(self->cg)) TH_LOG("rmdir %s: %s", self->cg, strerror(errno));
+	self->cg[0] = 0;
+}
+
+static int nobody_fresh_pages(void *arg)
+{
+	size_t ps = vl_psize(), n = *(size_t *)arg, i;
+	char *m, *p;
+	int fd;
+
+	fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	CK(fd >= 0, "open: %s", strerror(errno));
+	m = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, n * ps);
+	CK(m != MAP_FAILED && p != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		m[i * ps + 7] = 1;	/* a new object page */
+		p[i * ps + 9] = 1;	/* a copy of the zero frame */
+		m[i * ps + 7] = 0;
+		p[i * ps + 9] = 0;
+		CK(vl_is_zero(m + i * ps, ps), "new page %zu is not zero", i);
+		CK(vl_is_zero(p + i * ps, ps), "private copy %zu is not zero", i);
+	}
+	return 0;
+}
+
+/*
+ * Pages freed full of a pattern never show through new ones: after a
+ * RESET every page the object allocates, shared or copied, reads zero,
+ * for root and for nobody.
+ */
+TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
+{
+	size_t ps = self->ps, n = 2048, i, bad = 0;
+	struct vmlab_stats b;
+	uint64_t freed;
+	char *m, *buf;
+	int round;
+
+	VL_NEED_PAGES(self->st, 2 * n);
+	buf = malloc(ps);
+	ASSERT_NE(NULL, buf);
+	m = mmap(NULL, 2 * n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 2 * n; i++)
+			memset(m + i * ps, 0xa5 ^ round, ps);
+		ASSERT_EQ(0, vl_reset(self->fd, &freed));
+		ASSERT_EQ(2 * n, freed);
+		if (round == 2) {
+			OPEN_TO_ALL();
+			ASSERT_EQ(0, run_as_nobody(nobody_fresh_pages, &n, false));
+			break;
+		}
+		/* Holes read zero through read() and both kinds of mapping. */
+		for (i = 0; i < 2 * n; i++) {
+			ASSERT_EQ((ssize_t)ps, pread(self->fd, buf, ps, i * ps));
+			bad += !vl_is_zero(buf, ps);
+		}
+		for (i = 0; i < 2 * n; i++) {
+			if (i & 1)
+				m[i * ps + 3] = 0;	/* write fault: a new page */
+			bad += !vl_is_zero(m + i * ps, ps);
+		}
+		ASSERT_EQ(0, bad) TH_LOG("%zu pages showed old data", bad);
+	}
+	/* nobody's shared mapping made n new pages; its copies made none. */
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(n, b.pages_resident);
+	for (i = 0; i < 2 * n; i++)
+		bad += !vl_is_zero(m + i * ps, ps);
+	ASSERT_EQ(0, bad);
+	munmap(m, 2 * n * ps);
+	free(buf);
+}
+
+/* Every byte of two answers must agree: nothing of the prefill survives. */
+static void *twice(int fd, unsigned long cmd, void *arg, size_t len,
+		   void *pages, size_t plen, void *pages2, int *err)
+{
+	char *a = malloc(len), *b = malloc(len);
+
+	memcpy(a, arg, len);
+	memcpy(b, arg, len);
+	if (pages)
+		memset(pages, 0xa5, plen);
+	if (ioctl(fd, cmd, a)) {
+		*err = errno;
+		return NULL;
+	}
+	if (pages2) {
+		memset(pages2, 0x5a, plen);
+		((struct vmlab_inspect *)b)->pages = (uintptr_t)pages2;
+	}
+	if (ioctl(fd, cmd, b)) {
+		*err = errno;
+		return NULL;
+	}
+	if (pages2)
+		((struct vmlab_inspect *)b)->pages = ((struct vmlab_inspect *)a)->pages;
+	*err = memcmp(a, b, len) ? -1 : 0;
+	free(b);
+	return a;
+}
+
+static bool all_zero_but_addr(const struct vmlab_page_info *pi)
+{
+	struct vmlab_page_info z;
+
+	memset(&z, 0, sizeof(z));
+	z.addr = pi->addr;
+	return !memcmp(&z, pi, sizeof(z));
+}
+
+/*
+ * STATS, RESET and INSPECT answers leak nothing: called twice, over
+ * buffers prefilled with 0xa5 and then 0x5a, on a quiet object, they give
+ * byte-identical answers; reserved fields are 0; INSPECT writes exactly
+ * npages records, each zero but its address where no VMA is.
+ */
+static int check_answers(int fd, bool root)
+{
+	size_t ps = vl_psize(), i;
+	struct vmlab_page_info *pa, *pb;
+	struct vmlab_inspect req, *ra;
+	struct vmlab_reset rs, *rr;
+	struct vmlab_stats st, *sa;
+	char *m;
+	int err;
+
+	CK(vl_reset(fd, NULL) == 0, "reset: %s", strerror(errno));
+	memset(&st, 0xa5, sizeof(st));
+	sa = twice(fd, VMLAB_IOC_STATS, &st, sizeof(st), NULL, 0, NULL, &err);
+	CK(sa && !err, "STATS answers differ (%d)", err);
+	for (i = 0; i < ARRAY_SIZE(sa->reserved); i++)
+		CK(sa->reserved[i] == 0, "stats reserved[%zu] = %#llx", i,
+		   (unsigned long long)sa->reserved[i]);
+	CK(sa->size && sa->mem_limit && sa->mem_limit <= sa->size &&
+	   sa->pages_allocated - sa->pages_freed == sa->pages_resident &&
+	   sa->vma_opens - sa->vma_closes == sa->vmas_live &&
+	   sa->pages_dirty <= sa->pages_resident, "stats do not add up");
+
+	rs = (struct vmlab_reset){ .flags = 0, .pages_freed = 0xa5a5a5a5a5a5a5a5ULL };
+	rr = twice(fd, VMLAB_IOC_RESET, &rs, sizeof(rs), NULL, 0, NULL, &err);
+	CK(rr && !err, "RESET answers differ (%d)", err);
+	CK(rr->flags == 0 && rr->pages_freed == 0, "reset: flags %#llx freed %llu",
+	   (unsigned long long)rr->flags, (unsigned long long)rr->pages_freed);
+
+	/* A mapping with a hole before and after it, all inside the range. */
+	m = mmap(NULL, 8 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CK(m != MAP_FAILED, "mmap");
+	CK(munmap(m, 8 * ps) == 0, "munmap");
+	CK(mmap(m + 2 * ps, 3 * ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		fd, 0) == m + 2 * ps, "mmap: %s", strerror(errno));
+	m[2 * ps] = 1;
+	m[3 * ps] = 1;
+	pa = malloc(9 * sizeof(*pa));
+	pb = malloc(9 * sizeof(*pb));
+	req = (struct vmlab_inspect){ .pid = 0, .addr = (uintptr_t)m, .npages = 8,
+		.pages = (uintptr_t)pa, .info_size = sizeof(*pa),
+		.result = 0xa5a5a5a5a5a5a5a5ULL, .page_size = 0xa5a5a5a5a5a5a5a5ULL };
+	ra = twice(fd, VMLAB_IOC_INSPECT, &req, sizeof(req), pa, 9 * sizeof(*pa), pb, &err);
+	CK(ra, "INSPECT: %s", strerror(err));
+	CK(!err, "INSPECT: the request came back different from a prefill");
+	CK(ra->page_size == ps && ra->result == (root ? VMLAB_INSPECT_PFN_SHOWN : 0) &&
+	   ra->pid == 0 && ra->npages == 8 && ra->flags == 0 &&
+	   ra->info_size == sizeof(*pa), "request fields: result %#llx page_size %llu",
+	   (unsigned long long)ra->result, (unsigned long long)ra->page_size);
+	for (i = 0; i < ARRAY_SIZE(ra->reserved); i++)
+		CK(ra->reserved[i] == 0, "inspect reserved[%zu]", i);
+	for (i = 0; i < 8; i++) {
+		size_t j;
+
+		/* Records of pages that are not ours come from the walk
+		 * of someone else's mapping: the test leaves them alone. */
+		CK(pa[i].addr == (uintptr_t)m + i * ps, "record %zu addr", i);
+		CK(!memcmp(&pa[i], &pb[i], sizeof(pa[i])),
+		   "record %zu differs between a 0xa5 and a 0x5a prefill", i);
+		for (j = 0; j < ARRAY_SIZE(pa[i].reserved); j++)
+			CK(pa[i].reserved[j] == 0, "record %zu reserved[%zu]", i, j);
+		if (i < 2 || i >= 5) {
+			CK(all_zero_but_addr(&pa[i]), "record %zu (no VMA) not zero", i);
+			continue;
+		}
+		CK(pa[i].walk & VMLAB_WALK_VMA && pa[i].vma & VMLAB_VMA_VMLAB &&
+		   pa[i].vma_start == (uintptr_t)m + 2 * ps &&
+		   pa[i].vma_end == (uintptr_t)m + 5 * ps, "record %zu: vma", i);
+		if (i == 4) {	/* never touched: nothing below the table */
+			CK(!(pa[i].entry & VMLAB_ENTRY_PRESENT) && pa[i].pfn == 0 &&
+			   pa[i].frame_id == 0 && pa[i].page == 0 && pa[i].refcount == 0,
+			   "record 4 (not faulted) has a frame");
+		} else {
+			CK(pa[i].entry & VMLAB_ENTRY_PRESENT && pa[i].frame_id &&
+			   pa[i].page & VMLAB_PAGE_VMLAB && pa[i].obj_offset == i - 2,
+			   "record %zu: entry %#llx page %#llx", i,
+			   (unsigned long long)pa[i].entry, (unsigned long long)pa[i].page);
+			CK(root == (pa[i].pfn != 0), "record %zu: pfn %#llx", i,
+			   (unsigned long long)pa[i].pfn);
+		}
+		if (!root)
+			for (j = 0; j < VMLAB_NR_LEVELS; j++)
+				CK(pa[i].raw[j] == 0, "record %zu raw[%zu] shown", i, j);
+	}
+	for (i = 0; i < sizeof(pa[8]); i++)
+		CK(((unsigned char *)&pa[8])[i] == 0xa5,
+		   "INSPECT wrote past its %d records (byte %zu)", 8, i);
+	munmap(m + 2 * ps, 3 * ps);
+	free(pa);
+	free(pb);
+	free(sa);
+	free(rr);
+	free(ra);
+	return 0;
+}
+
+static int nobody_checks_answers(void *arg)
+{
+	int fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+
+	(void)arg;
+	CK(fd >= 0, "open: %s", strerror(errno));
+	return check_answers(fd, false);
+}
+
+TEST_F(hostile, ioctl_answers_leak_nothing)
+{
+	ASSERT_EQ(0, check_answers(self->fd, true));
+	OPEN_TO_ALL();
+	ASSERT_EQ(0, run_as_nobody(nobody_checks_answers, NULL, false));
+}
+
+VL_TEST_MAIN

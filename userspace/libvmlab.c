@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libvmlab: /dev/vmlab's interface and the kernel's views of memory
+ * (see libvmlab.h).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "libvmlab.h"
+
+size_t vmlab_page_size(void)
+{
+	static size_t ps;
+
+	if (!ps)
+		ps = (size_t)sysconf(_SC_PAGESIZE);
+	return ps;
+}
+
+/* The device */
+
+int vmlab_open(int flags)
+{
+	return open(VMLAB_DEVICE, flags | O_CLOEXEC);
+}
+
+const char *vmlab_open_error(int err)
+{
+	static char buf[256];
+	struct stat st;
+
+	switch (err) {
+	case ENOENT:
+		if (!stat("/sys/module/vmlab", &st))
+			return "vmlab: " VMLAB_DEVICE " not found, but the module is loaded: "
+			       "is devtmpfs mounted on /dev?";
+		return "vmlab: " VMLAB_DEVICE " not found: is the module loaded? (insmod vmlab.ko)";
+	case EACCES:
+	case EPERM:
+		return "vmlab: " VMLAB_DEVICE ": permission denied: run as root, "
+		       "or load the module with dev_mode=0666";
+	case ENXIO:
+	case ENODEV:
+		return "vmlab: " VMLAB_DEVICE " is there but no driver answers: "
+		       "is the module loaded? (insmod vmlab.ko)";
+	default:
+		snprintf(buf, sizeof(buf), "vmlab: cannot open " VMLAB_DEVICE ": %s",
+			 strerror(err));
+		return buf;
+	}
+}
+
+int vmlab_get_stats(int fd, struct vmlab_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, VMLAB_IOC_STATS, st);
+}
+
+int vmlab_reset(int fd, uint64_t *pages_freed)
+{
+	struct vmlab_reset r = { .flags = 0, .pages_freed = 0 };
+	int ret = ioctl(fd, VMLAB_IOC_RESET, &r);
+
+	if (pages_freed)
+		*pages_freed = r.pages_freed;
+	return ret;
+}
+
+#define F(n, g, b, h) { #n, offsetof(struct vmlab_stats, n), g, b, h }
+const struct vmlab_stat_field vmlab_stat_fields[] = {
+	F(size, true, true, "size of the object (what lseek(fd, 0, SEEK_END) returns)"),
+	F(mem_limit, true, true, "the most memory the object may hold; faults needing more get SIGBUS"),
+	F(fault_shared_read, false, false, "read faults in MAP_SHARED mappings"),
+	F(fault_shared_write, false, false, "write faults in MAP_SHARED mappings with no page mapped yet"),
+	F(fault_private_read, false, false, "read faults in MAP_PRIVATE mappings"),
+	F(fault_private_write, false, false,
+	  "write faults in MAP_PRIVATE mappings with no page mapped yet (the kernel copies what the module returns)"),
+	F(zero_frame_maps, false, false, "private faults on holes answered with the one shared zero frame"),
+	F(page_mkwrite, false, false, "first stores to a clean page of a shared mapping (the page becomes dirty)"),
+	F(pages_allocated, false, false, "object pages allocated, by faults or write()"),
+	F(pages_freed, false, false, "object pages freed, by reset or unload"),
+	F(pages_resident, true, false, "object pages held now (allocated - freed)"),
+	F(pages_dirty, true, false, "object pages written since they were last written back"),
+	F(vmas_live, true, false, "mappings (VMAs) of the device alive now, in every process"),
+	F(vma_opens, false, false, "VMAs created: mmap, fork, split, mremap"),
+	F(vma_closes, false, false, "VMAs torn down: munmap, exit, execve, split, mremap"),
+	F(sigbus, false, false, "faults answered with SIGBUS (past the end, or over the memory limit)"),
+	F(pages_cleaned, false, false, "dirty pages made clean by write-back (fsync, msync)"),
+	F(resets, false, false, "calls of VMLAB_IOC_RESET"),
+};
+#undef F
+const size_t vmlab_nr_stat_fields = sizeof(vmlab_stat_fields) / sizeof(vmlab_stat_fields[0]);
+
+uint64_t vmlab_stat_value(const struct vmlab_stats *st, size_t field)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)st + vmlab_stat_fields[field].offset, sizeof(v));
+	return v;
+}
+
+const struct vmlab_stat_field *vmlab_stat_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vmlab_nr_stat_fields; i++)
+		if (!strcmp(vmlab_stat_fields[i].name, name))
+			return &vmlab_stat_fields[i];
+	return NULL;
+}
+
+void vmlab_stats_diff(const struct vmlab_stats *a, const struct vmlab_stats *b,
+		      struct vmlab_stats *d)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 *z = (__u64 *)d;
+	size_t i;
+
+	for (i = 0; i < sizeof(*d) / sizeof(__u64); i++)
+		z[i] = y[i] - x[i];
+}
+
+char *vmlab_stats_diff_str(const struct vmlab_stats *a,
+			   const struct vmlab_stats *b, char *buf, size_t len)
+{
+	size_t i, used = 0;
+	int n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (i = 0; i < vmlab_nr_stat_fields; i++) {
+		int64_t d = (int64_t)(vmlab_stat_value(b, i) - vmlab_stat_value(a, i));
+
+		if (!d)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s %+" PRId64,
+			     used ? ", " : "", vmlab_stat_fields[i].name, d);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += n;
+	}
+	if (!used)
+		snprintf(buf, len, "no change");
+	return buf;
+}
+
+int vmlab_inspect(int fd, pid_t pid, uintptr_t addr, size_t npages,
+		  struct vmlab_page_info *out, uint64_t *result)
+{
+	size_t done = 0, n;
+
+	if (result)
+		*result = 0;
+	while (done < npages) {
+		struct vmlab_inspect req = { 0 };
+
+		n = npages - done;
+		if (n > VMLAB_INSPECT_MAX_PAGES)
+			n = VMLAB_INSPECT_MAX_PAGES;
+		req.pid = (uint64_t)pid;
+		req.addr = addr + done * vmlab_page_size();
+		req.npages = n;
+		req.pages = (uintptr_t)(out + done);
+		req.info_size = sizeof(*out);
+		if (ioctl(fd, VMLAB_IOC_INSPECT, &req))
+			return -1;
+		if (result)
+			*result = req.result;
+		done += n;
+	}
+	return 0;
+}
+
+bool vmlab_have_inspect(int fd)
+{
+	struct vmlab_page_info pi;
+	uintptr_t here = (uintptr_t)&pi & ~(uintptr_t)(vmlab_page_size() - 1);
+
+	return !vmlab_inspect(fd, 0, here, 1, &pi, NULL) || errno != ENOTTY;
+}
+
+/* pagemap */
+
+struct vmlab_pm vmlab_pm_decode(uint64_t raw)
+{
+	struct vmlab_pm pm = {
+		.raw = raw,
+		.present = raw & VMLAB_PM_PRESENT,
+		.swapped = raw & VMLAB_PM_SWAP,
+		.file = raw & VMLAB_PM_FILE,
+		.exclusive = raw & VMLAB_PM_EXCLUSIVE,
+		.soft_dirty = raw & VMLAB_PM_SOFT_DIRTY,
+	};
+
+	if (pm.present)
+		pm.pfn = raw & VMLAB_PM_PFN_MASK;
+	return pm;
+}
+
+static int proc_open(pid_t pid, const char *file)
+{
+	char path[64];
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", file);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static FILE *proc_fopen(pid_t pid, const char *file)
+{
+	int fd = proc_open(pid, file);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+static int pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int vmlab_pagemap(pid_t pid, uintptr_t addr, size_t npages, uint64_t *out)
+{
+	int fd = proc_open(pid, "pagemap"), ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = pread_all(fd, out, npages * sizeof(*out),
+			(off_t)(addr / vmlab_page_size() * sizeof(*out)));
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+struct vmlab_pm vmlab_pagemap1(pid_t pid, uintptr_t addr)
+{
+	uint64_t raw = 0;
+
+	if (vmlab_pagemap(pid, addr, 1, &raw))
+		raw = 0;
+	return vmlab_pm_decode(raw);
+}
+
+long vmlab_count_present(pid_t pid, uintptr_t addr, size_t npages)
+{
+	uint64_t *e = calloc(npages ? npages : 1, sizeof(*e));
+	size_t i;
+	long n = 0;
+
+	if (!e)
+		return -1;
+	if (vmlab_pagemap(pid, addr, npages, e)) {
+		free(e);
+		return -1;
+	}
+	for (i = 0; i < npages; i++)
+		n += !!(e[i] & VMLAB_PM_PRESENT);
+	free(e);
+	return n;
+}
+
+/* kpageflags, kpagecount */
+
+static int kpage_read(const char *path, uint64_t pfn, uint64_t *v)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret, err;
+
+	if (fd < 0)
+		return -1;
+	ret = pread_all(fd, v, sizeof(*v), (off_t)(pfn * sizeof(*v)));
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+int vmlab_kpageflags(uint64_t pfn, uint64_t *flags)
+{
+	return kpage_read("/proc/kpageflags", pfn, flags);
+}
+
+int vmlab_kpagecount(uint64_t pfn, uint64_t *count)
+{
+	return kpage_read("/proc/kpagecount", pfn, count);
+}
+
+char *vmlab_kpf_str(uint64_t flags, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
+		[4] = "dirty", [5] = "lru", [6] = "active", [7] = "slab",
+		[8] = "writeback", [9] = "reclaim", [10] = "buddy", [11] = "mmap",
+		[12] = "anon", [13] = "swapcache", [14] = "swapbacked",
+		[15] = "compound_head", [16] = "compound_tail", [17] = "huge",
+		[18] = "unevictable", [19] = "hwpoison", [20] = "nopage",
+		[21] = "ksm", [22] = "thp", [23] = "offline", [24] = "zero_page",
+		[25] = "idle", [26] = "pgtable",
+	};
+	size_t used = 0, i;
+	int n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!names[i] || !vmlab_kpf(flags, (int)i))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i]);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/* maps */
+
+static int parse_maps_line(const char *line, struct vmlab_vma *v)
+{
+	unsigned long long start, end, off, ino;
+	int pos = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &start, &end, v->perms,
+		   &off, &v->dev_major, &v->dev_minor, &ino, &pos) < 7)
+		return -1;
+	v->start = (uintptr_t)start;
+	v->end = (uintptr_t)end;
+	v->offset = off;
+	v->inode = ino;
+	if (pos > 0) {
+		snprintf(v->path, sizeof(v->path), "%s", line + pos);
+		v->path[strcspn(v->path, "\n")] = 0;
+	}
+	return 0;
+}
+
+int vmlab_maps_read(pid_t pid, struct vmlab_vma **out, size_t *n)
+{
+	FILE *f = proc_fopen(pid, "maps");
+	struct vmlab_vma *v = NULL, *nv;
+	size_t cap = 0, cnt = 0;
+	char line[4096 + 256];
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				fclose(f);
+				errno = ENOMEM;
+				return -1;
+			}
+			v = nv;
+		}
+		if (!parse_maps_line(line, &v[cnt]))
+			cnt++;
+	}
+	fclose(f);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int vmlab_maps_find(pid_t pid, uintptr_t addr, struct vmlab_vma *out)
+{
+	struct vmlab_vma *v;
+	size_t n, i;
+
+	if (vmlab_maps_read(pid, &v, &n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (addr >= v[i].start && addr < v[i].end) {
+			*out = v[i];
+			free(v);
+			return 0;
+		}
+	}
+	free(v);
+	errno = ENOENT;
+	return -1;
+}
+
+int vmlab_maps_line(pid_t pid, uintptr_t addr, char *buf, size_t len)
+{
+	FILE *f = proc_fopen(pid, "maps");
+	char line[4096 + 256];
+	struct vmlab_vma v;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse_maps_line(line, &v) && addr >= v.start && addr < v.end) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(buf, len, "%s", line);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	errno = ENOENT;
+	return -1;
+}
+
+/* smaps */
+
+static bool smaps_header(const char *line, uintptr_t *lo, uintptr_t *hi)
+{
+	unsigned long long a, b;
+	size_t hex = strspn(line, "0123456789abcdef");
+
+	if (!hex || line[hex] != '-' || sscanf(line, "%llx-%llx ", &a, &b) != 2)
+		return false;
+	*lo = (uintptr_t)a;
+	*hi = (uintptr_t)b;
+	return true;
+}
+
+int vmlab_smaps(pid_t pid, uintptr_t addr, size_t len, struct vmlab_smaps *out)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+		{ "Size", offsetof(struct vmlab_smaps, size) },
+		{ "Rss", offsetof(struct vmlab_smaps, rss) },
+		{ "Pss", offsetof(struct vmlab_smaps, pss) },
+		{ "Shared_Clean", offsetof(struct vmlab_smaps, shared_clean) },
+		{ "Shared_Dirty", offsetof(struct vmlab_smaps, shared_dirty) },
+		{ "Private_Clean", offsetof(struct vmlab_smaps, private_clean) },
+		{ "Private_Dirty", offsetof(struct vmlab_smaps, private_dirty) },
+		{ "Anonymous", offsetof(struct vmlab_smaps, anonymous) },
+		{ "Swap", offsetof(struct vmlab_smaps, swap) },
+	};
+	FILE *f = proc_fopen(pid, "smaps");
+	uintptr_t lo, hi, end = addr + (len ? len : 1);
+	char line[4096 + 256];
+	bool in = false;
+	size_t i, flen;
+
+	memset(out, 0, sizeof(*out));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (smaps_header(line, &lo, &hi)) {
+			in = lo < end && addr < hi;
+			out->vmas += in;
+			continue;
+		}
+		if (!in)
+			continue;
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			flen = strlen(fields[i].name);
+			if (!strncmp(line, fields[i].name, flen) && line[flen] == ':') {
+				*(long *)((char *)out + fields[i].off) +=
+					strtol(line + flen + 1, NULL, 10);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	if (!out->vmas) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* faults and memory */
+
+long vmlab_minflt(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return ru.ru_minflt;
+}
+
+long vmlab_minflt_pid(pid_t pid)
+{
+	FILE *f = proc_fopen(pid, "stat");
+	char line[1024], *p;
+	long v = -1;
+	int i;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f)) {
+		/* After "pid (comm) ", whose comm may hold spaces: field 10. */
+		p = strrchr(line, ')');
+		for (i = 2; p && i < 10; i++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			v = strtol(p + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+long vmlab_meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	size_t flen = strlen(field);
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+long vmlab_free_kb(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "re");
+	long kb = vmlab_meminfo_kb("MemFree"), pcp = 0, n;
+	char line[256];
+
+	if (!f)
+		return kb;
+	/* Only the per-CPU pagesets have "count:" lines. */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pcp += n;
+	fclose(f);
+	return kb < 0 ? -1 : kb + pcp * (long)(vmlab_page_size() / 1024);
+}
+
+/* small things */
+
+int vmlab_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		v <<= 10, end++;
+		break;
+	case 'm': case 'M':
+		v <<= 20, end++;
+		break;
+	case 'g': case 'G':
+		v <<= 30, end++;
+		break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int vmlab_parse_addr(const char *s, uintptr_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno)
+		return -1;
+	if (*end || end == s) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = (uintptr_t)v;
+	return 0;
+}
