@@ -11,6 +11,7 @@
 #define VMLAB_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pgtable.h>
 #include <linux/version.h>
 
@@ -26,10 +27,34 @@
 #if VMLAB_SINCE(6, 19)
 #include <linux/leafops.h>
 #else
+#include <linux/swap.h>
 #include <linux/swapops.h>
 #endif
 
 #include <vmlab.h>
+
+/*
+ * 6.3 made the page cache lookups return ERR_PTR(-ENOENT) for a miss
+ * instead of NULL; vmlab's wrappers return NULL either way.
+ */
+static inline struct folio *vmlab_folio_or_null(struct folio *folio)
+{
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+#define vmlab_filemap_get_folio(mapping, index) \
+	vmlab_folio_or_null(filemap_get_folio(mapping, index))
+#define vmlab_filemap_lock_folio(mapping, index) \
+	vmlab_folio_or_null(filemap_lock_folio(mapping, index))
+
+/* 6.6 passes ->huge_fault() the order of the entry, not an enum. */
+#if VMLAB_SINCE(6, 6)
+#define vmlab_fault_size_t	unsigned int
+#define VMLAB_FAULT_SIZE_PMD	HPAGE_PMD_ORDER
+#else
+#define vmlab_fault_size_t	enum page_entry_size
+#define VMLAB_FAULT_SIZE_PMD	PE_SIZE_PMD
+#endif
 
 /* 6.5 replaced pmd_read_atomic() with pmdp_get_lockless(). */
 #if !VMLAB_SINCE(6, 5)

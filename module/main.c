@@ -96,7 +96,7 @@ static ssize_t vmlab_copy_page(struct vmlab_object *obj, loff_t pos,
 		left = copy_to_user(buf, kaddr + off, len);
 	kunmap_local(kaddr);
 	if (write && left < len)
-		vmlab_store_set_dirty(obj, index, page);
+		vmlab_store_set_dirty(obj, page);
 	put_page(page);
 	return left == len ? -EFAULT : len - left;
 }
@@ -110,6 +110,9 @@ static ssize_t vmlab_rw(struct file *file, char __user *buf, size_t len,
 
 	if (pos < 0)
 		return -EINVAL;
+	/* The object has a fixed size: appending to it finds no room. */
+	if (write && (file->f_flags & O_APPEND))
+		pos = size;
 	if (pos >= size)
 		return write && len ? -ENOSPC : 0;
 	len = min_t(loff_t, len, size - pos);
@@ -231,6 +234,7 @@ static const struct file_operations vmlab_fops = {
 	.read		= vmlab_read,
 	.write		= vmlab_write,
 	.mmap		= vmlab_mmap,
+	.get_unmapped_area = thp_get_unmapped_area,	/* 2 MiB aligned */
 	.fsync		= vmlab_fsync,
 	.unlocked_ioctl	= vmlab_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -277,27 +281,25 @@ static int __init vmlab_init(void)
 	obj->events = alloc_percpu(struct vmlab_events);
 	if (!obj->events)
 		return -ENOMEM;
-	ret = vmlab_store_init(obj, (pgoff_t)size_mb << (20 - PAGE_SHIFT),
-			       (unsigned long)mem_limit_mb << (20 - PAGE_SHIFT));
-	if (ret)
-		goto err_events;
-
 	vmlab_mnt = kern_mount(&vmlab_fs_type);
 	if (IS_ERR(vmlab_mnt)) {
 		ret = PTR_ERR(vmlab_mnt);
-		goto err_store;
+		goto err_events;
 	}
 	obj->inode = alloc_anon_inode(vmlab_mnt->mnt_sb);
 	if (IS_ERR(obj->inode)) {
 		ret = PTR_ERR(obj->inode);
 		goto err_mount;
 	}
-	obj->inode->i_size = vmlab_size(obj);
 	obj->mapping = obj->inode->i_mapping;
+	ret = vmlab_store_init(obj, (pgoff_t)size_mb << (20 - PAGE_SHIFT),
+			       (unsigned long)mem_limit_mb << (20 - PAGE_SHIFT));
+	if (ret)
+		goto err_inode;
 
 	ret = vmlab_inspect_init();
 	if (ret)
-		goto err_inode;
+		goto err_store;
 
 	vmlab_misc.mode = dev_mode;
 	ret = misc_register(&vmlab_misc);
@@ -310,12 +312,12 @@ static int __init vmlab_init(void)
 
 err_inspect:
 	vmlab_inspect_exit();
+err_store:
+	vmlab_store_destroy(obj);
 err_inode:
 	iput(obj->inode);
 err_mount:
 	kern_unmount(vmlab_mnt);
-err_store:
-	vmlab_store_destroy(obj);
 err_events:
 	free_percpu(obj->events);
 	return ret;

@@ -1,210 +1,205 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The object's page store: an xarray of order-0 folios indexed by page
- * offset.  A missing entry is a hole that reads as zeros.
+ * The object's page store: the page cache of the object's inode.  A page
+ * that is not there is a hole, which reads as zeros.
  *
- * Lifetime and locking follow the page cache:
- *  - the store holds one reference on each of its folios;
- *  - lookups take a speculative reference under RCU and recheck the entry;
- *  - a folio is removed only with its lock held, so a fault that locked a
- *    folio and found it still in the store may map it safely: a reset that
- *    removes it afterwards unmaps it again under the same lock;
- *  - only reset, write-back and teardown walk the whole store, under
- *    obj->lock, and only they free folios.
+ * Keeping the pages in the page cache, as ramfs and tmpfs do, lets the
+ * kernel's own fault-around (filemap_map_pages) map the neighbours of a
+ * faulting page without calling us, under RCU and, from 6.4, under the
+ * VMA lock alone.  The mapping is marked unevictable and each folio holds
+ * one extra reference, the store's, so that nothing but a reset (or
+ * unloading) ever takes a page away: not reclaim, not drop_caches, not
+ * fadvise, not migration.  Pages are order 0, except that a shared fault
+ * that asked for huge pages may fill a whole, aligned 2 MiB hole with one
+ * PMD-sized folio (vmlab_store_fill_huge()).
  *
- * A hole that a private mapping has read holds a value entry instead: the
- * module's zero frame may be mapped there.  Filling such a hole unmaps the
- * zero frame at that offset, so private mappings see data written later,
- * as they would in a file.
+ * Locking follows the page cache: lookups are lockless; a folio is taken
+ * out only under its lock (truncation), so a fault that locked a folio and
+ * found folio->mapping still set may map it.  Reset, write-back and
+ * teardown are serialised by obj->lock.
+ *
+ * A private mapping that reads a hole maps the module's zero frame there.
+ * Filling a hole unmaps the zero frame at that offset, so private mappings
+ * see data written later, as they would in a file.
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
+#include <linux/swap.h>
 
+#include "compat.h"
 #include "trace.h"
 #include "vmlab.h"
 
-#define VMLAB_ZERO_MARK		xa_mk_value(0)
+/*
+ * New pages: zeroed, charged to the caller's memory cgroup, which may
+ * refuse (then the fault gets SIGBUS and write() ENOMEM, no OOM kill).
+ */
+#define VMLAB_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define VMLAB_GFP_HUGE	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN)
+/* For the page cache's own use: its xarray nodes and the memcg charge. */
+#define VMLAB_GFP_CACHE	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-static inline bool vmlab_is_folio(void *entry)
+/* The one object (the a_ops callbacks get no other way to it). */
+static struct vmlab_object *vmlab_store_obj;
+
+/*
+ * Dirty state: the folio flag and the page cache's dirty tag, set and
+ * cleared together under the xarray lock, without the dirty-page
+ * accounting of a file that is written back to a disk.
+ */
+static bool vmlab_dirty_folio(struct address_space *mapping,
+			      struct folio *folio)
 {
-	return entry && !xa_is_value(entry);
+	unsigned long flags;
+	bool newly = false;
+
+	if (folio_test_dirty(folio))	/* the common case: nothing to do */
+		return false;
+	xa_lock_irqsave(&mapping->i_pages, flags);
+	if (!folio_test_set_dirty(folio)) {
+		newly = true;
+		if (READ_ONCE(folio->mapping) == mapping) {
+			__xa_set_mark(&mapping->i_pages, folio->index,
+				      PAGECACHE_TAG_DIRTY);
+			atomic_long_add(folio_nr_pages(folio),
+					&vmlab_store_obj->dirty);
+		}
+	}
+	xa_unlock_irqrestore(&mapping->i_pages, flags);
+	return newly;
 }
+
+/* A folio has left the page cache: drop the store's reference. */
+static void vmlab_free_folio(struct folio *folio)
+{
+	struct vmlab_object *obj = vmlab_store_obj;
+	long nr = folio_nr_pages(folio);
+
+	atomic_long_sub(nr, &obj->resident);
+	atomic_long_add(nr, &obj->freed);
+	this_cpu_add(obj->events->count[VMLAB_PAGES_FREED], nr);
+	folio_put(folio);
+}
+
+static const struct address_space_operations vmlab_aops = {
+	.dirty_folio	= vmlab_dirty_folio,
+	.free_folio	= vmlab_free_folio,
+};
 
 int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		     unsigned long limit)
 {
+	struct address_space *mapping = obj->mapping;
 	struct folio *zero;
 
-	xa_init(&obj->pages);
 	obj->npages = npages;
 	obj->limit = limit;
 	atomic_long_set(&obj->resident, 0);
+	atomic_long_set(&obj->freed, 0);
 	atomic_long_set(&obj->dirty, 0);
 	mutex_init(&obj->lock);
 	zero = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
 	if (!zero)
 		return -ENOMEM;
 	obj->zero_frame = &zero->page;
-	return 0;
-}
 
-/* Drop the store's reference on a folio that has left the store. */
-static void vmlab_store_release(struct vmlab_object *obj, struct folio *folio)
-{
-	folio_put(folio);
-	atomic_long_dec(&obj->resident);
-	vmlab_count(obj, VMLAB_PAGES_FREED);
+	vmlab_store_obj = obj;
+	mapping->a_ops = &vmlab_aops;
+	mapping_set_unevictable(mapping);
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		mapping_set_large_folios(mapping);
+	i_size_write(mapping->host, (loff_t)npages << PAGE_SHIFT);
+	return 0;
 }
 
 void vmlab_store_destroy(struct vmlab_object *obj)
 {
-	unsigned long index;
-	void *entry;
-
-	xa_for_each(&obj->pages, index, entry) {
-		struct folio *folio = entry;
-
-		if (!vmlab_is_folio(entry))
-			continue;
-		folio->mapping = NULL;
-		vmlab_store_release(obj, folio);
-	}
-	xa_destroy(&obj->pages);
+	mutex_lock(&obj->lock);
+	truncate_inode_pages(obj->mapping, 0);
+	mutex_unlock(&obj->lock);
 	put_page(obj->zero_frame);
 }
 
 /**
- * vmlab_store_lookup - find the folio at @index
+ * vmlab_store_lookup - find the page at @index
  * @obj: the object
  * @index: page offset
  *
- * Return: the page with a reference held for the caller, or NULL for a hole.
+ * Return: the page with a reference on its folio held for the caller, or
+ * NULL for a hole.
  */
 struct page *vmlab_store_lookup(struct vmlab_object *obj, pgoff_t index)
 {
-	struct folio *folio;
+	struct folio *folio = vmlab_filemap_get_folio(obj->mapping, index);
 
-	rcu_read_lock();
-repeat:
-	folio = xa_load(&obj->pages, index);
-	if (!vmlab_is_folio(folio)) {
-		folio = NULL;
-		goto out;
-	}
-	if (!folio_try_get(folio))
-		goto repeat;
-	if (unlikely(folio != xa_load(&obj->pages, index))) {
-		folio_put(folio);
-		goto repeat;
-	}
-out:
-	rcu_read_unlock();
-	return folio ? &folio->page : NULL;
+	return folio ? folio_file_page(folio, index) : NULL;
 }
 
-/* A new folio holding two references: the store's and the caller's. */
-static struct folio *vmlab_store_alloc(struct vmlab_object *obj, pgoff_t index)
+/* Reserve @nr pages under the memory limit. */
+static bool vmlab_store_reserve(struct vmlab_object *obj, long nr)
 {
-	struct folio *folio;
-
-	if (atomic_long_inc_return(&obj->resident) > obj->limit) {
-		atomic_long_dec(&obj->resident);
-		return ERR_PTR(-ENOSPC);
-	}
-	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT, 0);
-	if (!folio) {
-		atomic_long_dec(&obj->resident);
-		return ERR_PTR(-ENOMEM);
-	}
-	folio->mapping = obj->mapping;
-	folio->index = index;
-	folio_get(folio);
-	return folio;
-}
-
-/* Undo vmlab_store_alloc() for a folio that never entered the store. */
-static void vmlab_store_unalloc(struct vmlab_object *obj, struct folio *folio)
-{
-	folio->mapping = NULL;
-	folio_put(folio);
-	folio_put(folio);
-	atomic_long_dec(&obj->resident);
+	if (atomic_long_add_return(nr, &obj->resident) <= obj->limit)
+		return true;
+	atomic_long_sub(nr, &obj->resident);
+	return false;
 }
 
 /*
- * A hole at @index that private mappings may map the zero frame for was
- * just filled: wait for faults that are mapping the zero frame there (they
- * hold its lock until the entry is in place), then unmap it at @index.
+ * @nr pages from @index just filled a hole: unmap the zero frame that
+ * private mappings may have mapped there.  A fault mapping the zero frame
+ * holds it locked from before it looks for a page until the entry is in
+ * place (vmlab_store_zero_frame_locked()), so: wait for such faults, then
+ * unmap if the zero frame is mapped anywhere at all.  The barrier pairs
+ * with the one there: either that fault sees the new page, or this sees
+ * the zero frame locked or mapped.
  */
-static void vmlab_store_unmap_zero(struct vmlab_object *obj, pgoff_t index)
+static void vmlab_store_filled(struct vmlab_object *obj, pgoff_t index,
+			       long nr)
 {
 	struct folio *zero = page_folio(obj->zero_frame);
 
+	vmlab_count_n(obj, VMLAB_PAGES_ALLOCATED, nr);
+	smp_mb();	/* the page is in the cache before we look at the zero frame */
+	if (!folio_test_locked(zero) && !folio_mapped(zero))
+		return;
 	folio_lock(zero);
 	folio_unlock(zero);
-	unmap_mapping_pages(obj->mapping, index, 1, false);
+	unmap_mapping_pages(obj->mapping, index, nr, false);
 }
 
-/**
- * vmlab_store_get - find the folio at @index, allocating one for a hole
- * @obj: the object
- * @index: page offset, below obj->npages
- *
- * Return: the page with a reference held for the caller; ERR_PTR(-ENOSPC)
- * if the object already holds its limit, or another ERR_PTR on failure.
+/*
+ * Put a new folio of @order at @index into the page cache.  Return: the
+ * folio, locked, with a reference for the caller besides the store's;
+ * ERR_PTR(-EEXIST) if some page is already there; ERR_PTR(-ENOSPC) over
+ * the memory limit; ERR_PTR(-ENOMEM).
  */
-struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index)
+static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
+				     unsigned int order)
 {
-	struct folio *new = NULL;
-	struct page *page;
-	void *old, *cur;
+	long nr = 1L << order;
+	struct folio *folio;
+	int err;
 
-	for (;;) {
-		page = vmlab_store_lookup(obj, index);
-		if (page)
-			break;
-		if (!new) {
-			new = vmlab_store_alloc(obj, index);
-			if (IS_ERR(new)) {
-				page = vmlab_store_lookup(obj, index);
-				return page ?: ERR_CAST(new);
-			}
-		}
-		old = xa_load(&obj->pages, index);
-		if (vmlab_is_folio(old))
-			continue;
-		cur = xa_cmpxchg(&obj->pages, index, old, new, GFP_KERNEL);
-		if (xa_is_err(cur)) {
-			vmlab_store_unalloc(obj, new);
-			return ERR_PTR(xa_err(cur));
-		}
-		if (cur != old)
-			continue;
-		vmlab_count(obj, VMLAB_PAGES_ALLOCATED);
-		if (old)
-			vmlab_store_unmap_zero(obj, index);
-		return &new->page;
+	if (!vmlab_store_reserve(obj, nr))
+		return ERR_PTR(-ENOSPC);
+	folio = folio_alloc(order ? VMLAB_GFP_HUGE : VMLAB_GFP, order);
+	if (!folio) {
+		atomic_long_sub(nr, &obj->resident);
+		return ERR_PTR(-ENOMEM);
 	}
-	if (new)
-		vmlab_store_unalloc(obj, new);
-	return page;
-}
-
-/**
- * vmlab_store_owns - is @page still the object's page at @index?
- * @obj: the object
- * @index: page offset
- * @page: a page the caller holds locked
- *
- * Return: true if so; it stays so until the caller unlocks @page.
- */
-bool vmlab_store_owns(struct vmlab_object *obj, pgoff_t index,
-		      struct page *page)
-{
-	return xa_load(&obj->pages, index) == page_folio(page);
+	__folio_mark_uptodate(folio);
+	err = filemap_add_folio(obj->mapping, folio, index, VMLAB_GFP_CACHE);
+	if (err) {
+		atomic_long_sub(nr, &obj->resident);
+		folio_put(folio);
+		return ERR_PTR(err);
+	}
+	folio_get(folio);	/* the caller's; the allocation's is the store's */
+	vmlab_store_filled(obj, index, nr);
+	return folio;
 }
 
 /**
@@ -213,53 +208,92 @@ bool vmlab_store_owns(struct vmlab_object *obj, pgoff_t index,
  * @index: page offset, below obj->npages
  * @alloc: allocate a page for a hole
  *
- * Return: the page, referenced and locked, still in the store; NULL for a
- * hole when !@alloc; an ERR_PTR as vmlab_store_get().
+ * Return: the page, its folio referenced, locked and still in the store;
+ * NULL for a hole when !@alloc; ERR_PTR(-ENOSPC) when the object holds
+ * its limit, ERR_PTR(-ENOMEM) when memory (or the cgroup's) is short.
  */
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				    bool alloc)
 {
-	struct page *page;
+	struct folio *folio;
 
 	for (;;) {
-		page = alloc ? vmlab_store_get(obj, index) :
-			       vmlab_store_lookup(obj, index);
-		if (IS_ERR_OR_NULL(page))
-			return page;
-		lock_page(page);
-		if (likely(vmlab_store_owns(obj, index, page)))
-			return page;
-		unlock_page(page);
-		put_page(page);
+		folio = vmlab_filemap_lock_folio(obj->mapping, index);
+		if (folio || !alloc)
+			break;
+		folio = vmlab_store_add(obj, index, 0);
+		if (!IS_ERR(folio))
+			break;
+		if (PTR_ERR(folio) != -EEXIST)
+			return ERR_CAST(folio);
 	}
+	return folio ? folio_file_page(folio, index) : NULL;
+}
+
+/**
+ * vmlab_store_get - find the page at @index, allocating one for a hole
+ * @obj: the object
+ * @index: page offset, below obj->npages
+ *
+ * Return: the page with a reference held for the caller; an ERR_PTR as
+ * vmlab_store_get_locked().
+ */
+struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index)
+{
+	struct page *page = vmlab_store_lookup(obj, index);
+
+	if (page)
+		return page;
+	page = vmlab_store_get_locked(obj, index, true);
+	if (!IS_ERR(page))
+		unlock_page(page);
+	return page;
+}
+
+/**
+ * vmlab_store_fill_huge - fill the hole at [@index, @index + 512) at once
+ * @obj: the object
+ * @index: first page offset, a multiple of 512 (2 MiB)
+ *
+ * Best effort: nothing happens if any page is there already, the memory
+ * limit would be passed, or no 2 MiB of contiguous memory is free; the
+ * fault then goes on page by page.
+ */
+void vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	struct folio *folio;
+
+	if (index + HPAGE_PMD_NR > obj->npages ||
+	    filemap_range_has_page(obj->mapping, (loff_t)index << PAGE_SHIFT,
+				   ((loff_t)(index + HPAGE_PMD_NR) << PAGE_SHIFT) - 1))
+		return;
+	folio = vmlab_store_add(obj, index, HPAGE_PMD_ORDER);
+	if (IS_ERR(folio))
+		return;
+	folio_unlock(folio);
+	folio_put(folio);
+#endif
 }
 
 /**
  * vmlab_store_zero_frame_locked - the zero frame, for a hole at @index
  * @obj: the object
  * @index: page offset
- * @mapped: the caller will map it (a read fault) rather than copy it
  *
  * Return: the zero frame, referenced and locked, if @index is a hole; NULL
- * if a page has appeared there (use it instead); an ERR_PTR on failure.
+ * if a page has appeared there (use it instead).
  */
 struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
-					   pgoff_t index, bool mapped)
+					   pgoff_t index)
 {
 	struct page *zero = obj->zero_frame;
 	void *entry;
 
 	lock_page(zero);
-	entry = xa_load(&obj->pages, index);
-	if (mapped && !entry) {
-		entry = xa_cmpxchg(&obj->pages, index, NULL, VMLAB_ZERO_MARK,
-				   GFP_KERNEL);
-		if (xa_is_err(entry)) {
-			unlock_page(zero);
-			return ERR_PTR(xa_err(entry));
-		}
-	}
-	if (vmlab_is_folio(entry)) {
+	smp_mb();			/* see vmlab_store_filled() */
+	entry = xa_load(&obj->mapping->i_pages, index);
+	if (entry && !xa_is_value(entry)) {
 		unlock_page(zero);
 		return NULL;
 	}
@@ -268,33 +302,61 @@ struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
 }
 
 /**
- * vmlab_store_set_dirty - record that @page at @index was written
+ * vmlab_store_owns - is @page still the object's page?
  * @obj: the object
- * @index: page offset
- * @page: the page; nothing is recorded if it has left the store
+ * @page: a page the caller holds locked
+ *
+ * Return: true if so; it stays so until the caller unlocks @page.
  */
-void vmlab_store_set_dirty(struct vmlab_object *obj, pgoff_t index,
-			   struct page *page)
+bool vmlab_store_owns(struct vmlab_object *obj, struct page *page)
 {
-	xa_lock(&obj->pages);
-	if (xa_load(&obj->pages, index) == page_folio(page) &&
-	    !xa_get_mark(&obj->pages, index, VMLAB_DIRTY)) {
-		__xa_set_mark(&obj->pages, index, VMLAB_DIRTY);
-		atomic_long_inc(&obj->dirty);
-	}
-	xa_unlock(&obj->pages);
+	return page_folio(page)->mapping == obj->mapping;
 }
 
-/* Take the locked @folio out of the store. */
-static void vmlab_store_remove(struct vmlab_object *obj, pgoff_t index,
-			       struct folio *folio)
+/* Record that @page was written. */
+void vmlab_store_set_dirty(struct vmlab_object *obj, struct page *page)
 {
-	xa_lock(&obj->pages);
-	if (xa_get_mark(&obj->pages, index, VMLAB_DIRTY))
-		atomic_long_dec(&obj->dirty);
-	__xa_erase(&obj->pages, index);
-	xa_unlock(&obj->pages);
-	folio->mapping = NULL;
+	folio_mark_dirty(page_folio(page));
+}
+
+/*
+ * Count the dirty pages again, after a truncation took dirty pages out of
+ * the page cache without telling us.  Under the xarray's lock, which every
+ * change of a dirty tag holds: the count cannot miss one.
+ */
+static void vmlab_store_recount_dirty(struct vmlab_object *obj)
+{
+	XA_STATE(xas, &obj->mapping->i_pages, 0);
+	unsigned long n = 0;
+	struct folio *folio;
+
+	xas_lock_irq(&xas);
+	xas_for_each_marked(&xas, folio, ULONG_MAX, PAGECACHE_TAG_DIRTY)
+		if (!xa_is_value(folio))
+			n += folio_nr_pages(folio);
+	atomic_long_set(&obj->dirty, n);
+	xas_unlock_irq(&xas);
+}
+
+/* The next dirty folio from *@index to @last, referenced, or NULL. */
+static struct folio *vmlab_store_next_dirty(struct vmlab_object *obj,
+					    unsigned long *index,
+					    unsigned long last)
+{
+	struct folio *folio;
+
+	rcu_read_lock();
+	for (;;) {
+		folio = xa_find(&obj->mapping->i_pages, index, last,
+				PAGECACHE_TAG_DIRTY);
+		if (!folio || (!xa_is_value(folio) && folio_try_get(folio)))
+			break;
+		if (*index == last)
+			break;
+		(*index)++;
+	}
+	rcu_read_unlock();
+	return folio && !xa_is_value(folio) ? folio : NULL;
 }
 
 /**
@@ -312,32 +374,36 @@ static void vmlab_store_remove(struct vmlab_object *obj, pgoff_t index,
 unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
 				    pgoff_t last)
 {
-	unsigned long index = first, cleaned = 0;
+	struct address_space *mapping = obj->mapping;
+	unsigned long index = first, cleaned = 0, next;
 	struct folio *folio;
 
 	mutex_lock(&obj->lock);
-	for (folio = xa_find(&obj->pages, &index, last, VMLAB_DIRTY); folio;
-	     folio = xa_find_after(&obj->pages, &index, last, VMLAB_DIRTY)) {
-		/* Only this lock's holders free folios: the store's ref stays. */
-		folio_get(folio);
+	while ((folio = vmlab_store_next_dirty(obj, &index, last))) {
 		folio_lock(folio);
-		if (vmlab_store_owns(obj, index, &folio->page)) {
+		if (folio->mapping == mapping) {
 			folio_mkclean(folio);
-			folio_clear_dirty(folio);
-			xa_lock(&obj->pages);
-			if (xa_get_mark(&obj->pages, index, VMLAB_DIRTY)) {
-				__xa_clear_mark(&obj->pages, index, VMLAB_DIRTY);
-				atomic_long_dec(&obj->dirty);
-				cleaned++;
+			xa_lock_irq(&mapping->i_pages);
+			if (folio_test_clear_dirty(folio) &&
+			    xa_get_mark(&mapping->i_pages, folio->index,
+					PAGECACHE_TAG_DIRTY)) {
+				__xa_clear_mark(&mapping->i_pages, folio->index,
+						PAGECACHE_TAG_DIRTY);
+				atomic_long_sub(folio_nr_pages(folio), &obj->dirty);
+				cleaned += folio_nr_pages(folio);
 			}
-			xa_unlock(&obj->pages);
+			xa_unlock_irq(&mapping->i_pages);
 		}
+		next = folio->index + folio_nr_pages(folio);
 		folio_unlock(folio);
 		folio_put(folio);
+		if (next > last || next <= index)
+			break;
+		index = next;
 		cond_resched();
 	}
 	mutex_unlock(&obj->lock);
-	this_cpu_add(obj->events->count[VMLAB_PAGES_CLEANED], cleaned);
+	vmlab_count_n(obj, VMLAB_PAGES_CLEANED, cleaned);
 	trace_vmlab_writeback(first, last, cleaned);
 	return cleaned;
 }
@@ -346,35 +412,24 @@ unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
  * vmlab_store_reset - make the whole object a hole again
  * @obj: the object
  *
- * First unmap the object's pages from every mapping (private copies stay),
- * then free them.  A fault racing with the reset holds its page locked
- * until the page is mapped, so each page is unmapped again under its lock
- * before it leaves the store.  Value entries stay: the zero frame may still
- * be mapped at those holes.
+ * As truncating a file to zero and back: unmap the object's pages from
+ * every mapping (private copies stay), then take them out of the page
+ * cache; truncation unmaps each one again under its lock, for faults that
+ * raced with the first pass.
  *
  * Return: the number of pages freed.
  */
 unsigned long vmlab_store_reset(struct vmlab_object *obj)
 {
-	unsigned long index, freed = 0;
-	struct folio *folio;
-	void *entry;
+	unsigned long freed;
+	long before;
 
 	mutex_lock(&obj->lock);
+	before = atomic_long_read(&obj->freed);
 	unmap_mapping_range(obj->mapping, 0, 0, 0);
-	xa_for_each(&obj->pages, index, entry) {
-		if (!vmlab_is_folio(entry))
-			continue;
-		folio = entry;
-		folio_lock(folio);
-		if (folio_mapped(folio))
-			unmap_mapping_pages(obj->mapping, index, 1, false);
-		vmlab_store_remove(obj, index, folio);
-		folio_unlock(folio);
-		vmlab_store_release(obj, folio);
-		freed++;
-		cond_resched();
-	}
+	truncate_inode_pages(obj->mapping, 0);
+	vmlab_store_recount_dirty(obj);
+	freed = atomic_long_read(&obj->freed) - before;
 	vmlab_count(obj, VMLAB_RESETS);
 	trace_vmlab_reset(freed);
 	mutex_unlock(&obj->lock);

@@ -17,7 +17,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/xarray.h>
 
 /* Event counters, one per-CPU slot each; summed by VMLAB_IOC_STATS. */
 enum vmlab_event {
@@ -43,18 +42,15 @@ struct vmlab_events {
 
 /**
  * struct vmlab_object - the device's one object, a RAM-backed "file"
- * @pages:	object pages by page offset.  An entry is a struct page
- *		(mapping = @mapping, index = offset), or a value entry
- *		marking a hole whose reads a private mapping may have
- *		served with @zero_frame.  Mark %VMLAB_DIRTY: written since
- *		the last write-back.
  * @npages:	size of the object in pages
  * @limit:	most pages the object may hold
- * @resident:	pages held now
- * @dirty:	pages with %VMLAB_DIRTY set
+ * @resident:	pages held now, and reserved by allocations under way
+ * @freed:	pages freed since loading (reset counts with it)
+ * @dirty:	pages tagged dirty in the page cache
  * @zero_frame:	the one zero-filled page mapped read-only into private
  *		mappings for reads of holes
- * @inode:	anonymous inode whose address space every mapping of the
+ * @inode:	anonymous inode whose page cache holds the object's pages
+ *		(store.c) and whose address space every mapping of the
  *		device joins, so the object can find and unmap its pages
  *		in every process (reset) and write-protect them (fsync)
  * @mapping:	@inode's address space
@@ -63,10 +59,10 @@ struct vmlab_events {
  * @events:	per-CPU event counters
  */
 struct vmlab_object {
-	struct xarray pages;
 	pgoff_t npages;
 	unsigned long limit;
 	atomic_long_t resident;
+	atomic_long_t freed;
 	atomic_long_t dirty;
 	struct page *zero_frame;
 	struct inode *inode;
@@ -75,11 +71,15 @@ struct vmlab_object {
 	struct vmlab_events __percpu *events;
 };
 
-#define VMLAB_DIRTY	XA_MARK_0
-
 static inline void vmlab_count(struct vmlab_object *obj, enum vmlab_event ev)
 {
 	this_cpu_inc(obj->events->count[ev]);
+}
+
+static inline void vmlab_count_n(struct vmlab_object *obj,
+				 enum vmlab_event ev, unsigned long n)
+{
+	this_cpu_add(obj->events->count[ev], n);
 }
 
 unsigned long vmlab_event_sum(struct vmlab_object *obj, enum vmlab_event ev);
@@ -92,12 +92,11 @@ struct page *vmlab_store_lookup(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				    bool alloc);
+void vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
-					   pgoff_t index, bool mapped);
-bool vmlab_store_owns(struct vmlab_object *obj, pgoff_t index,
-		      struct page *page);
-void vmlab_store_set_dirty(struct vmlab_object *obj, pgoff_t index,
-			   struct page *page);
+					   pgoff_t index);
+bool vmlab_store_owns(struct vmlab_object *obj, struct page *page);
+void vmlab_store_set_dirty(struct vmlab_object *obj, struct page *page);
 unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
 				    pgoff_t last);
 unsigned long vmlab_store_reset(struct vmlab_object *obj);

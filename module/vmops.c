@@ -11,6 +11,13 @@
  *				it into a new anonymous page (copy-on-write)
  *  at or past the end:		SIGBUS
  *
+ * A read fault first maps, without calling .fault, those neighbours of
+ * the page (16 pages by default) that the object already holds: the page
+ * cache's fault-around (filemap_map_pages), off after MADV_RANDOM.  A shared mapping
+ * that asked for huge pages (MADV_HUGEPAGE) and is 2 MiB aligned in the
+ * object and in memory gets one 2 MiB page per fault in a hole
+ * (.huge_fault fills the hole, the kernel maps it with one PMD entry).
+ *
  * The first store to a clean page of a shared mapping goes through
  * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
  * clean and read-only again.  .open and .close count every VMA.
@@ -18,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
+#include "compat.h"
 #include "trace.h"
 #include "vmlab.h"
 
@@ -60,6 +68,31 @@ static bool vmlab_trace_hole(struct vmlab_object *obj, pgoff_t index)
 	return false;
 }
 
+/*
+ * A fault in a shared mapping that asked for huge pages (MADV_HUGEPAGE),
+ * on an empty PMD whose 2 MiB lie inside the mapping at the same
+ * alignment in the object: fill the 2 MiB hole with one folio.  The
+ * kernel then maps it with one PMD entry (finish_fault() sees a PMD-sized
+ * folio), which a module cannot do itself on every kernel.  Anything
+ * else, or no 2 MiB of free memory: 4 KiB pages.
+ */
+static void vmlab_fault_fill_huge(struct vm_fault *vmf)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	pgoff_t first = vmf->pgoff & ~((pgoff_t)HPAGE_PMD_NR - 1);
+
+	if (!(vma->vm_flags & VM_MAYSHARE) || !(vma->vm_flags & VM_HUGEPAGE) ||
+	    !pmd_none(*vmf->pmd))
+		return;
+	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
+	    linear_page_index(vma, haddr) != first)
+		return;
+	vmlab_store_fill_huge(vma->vm_private_data, first);
+#endif
+}
+
 static const enum vmlab_event vmlab_fault_event[2][2] = {
 	{ VMLAB_FAULT_PRIVATE_READ, VMLAB_FAULT_PRIVATE_WRITE },
 	{ VMLAB_FAULT_SHARED_READ, VMLAB_FAULT_SHARED_WRITE },
@@ -80,19 +113,34 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	if (shared && trace_vmlab_fault_enabled())
 		hole = vmlab_trace_hole(obj, vmf->pgoff);
 
+	if (shared)
+		vmlab_fault_fill_huge(vmf);
+	/*
+	 * A private read that reaches .fault is most likely of a hole:
+	 * fault-around has mapped what the object holds.  So look for the
+	 * hole first (one lookup, under the zero frame's lock), then for
+	 * the page.
+	 */
 	for (;;) {
+		if (!shared && !write) {
+			page = vmlab_store_zero_frame_locked(obj, vmf->pgoff);
+			if (page)
+				break;
+		}
 		page = vmlab_store_get_locked(obj, vmf->pgoff, shared);
 		if (page)
 			break;
-		page = vmlab_store_zero_frame_locked(obj, vmf->pgoff, !write);
-		if (page) {
-			if (!IS_ERR(page))
-				vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
+		if (!write)
+			continue;	/* a reset took the page: a hole again */
+		page = vmlab_store_zero_frame_locked(obj, vmf->pgoff);
+		if (page)
 			break;
-		}
 	}
+	if (page == obj->zero_frame)
+		vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
 	if (IS_ERR(page)) {
-		if (PTR_ERR(page) == -ENOSPC)
+		/* Over the limit, or memory (the cgroup's) short: SIGBUS. */
+		if (PTR_ERR(page) == -ENOSPC || PTR_ERR(page) == -ENOMEM)
 			goto sigbus;
 		trace_vmlab_fault(vmf, VMLAB_OUTCOME_ERROR, NULL);
 		return vmf_error(PTR_ERR(page));
@@ -115,7 +163,7 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	struct page *page = vmf->page;
 
 	lock_page(page);
-	if (!vmlab_store_owns(obj, vmf->pgoff, page)) {
+	if (!vmlab_store_owns(obj, page)) {
 		/* A reset took it: the fault is retried and finds a hole. */
 		unlock_page(page);
 		trace_vmlab_page_mkwrite(vmf, false);
@@ -123,14 +171,41 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	}
 	vmlab_count(obj, VMLAB_PAGE_MKWRITE);
 	trace_vmlab_page_mkwrite(vmf, true);
-	vmlab_store_set_dirty(obj, vmf->pgoff, page);
+	vmlab_store_set_dirty(obj, page);
 	return VM_FAULT_LOCKED;
+}
+
+/*
+ * Fault-around: the page cache's, unless the mapping said MADV_RANDOM (as
+ * readahead does for a file), so that one fault per page can be watched.
+ */
+static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start,
+				  pgoff_t end)
+{
+	if (vmf->vma->vm_flags & VM_RAND_READ)
+		return 0;
+	return filemap_map_pages(vmf, start, end);
+}
+
+/*
+ * Where the kernel offers a huge fault (6.12 does for any mapping with
+ * .huge_fault, when THP is enabled for it), take it; .fault does the same
+ * for kernels that offer none to a device's mappings (6.1).
+ */
+static vm_fault_t vmlab_huge_fault(struct vm_fault *vmf,
+				   vmlab_fault_size_t size)
+{
+	if (size == VMLAB_FAULT_SIZE_PMD)
+		vmlab_fault_fill_huge(vmf);
+	return VM_FAULT_FALLBACK;
 }
 
 static const struct vm_operations_struct vmlab_vm_ops = {
 	.open		= vmlab_vm_open,
 	.close		= vmlab_vm_close,
 	.fault		= vmlab_fault,
+	.huge_fault	= vmlab_huge_fault,
+	.map_pages	= vmlab_map_pages,
 	.page_mkwrite	= vmlab_page_mkwrite,
 };
 

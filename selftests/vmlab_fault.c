@@ -72,10 +72,21 @@ FIXTURE_TEARDOWN(fault)
 		close(self->fd);
 }
 
+/*
+ * A mapping of the object in which every page takes its own fault:
+ * MADV_RANDOM turns vmlab's fault-around off (see the fault_around
+ * tests), so the counts below are one per page touched.
+ */
 static char *map_obj(int fd, size_t len, off_t off, bool shared)
 {
-	return mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
+
+	if (m != MAP_FAILED && madvise(m, len, MADV_RANDOM)) {
+		munmap(m, len);
+		return MAP_FAILED;
+	}
+	return m;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -548,8 +559,7 @@ int vl_helper_main(int argc, char **argv)
 	fd = vl_open(O_RDWR);
 	if (fd < 0)
 		return 10;
-	m = mmap(NULL, ps, PROT_READ | PROT_WRITE,
-		 shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
+	m = map_obj(fd, ps, off, shared);
 	if (m == MAP_FAILED)
 		return 11;
 	if (!vl_check(m, 64, seed))
@@ -1230,6 +1240,7 @@ TEST_F(fault, mremap_grow)
 	ASSERT_EQ(m, mmap(m, 4 * ps, PROT_READ | PROT_WRITE,
 			  (variant->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
 			  self->fd, 0));
+	ASSERT_EQ(0, madvise(m, 4 * ps, MADV_RANDOM));	/* one fault per page */
 	for (i = 0; i < 4; i++)
 		ASSERT_TRUE(vl_check(m + i * ps, 64, 60 + i));
 
@@ -1494,6 +1505,181 @@ TEST_F(charge, memcg_of_faulting_task)
 	cur2 = cg_read_long(self->cg, "memory.current");
 	TH_LOG("memory.current after reset: %ld", cur2);
 	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
+}
+
+/*
+ * Fault-around: a read fault maps the neighbours of the page (16 pages,
+ * the page cache's default window) that the object already holds, without
+ * calling the module at all, so a fresh mapping of 64 resident pages is
+ * read with about 4 faults (getrusage) and no call of vmlab's .fault;
+ * holes still fault one by one.  MADV_RANDOM turns it off: 64 faults.
+ */
+TEST_F(fault, fault_around)
+{
+	size_t ps = self->ps, n = 64, i, flt;
+	struct vmlab_stats a, b;
+	char *m, buf[64];
+	long f0, f1;
+	int pass;
+
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	for (i = 0; i < n; i++) {
+		vl_fill(buf, sizeof(buf), 700 + i);
+		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), i * ps));
+	}
+	for (pass = 0; pass < 2; pass++) {
+		m = mmap(NULL, n * ps, PROT_READ,
+			 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
+		ASSERT_NE(MAP_FAILED, m);
+		if (pass)
+			ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));
+		ASSERT_EQ(0, vl_stats(self->fd, &a));
+		f0 = vl_minflt();
+		for (i = 0; i < n; i++)
+			ASSERT_TRUE(vl_check(m + i * ps, sizeof(buf), 700 + i)) TH_LOG("page %zu", i);
+		f1 = vl_minflt();
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		flt = variant->shared ? VL_D(a, b, fault_shared_read) :
+					VL_D(a, b, fault_private_read);
+		TH_LOG("%s: %zu pages read with %ld faults, %zu calls of .fault",
+		       pass ? "MADV_RANDOM" : "default", n, f1 - f0, flt);
+		ASSERT_EQ(n, vl_count_present(m, n));
+		if (pass) {
+			ASSERT_EQ(n, (size_t)(f1 - f0));
+			ASSERT_EQ(n, flt);
+		} else {
+			/* 64 pages in 16-page windows: 4, or 5 when unaligned. */
+			ASSERT_LE(n / 16, f1 - f0);
+			ASSERT_GE(n / 16 + 1, f1 - f0);
+			ASSERT_EQ(0, flt);
+		}
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(0, munmap(m, n * ps));
+	}
+
+	/* Holes: every other page.  Fault-around maps only what is there. */
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	for (i = 0; i < n; i += 2)
+		ASSERT_EQ(1, pwrite(self->fd, "x", 1, i * ps));
+	m = mmap(NULL, n * ps, PROT_READ,
+		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(i % 2 ? 0 : 'x', m[i * ps]);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	flt = variant->shared ? VL_D(a, b, fault_shared_read) :
+				VL_D(a, b, fault_private_read);
+	TH_LOG("half holes: %zu calls of .fault, %lld zero-frame maps", flt,
+	       (long long)VL_D(a, b, zero_frame_maps));
+	ASSERT_EQ(n / 2, flt);
+	ASSERT_EQ(variant->shared ? 0 : n / 2, VL_D(a, b, zero_frame_maps));
+	ASSERT_EQ(variant->shared ? n / 2 : 0, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(0, munmap(m, n * ps));
+}
+
+/* The THP setting: 0 never, 1 madvise, 2 always; -1 unknown. */
+static int thp_mode(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	if (strstr(line, "[never]"))
+		return 0;
+	if (strstr(line, "[madvise]"))
+		return 1;
+	return strstr(line, "[always]") ? 2 : -1;
+}
+
+/*
+ * Huge mappings: a shared mapping that asks with MADV_HUGEPAGE, 2 MiB
+ * aligned in memory (vmlab's get_unmapped_area aligns it) and in the
+ * object, gets its first write fault served with one 2 MiB page: one
+ * fault, 512 pages allocated, 512 consecutive frames of one compound
+ * page (kpageflags THP), a PMD leaf (smaps FilePmdMapped, INSPECT), the
+ * kernel's FileHugePages count up by 2 MiB.  Without MADV_HUGEPAGE, or
+ * in a private mapping, it stays one 4 KiB page per fault.
+ */
+TEST_F(fault, huge_mapping)
+{
+	size_t ps = self->ps, huge = 2 * VL_MiB, n = huge / ps, i;
+	struct vmlab_stats a, b;
+	struct vmlab_page_info pi;
+	uint64_t *pm, freed, fl;
+	long f0, f1, hp0, hp1;
+	char *m;
+
+	/* vmlab follows MADV_HUGEPAGE whatever the system-wide setting. */
+	if (thp_mode() < 0)
+		SKIP(return, "this kernel has no transparent huge pages");
+	VL_NEED_PAGES(self->st, 3 * n);
+	pm = calloc(n, sizeof(*pm));
+	ASSERT_NE(NULL, pm);
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, huge);
+	ASSERT_NE(MAP_FAILED, m);
+	TH_LOG("mapped at %p", m);
+	ASSERT_EQ(0, (uintptr_t)m % huge) TH_LOG("get_unmapped_area did not align");
+
+	/* Not asked for: 4 KiB. */
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	m[huge] = 1;
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
+
+	ASSERT_EQ(0, madvise(m, huge, MADV_HUGEPAGE));
+	hp0 = vl_meminfo_kb("FileHugePages");
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	f0 = vl_minflt();
+	m[5 * ps] = 2;
+	for (i = 0; i < n; i++)
+		m[i * ps + 1] = 3;
+	f1 = vl_minflt();
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	hp1 = vl_meminfo_kb("FileHugePages");
+	ASSERT_EQ(0, vl_pagemap_range(m, n, pm));
+	fl = vl_kpageflags(pm_pfn(pm[0]));
+	TH_LOG("%zu pages written with %ld faults; allocated %lld; FileHugePages %ld -> %ld kB; "
+	       "FilePmdMapped %ld kB; kpageflags %#llx", n, f1 - f0,
+	       (long long)VL_D(a, b, pages_allocated), hp0, hp1,
+	       vl_smaps_kb(m, "FilePmdMapped"), (unsigned long long)fl);
+	if (!variant->shared) {
+		/* Private: each write copies a page (the zero frame). */
+		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
+		ASSERT_EQ(n, VL_D(a, b, fault_private_write));
+		ASSERT_EQ(0, munmap(m, 2 * huge));
+		free(pm);
+		return;
+	}
+	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(1, VL_D(a, b, fault_shared_write));
+	ASSERT_EQ(1, f1 - f0);
+	for (i = 0; i < n; i++) {
+		ASSERT_TRUE(pm_present(pm[i]));
+		ASSERT_EQ(pm_pfn(pm[0]) + i, pm_pfn(pm[i])) TH_LOG("page %zu", i);
+	}
+	ASSERT_TRUE(kpf_has(fl, KPF_THP));
+	ASSERT_TRUE(kpf_has(fl, KPF_COMPOUND_HEAD));
+	ASSERT_EQ(2048, hp1 - hp0);
+	ASSERT_EQ(2048, vl_smaps_kb(m, "FilePmdMapped"));
+	ASSERT_EQ(0, vl_inspect_one(self->fd, m + 7 * ps, &pi));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, pi.level);
+	ASSERT_EQ(7, pi.obj_offset - huge / ps);
+	ASSERT_TRUE(pi.page & VMLAB_PAGE_LARGE);
+	ASSERT_EQ(n, pi.folio_pages);
+
+	/* Reset frees the 2 MiB page, and the kernel's count goes down. */
+	ASSERT_EQ(0, munmap(m, 2 * huge));
+	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(n + 1, freed);
+	ASSERT_EQ(hp0, vl_meminfo_kb("FileHugePages"));
+	free(pm);
 }
 
 VL_TEST_MAIN

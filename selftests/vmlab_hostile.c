@@ -9,9 +9,10 @@
  *    only, the same as root's for the same frame), and nobody cannot
  *    inspect root's processes;
  *  - nothing nobody does makes the kernel log a line (/dev/kmsg);
- *  - a memory cgroup limit stops a task from making the object grow past
- *    it (SIGBUS, or the OOM killer kills the task inside its cgroup), and
- *    the charge goes when RESET frees the pages (memory.current);
+ *  - the object's pages are charged to the memory cgroup of the task that
+ *    made them and uncharged by RESET (memory.current); a memory.max stops
+ *    a task from making the object grow past it: its faults get SIGBUS,
+ *    its write() ENOMEM, and no OOM killer runs (memory.events);
  *  - fresh pages never show what freed pages held;
  *  - ioctl answers hold no byte the kernel did not mean to write: buffers
  *    prefilled with two patterns come back identical, reserved fields 0.
@@ -511,6 +512,10 @@ static int kmsg_new(int fd)
 		if (n <= 0)
 			break;
 		rec[n] = 0;
+		/* CONFIG_DEBUG_STACK_USAGE notes a new deepest stack at any
+		 * process's exit: nothing the caller made the module say. */
+		if (strstr(rec, "used greatest stack depth"))
+			continue;
 		fprintf(stderr, "# new kernel log record: %s", rec);
 		count++;
 	}
@@ -518,7 +523,7 @@ static int kmsg_new(int fd)
 }
 
 /* nobody's every misuse is refused and makes the kernel log nothing. */
-TEST_F(hostile, unprivileged_misuse_is_silent)
+TEST_F_TIMEOUT(hostile, unprivileged_misuse_is_silent, 180)
 {
 	struct vmlab_stats b;
 	int kfd;
@@ -688,7 +693,8 @@ static int run_greedy(struct __test_metadata *_metadata,
 	EXPECT_LE(cur0 + (long)(b.pages_resident * ps * 7 / 8), cur1)
 		TH_LOG("the object's %llu pages are not charged to the group",
 		       (unsigned long long)b.pages_resident);
-	EXPECT_LE(cur1, (long)CG_LIMIT);
+	/* Charges the kernel may not refuse can pass memory.max by a little. */
+	EXPECT_LE(cur1, (long)(CG_LIMIT + CG_LIMIT / 64));
 	/* RESET frees them and the charge goes. */
 	EXPECT_EQ(0, vl_reset(self->fd, &freed));
 	EXPECT_EQ(b.pages_resident, freed);
@@ -724,35 +730,29 @@ TEST_F_TIMEOUT(hostile, memcg_charges_the_object, 120)
 
 /*
  * A memory cgroup limit stops a task from making the object grow past it:
- * faults get SIGBUS or the task is OOM-killed in its group; write() fails
- * with ENOMEM or the task is killed.  This process, outside the group,
- * lives on, and RESET takes the charge away.
- *
- * The module's pages are GFP_HIGHUSER | __GFP_ACCOUNT: a charge over
- * memory.max invokes the group's OOM killer, whose report (a stack dump,
- * "Call Trace:") the runner counts as a kernel problem.  So this runs
- * only when VMLAB_HOSTILE_OOM=1 says such a report is expected.
+ * the module allocates with __GFP_RETRY_MAYFAIL, so a charge over
+ * memory.max fails instead of calling the group's OOM killer; the fault
+ * gets SIGBUS, write() stops with ENOMEM.  This process, outside the
+ * group, lives on, the kernel logs nothing, and RESET takes the charge
+ * away (run_greedy() checks memory.current and memory.events).
  */
 TEST_F_TIMEOUT(hostile, memcg_limit_stops_growth, 120)
 {
-	const char *oom = getenv("VMLAB_HOSTILE_OOM");
+	long ooms0, ooms1;
 	int st;
 
-	if (!oom || strcmp(oom, "1"))
-		SKIP(return, "the group's OOM killer would log a stack dump, which fails "
-		     "the runner's kernel-log check: set VMLAB_HOSTILE_OOM=1 to run it");
 	if (cg_setup(self->cg, sizeof(self->cg))) {
 		self->cg[0] = 0;
 		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
 	}
 	ASSERT_LE(3 * CG_LIMIT, self->st.mem_limit);
+	ooms0 = cg_key(self->cg, "memory.events", "oom_kill");
 	st = run_greedy(_metadata, self, false, 3 * CG_LIMIT);
-	ASSERT_TRUE(st == 128 + SIGKILL || st == 128 + SIGBUS)
-		TH_LOG("faults past the group's limit: status %d", st);
+	ASSERT_EQ(128 + SIGBUS, st) TH_LOG("faults past the group's limit: status %d", st);
 	st = run_greedy(_metadata, self, true, 3 * CG_LIMIT);
-	/* write() failed (ENOMEM, status 0), or the OOM killer took the task */
-	ASSERT_TRUE(st == 128 + SIGKILL || st == 0)
-		TH_LOG("write() past the group's limit: status %d", st);
+	ASSERT_EQ(0, st) TH_LOG("write() past the group's limit: status %d", st);
+	ooms1 = cg_key(self->cg, "memory.events", "oom_kill");
+	ASSERT_EQ(ooms0, ooms1) TH_LOG("the group's OOM killer ran");
 	ASSERT_EQ(0, rmdir(self->cg)) TH_LOG("rmdir %s: %s", self->cg, strerror(errno));
 	self->cg[0] = 0;
 }

@@ -56,6 +56,19 @@ int vl_reset(int fd, uint64_t *pages_freed)
 	return ret;
 }
 
+int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi)
+{
+	struct vmlab_inspect req = {
+		.addr = (uintptr_t)addr & ~(uintptr_t)(vl_psize() - 1),
+		.npages = 1,
+		.pages = (uintptr_t)pi,
+		.info_size = sizeof(*pi),
+	};
+
+	memset(pi, 0, sizeof(*pi));
+	return ioctl(fd, VMLAB_IOC_INSPECT, &req);
+}
+
 void vl_stats_log(const char *tag, const struct vmlab_stats *a,
 		  const struct vmlab_stats *b)
 {

@@ -35,7 +35,9 @@
 #define KPF_BUDDY		10
 #define KPF_MMAP		11
 #define KPF_ANON		12
+#define KPF_COMPOUND_HEAD	15
 #define KPF_NOPAGE		20
+#define KPF_THP			22
 #define KPF_ZERO_PAGE		24
 
 #define VL_KiB			1024UL
@@ -52,6 +54,8 @@ bool vl_allow_skip(void);
 int vl_open(int flags);
 int vl_stats(int fd, struct vmlab_stats *st);
 int vl_reset(int fd, uint64_t *pages_freed);
+/* VMLAB_IOC_INSPECT of the page at addr in this process. */
+int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi);
 /* Print every counter that differs between two readings (stderr). */
 void vl_stats_log(const char *tag, const struct vmlab_stats *a,
 		  const struct vmlab_stats *b);
