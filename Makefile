@@ -12,6 +12,8 @@
 #   make stress          vmlab_stress for STRESS_SECONDS (300) under QEMU
 #   make fuzz            vmlab_fuzz for FUZZ_OPS (200000) operations, FUZZ_SEED=
 #                        to replay; both on 6.1, or KERNELS=6.12, KERNELS=debug...
+#   make bench           vmlab_bench (BENCHMARKS.md) under QEMU on Debian's 6.12
+#                        (KERNELS= for others); BENCH_MB, BENCH_ROUNDS, BENCH_CASES
 #   make check-debug     every test on vmlab's debug kernel (KASAN, lockdep,
 #                        kmemleak...), built from Debian's 6.12 source
 #   make lint            checkpatch --strict and sparse on the kernel code
@@ -77,6 +79,45 @@ fuzz:
 	VMLAB_APPEND="$(VMLAB_APPEND) vmlab.tests=vmlab_fuzz VMLAB_FUZZ_OPS=$(FUZZ_OPS) \
 		$(if $(FUZZ_SEED),VMLAB_FUZZ_SEED=$(FUZZ_SEED)) vmlab.timeout=$$(($(FUZZ_OPS) / 40 + 600))" \
 	VMLAB_TIMEOUT=$$(($(FUZZ_OPS) / 40 + 1200)) scripts/check.sh $(LONG_KERNELS)
+
+# make bench: selftests/vmlab_bench alone in the guest (BENCHMARKS.md), on
+# Debian's 6.12 unless KERNELS= says.  Its table is printed after the
+# kernel's results and kept in build/SERIES/vmlab_bench.out.
+#   BENCH_MB, BENCH_ROUNDS, BENCH_CASES  MiB per case, rounds, a comma-
+#	separated list of cases (vmlab_bench --list); they reach the program
+#	as variables of the guest's init.  3 rounds: under -icount they agree
+#	within 2%, and each 128 MiB round takes about a minute.
+#   BENCH_PARAMS  the module's parameters: an object that holds BENCH_MB.
+#   BENCH_CPU  a fixed CPU model, so that runs compare: an AMD one, as
+#	`-cpu max` is under TCG, that TCG has every feature of, plus 1 GiB
+#	pages for the hugepagesz=1G of check.sh.  On an Intel model the kernel
+#	isolates its page tables (Meltdown, PTI): every fault switches address
+#	spaces twice, which flushes TCG's whole TLB, makes the bench several
+#	times slower and hides the differences.
+#   BENCH_QEMU_OPTS  -icount shift=0: the guest's clock counts instructions
+#	(1 ns each), so that the times do not depend on the host's load (with
+#	the host's clock they vary 2 to 4 times from round to round on a busy
+#	machine); sleep=off lets idle time pass at once.  BENCH_QEMU_OPTS=
+#	times with the host's clock (and lets the two vCPUs run at once).
+BENCH_KERNEL := 6.12
+BENCH_MB ?= 128
+BENCH_ROUNDS ?= 3
+BENCH_CASES ?=
+BENCH_PARAMS ?= size_mb=512 mem_limit_mb=512
+BENCH_CPU ?= Opteron_G2-v1,+pdpe1gb
+BENCH_QEMU_OPTS ?= -icount shift=0,sleep=off
+BENCH_TIMEOUT ?= 1800
+BENCH_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(BENCH_KERNEL))
+
+.PHONY: bench
+bench:
+	VMLAB_APPEND="$(VMLAB_APPEND) vmlab.tests=vmlab_bench VMLAB_BENCH_MB=$(BENCH_MB) \
+		VMLAB_BENCH_ROUNDS=$(BENCH_ROUNDS) $(if $(BENCH_CASES),VMLAB_BENCH_CASES=$(BENCH_CASES)) \
+		VMLAB_BENCH_QEMU=$(if $(findstring -icount,$(BENCH_QEMU_OPTS)),icount,tcg) \
+		vmlab.timeout=$(BENCH_TIMEOUT)" \
+	VMLAB_PARAMS="$(BENCH_PARAMS)" VMLAB_QEMU_CPU="$(BENCH_CPU)" VMLAB_QEMU_OPTS="$(BENCH_QEMU_OPTS)" \
+	VMLAB_EXTRA_PROGS=vmlab_bench VMLAB_SHOW_OUTPUT=vmlab_bench \
+	VMLAB_TIMEOUT=$$(($(BENCH_TIMEOUT) + 600)) scripts/check.sh $(BENCH_KERNELS)
 
 KERNEL_SOURCES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) include/uapi/vmlab.h
 
@@ -178,9 +219,10 @@ install-command: $(if $(wildcard userspace/Makefile),userspace)
 		install -D -m 0755 userspace/vmlab-probe "$(DESTDIR)$(LIBEXECDIR)/vmlab-probe"; \
 	fi
 
-# DKMS: builds the module for every installed kernel (with headers) and
-# again for each new kernel.  Needs root and the dkms package.  dkms-source
-# only puts the sources where dkms wants them (scripts/check-dkms.sh).
+# DKMS: builds the module for every installed kernel that has its headers,
+# and DKMS builds it again for each new kernel (AUTOINSTALL).  Needs root and
+# the dkms package.  dkms-source only puts the sources where dkms wants them
+# (scripts/check-dkms.sh).
 dkms-source:
 	@[ -n "$(VERSION)" ] || { echo "vmlab: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	rm -rf "$(DKMS_SRC)"
@@ -189,7 +231,14 @@ dkms-source:
 
 dkms: dkms-source
 	dkms add -m vmlab -v $(VERSION)
-	dkms install -m vmlab -v $(VERSION)
+	@for build in /lib/modules/*/build; do \
+		[ -f "$$build/Makefile" ] || continue; \
+		k=$${build#/lib/modules/}; k=$${k%/build}; \
+		echo "dkms install -m vmlab -v $(VERSION) -k $$k"; \
+		dkms install -m vmlab -v $(VERSION) -k "$$k" || \
+			echo "vmlab: DKMS did not install vmlab for $$k"; \
+	done
+	dkms status -m vmlab
 
 dkms-remove:
 	-dkms remove -m vmlab -v $(VERSION) --all

@@ -28,7 +28,9 @@
 #			selftests, the vmlab command; then nothing is left
 #
 # The last line is `N passed, N failed, N skipped`, as check.sh's.  Whatever
-# fails, vmlab is removed from DKMS at the end.
+# fails, vmlab is removed from DKMS at the end.  DKMS's state is the
+# machine's (/usr/src, /var/lib/dkms): two runs at once (two checkouts on
+# one machine) take turns through a lock, $LOCK.
 set -euo pipefail
 # check.sh's functions (boot_and_judge, build_selftests...) and lib.sh.
 . "$(dirname "$0")/check.sh"
@@ -36,6 +38,7 @@ set -euo pipefail
 SERIES=6.1
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$VMLAB_TOP/dkms.conf")
 DIR=$VMLAB_TOP/build/dkms
+LOCK=/run/lock/vmlab-dkms.lock
 KREL=
 KO=
 
@@ -189,6 +192,11 @@ main() {
 	# shellcheck disable=SC1090
 	. "$("$S/fetch-kernel.sh" "$SERIES")"
 	step_ok "setup # dkms $(dpkg-query -W -f='${Version}' dkms), linux-headers-$KREL"
+	exec 9>"$LOCK"
+	if ! flock -n 9; then
+		log "another DKMS check holds $LOCK: waiting for it"
+		flock 9
+	fi
 	cleanup
 	trap cleanup EXIT
 	KO=/lib/modules/$KREL/updates/dkms/vmlab.ko

@@ -15,8 +15,9 @@
 #	"not ok STEP", with "# ..." details);
 #	each test case of each program, as the program printed it in TAP,
 #	with the diagnostics that led to a failing case;
-#	a failure for a program that timed out, or exited non-zero without a
-#	failing case, or printed fewer results than it planned;
+#	a failure for a program that timed out, or left the module unloaded,
+#	or exited non-zero without a failing case, or printed fewer results
+#	than it planned;
 #	the kernel reports (BUG, WARNING, Oops, KASAN, lockdep...) anywhere in
 #	the log, each with the lines that follow it (its stack);
 #	a per-kernel total.
@@ -26,7 +27,11 @@
 # Outputs stay in build/SERIES/ (build.log, initramfs.cpio.gz, console.log).
 # Environment: KERNELS; VMLAB_PARAMS, the module parameters (default
 # "size_mb=64 mem_limit_mb=48": a limit below the size, so that the memory
-# limit tests run); and VMLAB_TIMEOUT, VMLAB_APPEND... of qemu-run.sh.
+# limit tests run); VMLAB_EXTRA_PROGS, programs of selftests/ to pack
+# besides those of `make -C selftests list` (make bench: vmlab_bench);
+# VMLAB_SHOW_OUTPUT=PROG, print PROG's whole output after the kernel's
+# results and keep it in build/SERIES/PROG.out (make bench); and
+# VMLAB_TIMEOUT, VMLAB_APPEND, VMLAB_QEMU_CPU... of qemu-run.sh.
 # Guests get 4 GiB (VMLAB_MEM) with one 1 GiB huge page reserved, for the
 # inspect test of PUD-level leaves.  A kernel's env file (fetch-kernel.sh)
 # may add APPEND (kernel arguments), TIMEOUT (the guest's time limit, unless
@@ -75,7 +80,7 @@ build_selftests() {
 		count 0 1 0
 	fi
 	if list=$(make -s --no-print-directory -C "$TESTDIR" list 2>/dev/null); then
-		for p in $list; do
+		for p in $list ${VMLAB_EXTRA_PROGS:-}; do
 			if [ -f "$TESTDIR/$p" ] && [ -x "$TESTDIR/$p" ]; then
 				PROGS+=("$p")
 			else
@@ -123,12 +128,14 @@ parse_log() {
 			passed++
 			return "pass"
 		}
-		function prog_end(name, rc, secs, timedout, why) {
+		function prog_end(name, rc, secs, timedout, unloaded, why) {
 			out(sprintf("# %s: %d passed, %d failed, %d skipped, exit status %s, %s s",
 				name, ppass, pfail, pskip, rc, secs))
 			why = ""
 			if (timedout)
 				why = "timed out after " secs " s"
+			else if (unloaded)
+				why = "left the module unloaded (the guest loaded it again)"
 			else if (rc == "none")
 				why = "did not finish: the guest stopped"
 			else if (rc != 0 && rc != 4 && pfail == 0)
@@ -164,7 +171,7 @@ parse_log() {
 		}
 		/^VMLAB-PROG-END / {
 			rc = $3; sub(/^rc=/, "", rc); secs = $4; sub(/^secs=/, "", secs)
-			prog_end(prog, rc, secs, $5 == "timeout")
+			prog_end(prog, rc, secs, $0 ~ / timeout( |$)/, $0 ~ / unloaded( |$)/)
 			next
 		}
 		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
@@ -223,7 +230,7 @@ parse_log() {
 		/^# / { out($0) }
 		END {
 			if (prog != "")
-				prog_end(prog, "none", "?", 0)
+				prog_end(prog, "none", "?", 0, 0)
 			if (!init)
 				out("# the guest never reached /init")
 			missing("insmod", "no result: the guest did not get there")
@@ -245,6 +252,23 @@ parse_log() {
 		}'
 }
 
+# show_output SERIES LOG PROG OUT: PROG's output in the console LOG (without
+# the kernel's messages), printed and written to OUT.
+show_output() {
+	local series=$1 log=$2 prog=$3 out=$4
+	tr -d '\r' <"$log" | sed 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
+		awk -v p="$prog" '
+		$1 == "VMLAB-PROG-BEGIN" && $2 == p { on = 1; next }
+		$1 == "VMLAB-PROG-END" && $2 == p { on = 0 }
+		on && !/^\[ *[0-9]+\.[0-9]+\] / { print }' >"$out"
+	if [ -s "$out" ]; then
+		echo "[$series] # the output of $prog (kept in $out):"
+		cat "$out"
+	else
+		echo "[$series] # $prog printed nothing (console log: $log)"
+	fi
+}
+
 # boot_and_judge SERIES DIR [KO]: pack, boot, parse; adds to the counts.
 # KO is the module to test (default: DIR/module/vmlab.ko).
 boot_and_judge() {
@@ -263,6 +287,9 @@ boot_and_judge() {
 	fi
 	[ -f "$log" ] || : >"$log"
 	parse_log "$series" "$log" "$dir/counts"
+	if [ -n "${VMLAB_SHOW_OUTPUT:-}" ]; then
+		show_output "$series" "$log" "$VMLAB_SHOW_OUTPUT" "$dir/$VMLAB_SHOW_OUTPUT.out"
+	fi
 	read -r p f s <"$dir/counts" || { p=0 f=1 s=0; }
 	count "$p" "$f" "$s"
 }

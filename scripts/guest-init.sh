@@ -7,15 +7,19 @@
 # Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests, unloads the
 # module, checks that no memory was lost, that kmemleak (in kernels that have
 # it) finds no leak and that the kernel reported no bug, and powers the
-# machine off.  Everything goes to the console (ttyS0) as one TAP stream of the runner's own steps, with each program's own output
-# (kselftest TAP) between markers that qemu-run.sh and check.sh parse:
+# machine off.  Everything goes to the console (ttyS0) as one TAP stream of
+# the runner's own steps, with each program's own output (kselftest TAP)
+# between markers that qemu-run.sh and check.sh parse:
 #
 #	VMLAB-INIT uptime=SECS kernel=KREL	/init started
 #	TAP version 13, 1..N, ok/not ok N STEP	the runner's steps
 #	VMLAB-PROG-BEGIN NAME			a program starts
-#	VMLAB-PROG-END NAME rc=N secs=S [timeout]	it ended, with its
-#						exit status; "timeout" when
-#						it was killed for taking too long
+#	VMLAB-PROG-END NAME rc=N secs=S [timeout] [unloaded]
+#						it ended, with its exit
+#						status; "timeout" when it was
+#						killed for taking too long,
+#						"unloaded" when it left the
+#						module unloaded
 #	VMLAB-DMESG-BEGIN ... VMLAB-DMESG-END	the kernel log after the run
 #	VMLAB-DONE				the runner finished
 #
@@ -26,6 +30,11 @@
 #	vmlab.cmd="COMMAND"		run COMMAND (sh -c, in /vmlab/tests)
 #					instead of the programs; "shell" for
 #					an interactive shell on the console
+#
+# The programs find the module's file and parameters in VMLAB_KO and
+# VMLAB_PARAMS (vmlab_reload unloads and loads it again).  A program that
+# leaves the module unloaded fails, and the module is loaded again for the
+# next.
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -114,12 +123,20 @@ programs() {
 	done
 }
 
-step_insmod() {
-	local params
-	params=$(cmdline_arg vmlab.params) || params=
-	diag "insmod $KO${params:+ $params}"
+# load_module: insmod $KO $VMLAB_PARAMS.
+load_module() {
 	# shellcheck disable=SC2086 # the parameters are separate words
-	if ! insmod "$KO" $params; then
+	insmod "$KO" $VMLAB_PARAMS
+}
+
+step_insmod() {
+	VMLAB_PARAMS=$(cmdline_arg vmlab.params) || VMLAB_PARAMS=
+	# The module's file and parameters, for the programs that unload and
+	# load it again (vmlab_reload).
+	VMLAB_KO=$KO
+	export VMLAB_KO VMLAB_PARAMS
+	diag "insmod $KO${VMLAB_PARAMS:+ $VMLAB_PARAMS}"
+	if ! load_module; then
 		not_ok "insmod"
 		return
 	fi
@@ -134,7 +151,8 @@ step_insmod() {
 
 # run_prog NAME SECS COMMAND...: run COMMAND in its own session with its
 # output on the console and in $OUT, killing its whole process group after
-# SECS seconds; prints the markers and sets RC and TIMEDOUT.
+# SECS seconds; prints the markers and sets RC, TIMEDOUT and UNLOADED (the
+# module was loaded before and is not after).
 run_prog() {
 	local name="$1" secs="$2" t0 pid wdog tee
 	shift 2
@@ -157,8 +175,10 @@ run_prog() {
 	wait "$tee"
 	TIMEDOUT=
 	[ ! -e /tmp/.vmlab-timeout ] || TIMEDOUT=" timeout"
+	UNLOADED=
+	[ -z "$LOADED" ] || [ -e /sys/module/vmlab ] || UNLOADED=" unloaded"
 	echo "VMLAB-PROG-END $name rc=$RC secs=$(awk -v a="$t0" -v b="$(uptime_s)" \
-		'BEGIN { printf "%.1f", b - a }')$TIMEDOUT"
+		'BEGIN { printf "%.1f", b - a }')$TIMEDOUT$UNLOADED"
 }
 
 # step_prog NAME SECS COMMAND...: one program, as one test of the runner.
@@ -170,7 +190,13 @@ step_prog() {
 	fi
 	run_prog "$@"
 	failed=$(grep -c '^not ok ' "$OUT")
-	if [ -n "$TIMEDOUT" ]; then
+	if [ -n "$UNLOADED" ]; then
+		# It unloaded the module and did not load it again: the next
+		# programs need it.
+		diag "$name left the module unloaded: loading it again"
+		load_module || LOADED=
+		not_ok "$name"
+	elif [ -n "$TIMEDOUT" ]; then
 		diag "$name: killed after $secs s"
 		not_ok "$name"
 	elif [ "$RC" -eq 4 ] && [ "$failed" -eq 0 ]; then

@@ -18,6 +18,10 @@
 #	VMLAB_CONSOLE=1		also show the console on stdout and give the
 #				guest our stdin (for vmlab.cmd=shell)
 #	VMLAB_MEM=2G VMLAB_SMP=2	the guest's memory and CPUs
+#	VMLAB_QEMU_CPU=max	the CPU model (-cpu): `max` is every feature
+#				this QEMU's TCG has; make bench fixes a
+#				model so that its runs compare
+#	VMLAB_QEMU_OPTS="..."	more QEMU options (make bench: -icount)
 #	VMLAB_APPEND="..."	more kernel arguments
 #	VMLAB_PVH=0		boot the bzImage itself
 set -euo pipefail
@@ -115,19 +119,19 @@ main() {
 	name=$(basename "$kernel" | sed 's/^vmlinuz-/Debian /')
 	kernel=$(pvh_kernel "$kernel")
 	case $kernel in
-	*.elf) log "booting $name under QEMU (TCG, PVH entry), console in $log" ;;
-	*) log "booting $name under QEMU (TCG), console in $log" ;;
+	*.elf) log "booting $name under QEMU (TCG, -cpu ${VMLAB_QEMU_CPU:-max}, PVH entry), console in $log" ;;
+	*) log "booting $name under QEMU (TCG, -cpu ${VMLAB_QEMU_CPU:-max}), console in $log" ;;
 	esac
 	# In the foreground of the terminal QEMU can read from it.
 	[ "${VMLAB_CONSOLE:-0}" != 1 ] || fg=--foreground
 	t0=$(now)
 	watch_init "$log" "$t0" "$log.init" &
 	watcher=$!
-	# shellcheck disable=SC2046 # console_opts gives separate words
-	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max \
+	# shellcheck disable=SC2046,SC2086 # console_opts, VMLAB_QEMU_OPTS: separate words
+	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu "${VMLAB_QEMU_CPU:-max}" \
 		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" \
 		-nographic -monitor none -no-reboot -nodefaults \
-		$(console_opts "$log") -serial chardev:con \
+		$(console_opts "$log") -serial chardev:con ${VMLAB_QEMU_OPTS:-} \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true

@@ -40,9 +40,17 @@
  *
  * --seed S (VMLAB_FUZZ_SEED) replays a sequence, --ops N (VMLAB_FUZZ_OPS)
  * sets its length (VMLAB_FUZZ_DEFAULT_OPS by default), --verbose
- * (VMLAB_FUZZ_VERBOSE=1) prints every operation.
+ * (VMLAB_FUZZ_VERBOSE=1) prints every operation.  The seed is random
+ * unless given; a failure prints it with the last operations.  To debug
+ * the model: VMLAB_FUZZ_CHECKMAPS=1 holds it against /proc/self/maps after
+ * every operation, VMLAB_FUZZ_WATCH=ADDR logs what happens to one page;
+ * boot with norandmaps for the same addresses in every replay (make fuzz
+ * FUZZ_SEED=S VMLAB_APPEND="norandmaps VMLAB_FUZZ_VERBOSE=1").
  *
- * Not fuzzed, on purpose: MADV_HWPOISON and MADV_SOFT_OFFLINE (as root
+ * Not fuzzed, on purpose: MADV_HUGEPAGE (a shared fault then fills a
+ * whole 2 MiB hole at once when 2 MiB of contiguous memory happen to be
+ * free, which the model cannot know; vmlab_fault's huge tests cover it),
+ * MADV_HWPOISON and MADV_SOFT_OFFLINE (as root
  * they take memory away for good), MADV_GUARD_INSTALL/REMOVE (their
  * support for file mappings differs between the kernels), PROT_EXEC-only
  * mappings (execute-only protection keys make reads fail or not depending
@@ -232,6 +240,7 @@ static int depth;		/* fork depth of this process */
 static uintptr_t task_size_max;	/* the largest user address + 1 */
 static bool dev_noexec;		/* /dev is mounted noexec */
 static uintptr_t watch;		/* VMLAB_FUZZ_WATCH: log the model's events here */
+static int64_t watch_pg = -1;	/* VMLAB_FUZZ_WATCH_PAGE: object page held after each op */
 static bool checkmaps;		/* VMLAB_FUZZ_CHECKMAPS: model vs /proc/self/maps */
 
 /* ---------------------------------------------------------------- */
@@ -364,7 +373,8 @@ struct reg {
 	bool maywrite;		/* a shared vmlab mapping of a writable fd */
 	bool locked;		/* VM_LOCKED */
 	bool dontfork;
-	uint64_t pgoff;		/* vmlab: object page of start */
+	uint64_t pgoff;		/* vmlab, shared anon: file page of start */
+	uint64_t anon_npages;	/* shared anon: size of its shmem file */
 };
 
 static struct reg R[MAXREG];
@@ -455,7 +465,7 @@ static void reg_split(uintptr_t va)
 	b = R[i];
 	b.start = va;
 	b.npages = (reg_end(&R[i]) - va) / PS;
-	if (b.kind == RK_VMLAB)
+	if (b.kind == RK_VMLAB || b.shared)
 		b.pgoff = R[i].pgoff + (va - R[i].start) / PS;
 	R[i].npages = (va - R[i].start) / PS;
 	reg_insert(b);
@@ -631,6 +641,20 @@ static void obj_reset(void)
 	SH->resets++;
 }
 
+/* The object holds as many pages as the model says. */
+static void check_resident(const char *when)
+{
+	struct vmlab_stats st;
+	int fd = vl_open(O_RDONLY);
+
+	if (fd < 0 || vl_stats(fd, &st))
+		die("STATS: %s", strerror(errno));
+	close(fd);
+	if ((int64_t)st.pages_resident != SH->resident)
+		die("%s: the object holds %llu pages, the model says %lld", when,
+		    (unsigned long long)st.pages_resident, (long long)SH->resident);
+}
+
 enum { AC_OK, AC_SEGV, AC_BUS };
 
 /*
@@ -651,8 +675,10 @@ static int m_fault(uintptr_t va, bool write)
 	r = &R[i];
 	if (write ? !(r->prot & PROT_WRITE) : r->prot == PROT_NONE)
 		return AC_SEGV;
+	/* A shared anonymous mapping grown by mremap() ends where its
+	 * shmem file does: past it, SIGBUS. */
 	if (r->kind != RK_VMLAB)
-		return AC_OK;
+		return r->shared && obj_page(r, va) >= r->anon_npages ? AC_BUS : AC_OK;
 	pg = obj_page(r, va);
 	if (pg >= SH->npages || pg < r->pgoff)	/* past the end, or wrapped */
 		return AC_BUS;
@@ -728,13 +754,18 @@ static void m_poke(uintptr_t va, size_t len, const uint8_t *in)
 	}
 }
 
-/* Is va in a shared mapping of object page pg? */
-static bool aliases(uintptr_t va, uint64_t pg)
+/*
+ * Is va in a mapping through which a store (to_user) or a load (!to_user)
+ * reaches object page pg?  Stores reach it only through a shared mapping;
+ * loads also through a private one that has no private copy there yet.
+ */
+static bool aliases(uintptr_t va, uint64_t pg, bool to_user)
 {
 	int i = reg_find(va);
 
-	return i >= 0 && R[i].kind == RK_VMLAB && R[i].shared &&
-	       obj_page(&R[i], va) == pg;
+	if (i < 0 || R[i].kind != RK_VMLAB || obj_page(&R[i], va) != pg)
+		return false;
+	return R[i].shared || (!to_user && cow_find(va & ~(PS - 1)) < 0);
 }
 
 /*
@@ -902,7 +933,11 @@ static void pick_hostile_range(uintptr_t *a, size_t *len)
 		*a = A0 + PS + 1 + rnd(100);	/* not aligned */
 }
 
-/* A user buffer: *room is how many bytes the model says may be used. */
+/*
+ * A user buffer for about want bytes: in the scratch area (sometimes
+ * running into the PROT_NONE page after it), in one of our mappings
+ * (whatever they allow), or a pointer nobody may use.
+ */
 enum buf_kind { B_SCRATCH, B_MAP, B_HOSTILE };
 
 static uintptr_t pick_buf(size_t want, int *kind)
@@ -1007,8 +1042,8 @@ static long sim_read(uintptr_t buf, uint64_t len, int64_t pos, uint8_t *want,
 			memcpy(page, zero, n);
 		}
 		for (j = 0; j < n; j += PS - ((buf + done + j) & (PS - 1)))
-			alias |= aliases(buf + done + j, pg);
-		alias |= aliases(buf + done + n - 1, pg);
+			alias |= aliases(buf + done + j, pg, true);
+		alias |= aliases(buf + done + n - 1, pg, true);
 		k = m_uaccess(buf + done, n, true, src_known && !alias ? page : NULL,
 			      NULL, NULL);
 		if (alias)
@@ -1052,8 +1087,8 @@ static long sim_write(uintptr_t buf, uint64_t len, int64_t pos)
 		}
 		k = m_uaccess(buf + done, n, false, NULL, data, &known);
 		for (j = 0; j < n; j += PS - ((buf + done + j) & (PS - 1)))
-			alias |= aliases(buf + done + j, pg);
-		alias |= aliases(buf + done + n - 1, pg);
+			alias |= aliases(buf + done + j, pg, false);
+		alias |= aliases(buf + done + n - 1, pg, false);
 		if (k && known && !alias)
 			memcpy(SHADOW + pg * PS + off, data, k);
 		else if (k) {
@@ -1105,6 +1140,23 @@ static const int op_weight[OP_NR] = {
 	[OP_STATS] = 3, [OP_RESET] = 2, [OP_INSPECT] = 5, [OP_IOCTL] = 3,
 	[OP_FORK] = 1, [OP_VERIFY] = 3, [OP_FILL] = 1,
 };
+
+/* Too many regions outside the arena (mremap moves them there): unmap one. */
+static void unmap_outside(void)
+{
+	int i;
+
+	for (i = 0; i < nreg; i++) {
+		if (in_arena(R[i].start, reg_end(&R[i])))
+			continue;
+		note("munmap(%#lx, %#llx) (housekeeping)", (unsigned long)R[i].start,
+		     (unsigned long long)(R[i].npages * PS));
+		if (munmap((void *)R[i].start, R[i].npages * PS))
+			die("munmap: %s", strerror(errno));
+		reg_remove(R[i].start, reg_end(&R[i]));
+		return;
+	}
+}
 
 static void op_open(void)
 {
@@ -1304,12 +1356,16 @@ static void op_rw(bool wr)
 	if (ok && vec && !(seg[0] + seg[1])) {
 		want_ret = 0;	/* nothing to do: the module is not called */
 	} else if (ok) {
+		/* O_APPEND (from open, fcntl, a dup or a parent): the VFS's view */
+		int fl = wr ? fcntl(fd, F_GETFL) : -1;
 		uint64_t done = 0;
 
 		for (k = 0; k < nseg; k++) {
 			uintptr_t b = buf + done;
 
-			if (wr)
+			if (wr && fl >= 0 && (fl & O_APPEND))
+				r = seg[k] ? -ENOSPC : 0;	/* no room at the end */
+			else if (wr)
 				r = sim_write(b, seg[k], pos + done);
 			else
 				r = sim_read(b, seg[k], pos + done,
@@ -1426,11 +1482,6 @@ static void populate(int i, uintptr_t a, uint64_t n)
 			return;
 }
 
-static int fd_acc(struct fdm *m)
-{
-	return m ? m->acc : -1;
-}
-
 static void op_mmap(void)
 {
 	static const int prots[] = { PROT_NONE, PROT_READ, PROT_WRITE,
@@ -1484,10 +1535,11 @@ static void op_mmap(void)
 		}
 		if (chance(2))
 			addr += 1 + rnd(PS - 1);
-	} else if (n_outside() >= MAXOUT) {
-		return;
-	} else if (chance(30)) {
-		addr = A0 + rnd(ARENA_PAGES) * PS;	/* a hint: taken already */
+	} else {
+		while (n_outside() >= MAXOUT)
+			unmap_outside();
+		if (chance(30))
+			addr = A0 + rnd(ARENA_PAGES) * PS;	/* a hint: taken already */
 	}
 	n = len ? (len + PS - 1) / PS : 0;
 
@@ -1536,7 +1588,7 @@ static void op_mmap(void)
 
 	note("mmap(%#lx, %#zx, prot %#x, flags %#x, fd %d %s, off %#llx)",
 	     (unsigned long)addr, len, prot, flags, fd, anon ? "anon" :
-	     m ? (m->path ? "O_PATH" : (const char *[]){ "r", "w", "rw", "ioctl" }[fd_acc(m)]) : "bad",
+	     m ? (m->path ? "O_PATH" : (const char *[]){ "r", "w", "rw", "ioctl" }[m->acc]) : "bad",
 	     (unsigned long long)off);
 	ret = (uintptr_t)mmap((void *)addr, len, prot, flags, fd, off);
 	err = errno;
@@ -1557,6 +1609,7 @@ static void op_mmap(void)
 		.shared = type != MAP_PRIVATE, .prot = prot,
 		.maywrite = anon || m->acc == O_WRONLY || m->acc == O_RDWR,
 		.locked = flags & MAP_LOCKED, .pgoff = anon ? 0 : pgoff,
+		.anon_npages = anon ? n : 0,
 	});
 	if ((flags & MAP_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE)
 		populate(reg_find(ret), ret, n);
@@ -1691,6 +1744,8 @@ static void op_madvise(void)
 	bool hostile = chance(8), ok = true, maybe = false, vm_seen = false;
 	eset allow = 0;
 
+	if (adv == MADV_HUGEPAGE)	/* not fuzzed: see the top of the file */
+		adv = MADV_NOHUGEPAGE;
 	if (hostile)
 		pick_hostile_range(&a, &len);
 	else
@@ -1963,10 +2018,22 @@ static void access_one(uintptr_t va, bool write)
 	note("%s %#lx (expect %s)", write ? "store" : "load", (unsigned long)va,
 	     (const char *[]){ "ok", "SIGSEGV", "SIGBUS" }[expect]);
 	sig = touch((volatile uint64_t *)va, write, v, &got);
-	if (sig != (expect == AC_OK ? 0 : expect == AC_SEGV ? SIGSEGV : SIGBUS))
+	if (sig != (expect == AC_OK ? 0 : expect == AC_SEGV ? SIGSEGV : SIGBUS)) {
+		int i = reg_find(va);
+
+		if (i >= 0)
+			note("  region %#lx-%#lx kind %d shared %d prot %#x pgoff %#llx; "
+			     "object page %#llx state %#x; resident %lld of %lld",
+			     (unsigned long)R[i].start, (unsigned long)reg_end(&R[i]),
+			     R[i].kind, R[i].shared, R[i].prot,
+			     (unsigned long long)R[i].pgoff,
+			     (unsigned long long)obj_page(&R[i], va),
+			     obj_page(&R[i], va) < SH->npages ? PST[obj_page(&R[i], va)] : 0xff,
+			     (long long)SH->resident, (long long)SH->limit);
 		die("%s at %#lx got %s, the model says %s", write ? "store" : "load",
 		    (unsigned long)va, sig ? strsignal(sig) : "no signal",
 		    (const char *[]){ "no signal", "SIGSEGV", "SIGBUS" }[expect]);
+	}
 	SH->sigs[expect]++;
 	if (sig)
 		return;
@@ -2002,42 +2069,38 @@ static void op_access(void)
 /* Many pages of a mapping in a row: the fault paths at speed. */
 static void op_touch(void)
 {
-	int i = pick_map(), k, n;
+	int i = pick_map(), k, n, sig;
 	bool write = chance(50);
+	uint64_t v, got = 0, want;
 	uintptr_t va;
 
 	if (i < 0 || R[i].kind != RK_VMLAB)
 		return;
 	n = R[i].npages < 64 ? R[i].npages : 64;
+	note("touch %d pages of %#lx (%s)", n, (unsigned long)R[i].start,
+	     write ? "store" : "load");
 	for (k = 0; k < n; k++) {
 		va = R[i].start + k * PS + 8 * rnd(PS / 8);
 		if (m_fault(va, write) != AC_OK) {
-			/* undo nothing: m_fault had no effect; let the
-			 * deliberate access path judge the fault */
+			/* m_fault() changed nothing: the access judges it */
 			access_one(va, write);
 			return;
 		}
-		/* m_fault applied the effects: do it for real. */
-		{
-			uint64_t v = rnd64(), got = 0, want;
-			int sig = touch((volatile uint64_t *)va, write, v, &got);
-
-			if (sig)
-				die("touch %s at %#lx got %s, the model says no signal",
-				    write ? "store" : "load", (unsigned long)va, strsignal(sig));
-			if (write)
-				m_poke(va, 8, (uint8_t *)&v);
-			else if (m_peek(va, 8, (uint8_t *)&want) && want != got)
-				die("touch load at %#lx read %#llx, the model says %#llx",
-				    (unsigned long)va, (unsigned long long)got,
-				    (unsigned long long)want);
-		}
+		v = rnd64();
+		sig = touch((volatile uint64_t *)va, write, v, &got);
+		if (sig)
+			die("touch: %s at %#lx got %s, the model says no signal",
+			    write ? "store" : "load", (unsigned long)va, strsignal(sig));
+		if (write)
+			m_poke(va, 8, (uint8_t *)&v);
+		else if (m_peek(va, 8, (uint8_t *)&want) && want != got)
+			die("touch: load at %#lx read %#llx, the model says %#llx",
+			    (unsigned long)va, (unsigned long long)got,
+			    (unsigned long long)want);
 	}
-	note("touched %d pages of %#lx (%s)", n, (unsigned long)R[i].start,
-	     write ? "store" : "load");
 }
 
-/* An ioctl argument: scratch (fine), a mapping, or hostile. */
+/* STATS into scratch (checked), one of our mappings, or a bad pointer. */
 static void op_stats(void)
 {
 	struct fdm *m;
@@ -2136,6 +2199,7 @@ static void op_reset(void)
 	rs.pages_freed = resident;
 	k = m_uaccess(arg, 16, true, (uint8_t *)&rs, NULL, NULL);
 	judge("RESET", r, err, k == 16, false, 0, E(EFAULT), S_RESET);
+	check_resident("after RESET");
 	if (!r && kind == B_SCRATCH &&
 	    ((struct vmlab_reset *)arg)->pages_freed != (uint64_t)resident)
 		die("RESET freed %llu pages, the model says %lld",
@@ -2337,6 +2401,7 @@ static void op_verify(void)
 	if (pg + n > SH->npages)
 		n = SH->npages - pg;
 	note("verify pages %llu-%llu", (unsigned long long)pg, (unsigned long long)(pg + n - 1));
+	check_resident("verify");
 	if (pread(fd, buf, n * PS, pg * PS) != (ssize_t)(n * PS))
 		die("verify: pread: %s", strerror(errno));
 	for (k = 0; k < n; k++) {
@@ -2364,8 +2429,10 @@ static void op_fill(void)
 	for (i = 0; i < nfd; i++)
 		if (!F[i].path && F[i].acc == O_RDWR)
 			fd = F[i].fd;
-	if (fd < 0 || n_outside() >= MAXOUT || !chance(5))
+	if (fd < 0 || !chance(3))	/* 48 MiB under TCG: not too often */
 		return;
+	while (n_outside() >= MAXOUT)
+		unmap_outside();
 	note("fill: map all %llu pages shared, MADV_POPULATE_WRITE",
 	     (unsigned long long)SH->npages);
 	a = (uintptr_t)mmap(NULL, SH->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -2382,6 +2449,7 @@ static void op_fill(void)
 			break;
 		}
 	judge("madvise(MADV_POPULATE_WRITE) of all", r, err, ok, false, 0, E(EFAULT), S_MADVISE);
+	check_resident("filled to the limit");
 	if (chance(50)) {
 		munmap((void *)a, SH->size);
 		reg_remove(a, a + SH->size);
@@ -2518,21 +2586,36 @@ static void do_op(int op)
 	}
 }
 
-/* Too many regions outside the arena (mremap moves them there): unmap one. */
-static void unmap_outside(void)
+/*
+ * Debugging the model: the watched object page, read back after every
+ * operation, against the model; the first operation that parts them fails.
+ */
+static void check_watch_page(void)
 {
-	int i;
+	static uint8_t buf[4096];
+	int fd = vl_open(O_RDONLY);
+	size_t j;
 
-	for (i = 0; i < nreg; i++) {
-		if (in_arena(R[i].start, reg_end(&R[i])))
-			continue;
-		note("munmap(%#lx, %#llx) (housekeeping)", (unsigned long)R[i].start,
-		     (unsigned long long)(R[i].npages * PS));
-		if (munmap((void *)R[i].start, R[i].npages * PS))
-			die("munmap: %s", strerror(errno));
-		reg_remove(R[i].start, reg_end(&R[i]));
+	if (fd < 0 || pread(fd, buf, PS, watch_pg * PS) != (ssize_t)PS)
+		die("watch page: %s", strerror(errno));
+	close(fd);
+	if (PST[watch_pg] & P_UNKNOWN)
 		return;
-	}
+	for (j = 0; j < PS; j++)
+		if (buf[j] != SHADOW[watch_pg * PS + j]) {
+			int i;
+
+			for (i = 0; i < nreg; i++)
+				note("  region %#lx-%#lx kind %d shared %d prot %#x pgoff %#llx",
+				     (unsigned long)R[i].start, (unsigned long)reg_end(&R[i]),
+				     R[i].kind, R[i].shared, R[i].prot,
+				     (unsigned long long)R[i].pgoff);
+			for (i = 0; i < ncow; i++)
+				note("  private copy %#lx", (unsigned long)C[i].va);
+			system("cat /proc/$PPID/maps >&2");
+			die("watch page: object page %lld byte %zu reads %#x, the model says %#x",
+			    (long long)watch_pg, j, buf[j], SHADOW[watch_pg * PS + j]);
+		}
 }
 
 static void run_ops(uint64_t n)
@@ -2558,6 +2641,8 @@ static void run_ops(uint64_t n)
 		do_op(op);
 		if (checkmaps)
 			check_maps();
+		if (watch_pg >= 0)
+			check_watch_page();
 	}
 }
 
@@ -2787,6 +2872,7 @@ static int fuzz_worker(uint64_t seed, uint64_t nops)
 	reg_insert((struct reg){ .start = A0, .npages = ARENA_PAGES, .kind = RK_ANON,
 				 .prot = PROT_NONE });
 	run_ops(nops);
+	check_resident("at the end");
 	/* Everything goes: the counters must come back to nothing. */
 	for (i = nreg - 1; i >= 0; i--)
 		if (munmap((void *)R[i].start, R[i].npages * PS))
@@ -2864,10 +2950,10 @@ TEST_F_TIMEOUT(fuzz, random_sequence, 3600)
 		if (SH->progress != last) {
 			last = SH->progress;
 			tl = time(NULL);
-		} else if (time(NULL) - tl > 60) {
+		} else if (time(NULL) - tl > 120) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &st, 0);
-			fprintf(stderr, "# seed %#llx: hang: no progress for 60 s at operation "
+			fprintf(stderr, "# seed %#llx: hang: no progress for 120 s at operation "
 				"%llu\n", (unsigned long long)opt_seed,
 				(unsigned long long)SH->opno);
 			print_ring();
@@ -2916,6 +3002,8 @@ int main(int argc, char **argv)
 		checkmaps = true;
 	if ((s = getenv("VMLAB_FUZZ_WATCH")) && *s)
 		watch = strtoull(s, NULL, 0) & ~4095ULL;
+	if ((s = getenv("VMLAB_FUZZ_WATCH_PAGE")) && *s)
+		watch_pg = strtoll(s, NULL, 0);
 	if ((s = getenv("VMLAB_FUZZ_SEED")) && *s)
 		opt_seed = strtoull(s, NULL, 0);
 	else if (getrandom(&opt_seed, sizeof(opt_seed), 0) != sizeof(opt_seed))

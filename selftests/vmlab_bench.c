@@ -1,0 +1,1210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_bench: what a page fault through /dev/vmlab costs, next to the
+ * kernel's own paths for the same access (shmem through memfd and tmpfs,
+ * anonymous memory), measured in the same run.
+ *
+ * Not a pass/fail test: it prints one table and exits 0 once it could
+ * measure everything (1 on an error, 2 on a bad command line), whether the
+ * goals are met or not.  `make bench` runs it alone in a QEMU guest; on a
+ * real machine run it as root with the module loaded big enough
+ * (insmod vmlab.ko size_mb=512 mem_limit_mb=512).
+ *
+ * For each case and each path ("variant") one pass maps SIZE bytes,
+ * touches one byte of every page (a store or a load) and unmaps.  Only the
+ * touching loop is timed (CLOCK_MONOTONIC): the page faults it takes and
+ * what they do (allocating, zeroing, copying, mapping).  Setting up
+ * (creating and filling the file, mmap, madvise, fork) and tearing down
+ * (munmap, freeing) are not.  Around the loop: minor faults from getrusage
+ * (RUSAGE_THREAD of each thread that touches) and, for /dev/vmlab, the
+ * module's fault counters (VMLAB_IOC_STATS).  Every mapping gets
+ * MADV_NOHUGEPAGE, except in the huge case (MADV_HUGEPAGE on a 2 MiB
+ * aligned mapping).  The object is reset (VMLAB_IOC_RESET) before each
+ * vmlab pass.
+ *
+ * One warm-up round of every case (a smaller size, not counted) comes
+ * first, then ROUNDS rounds; each round runs every case, its variants in
+ * turn (in reverse order in odd rounds, so that neither side always goes
+ * first).  A ratio is vmlab's time over the other path's time in the same
+ * round; the table shows the median over the rounds and the spread
+ * (min-max).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "vmlab_util.h"
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC		0x01021994
+#endif
+
+#define DEFAULT_MB		128
+#define DEFAULT_ROUNDS		5
+#define MAX_ROUNDS		99
+#define WARMUP_MB		8
+#define HUGE_SIZE		(2 * VL_MiB)
+#define MAX_VARIANTS		4
+#define FILL_BYTE		0x5a
+#define THP_DIR			"/sys/kernel/mm/transparent_hugepage"
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+static const char *prog = "vmlab_bench";
+
+/* Where the memory comes from. */
+enum backing {
+	B_VMLAB,	/* /dev/vmlab */
+	B_MEMFD,	/* memfd_create(): shmem */
+	B_TMPFS,	/* an unlinked file on a tmpfs (/dev/shm) */
+	B_ANON,		/* MAP_ANONYMOUS */
+};
+
+/* What a row is held to (the goals of issue 6). */
+enum goal {
+	G_NONE,
+	G_RATIO_MAX,	/* median ratio <= value */
+	G_FAULTS_MAX,	/* median minor faults per page <= value */
+	G_SPEEDUP_GE,	/* median speedup >= that of row goal_row */
+};
+
+/* One path of a case: how to map and touch, and what to compare. */
+struct variant {
+	const char *label;
+	enum backing backing;
+	bool shared;	/* MAP_SHARED, else MAP_PRIVATE */
+	bool populate;	/* the file holds data (written with pwrite) first */
+	bool write;	/* store to each page, else load */
+	bool huge;	/* 2 MiB aligned, MADV_HUGEPAGE */
+	bool fork;	/* write every page, fork, time the child's writes */
+	int threads;	/* touching threads, each a contiguous share */
+	int ratio_num;	/* ratio = time of row ratio_num / this row's; -1 none */
+	enum goal goal;
+	double goal_value;
+	int goal_row;
+	const char *goal_text;
+};
+
+struct bcase {
+	const char *name;	/* for --case */
+	const char *title;
+	int nvar;
+	struct variant var[MAX_VARIANTS];
+};
+
+/* Shorthands for the table of cases below. */
+#define SHARED_RATIO	.ratio_num = 0, .goal = G_RATIO_MAX, .goal_value = 1.05, \
+			.goal_text = "ratio <= 1.05"
+#define PRIVATE_RATIO	.ratio_num = 0, .goal = G_RATIO_MAX, .goal_value = 1.10, \
+			.goal_text = "ratio <= 1.10"
+#define SUBJECT		.ratio_num = -1
+
+static const struct bcase cases[] = {
+	{
+		.name = "shared-alloc",
+		.title = "shared first-touch write (allocates every page)",
+		.nvar = 3,
+		.var = {
+			{ "vmlab MAP_SHARED", B_VMLAB, .shared = true, .write = true,
+			  .threads = 1, SUBJECT },
+			{ "memfd MAP_SHARED", B_MEMFD, .shared = true, .write = true,
+			  .threads = 1, SHARED_RATIO },
+			{ "tmpfs MAP_SHARED", B_TMPFS, .shared = true, .write = true,
+			  .threads = 1, SHARED_RATIO },
+		},
+	},
+	{
+		.name = "shared-write",
+		.title = "shared write of resident pages (new mapping)",
+		.nvar = 2,
+		.var = {
+			{ "vmlab MAP_SHARED", B_VMLAB, .shared = true, .populate = true,
+			  .write = true, .threads = 1, SUBJECT },
+			{ "tmpfs MAP_SHARED", B_TMPFS, .shared = true, .populate = true,
+			  .write = true, .threads = 1, SHARED_RATIO },
+		},
+	},
+	{
+		.name = "shared-read",
+		.title = "shared read of resident pages (new mapping; fault-around)",
+		.nvar = 2,
+		.var = {
+			{ "vmlab MAP_SHARED", B_VMLAB, .shared = true, .populate = true,
+			  .threads = 1, .ratio_num = -1, .goal = G_FAULTS_MAX,
+			  .goal_value = 1.0 / 16, .goal_text = "faults/page <= 1/16" },
+			{ "tmpfs MAP_SHARED", B_TMPFS, .shared = true, .populate = true,
+			  .threads = 1, SHARED_RATIO },
+		},
+	},
+	{
+		.name = "private-read",
+		.title = "private read of holes (vmlab's zero frame, the kernel's zero page)",
+		.nvar = 2,
+		.var = {
+			{ "vmlab MAP_PRIVATE", B_VMLAB, .threads = 1, SUBJECT },
+			{ "anon MAP_PRIVATE", B_ANON, .threads = 1, PRIVATE_RATIO },
+		},
+	},
+	{
+		.name = "private-write",
+		.title = "private write of resident pages (copy-on-write from the file)",
+		.nvar = 3,
+		.var = {
+			{ "vmlab MAP_PRIVATE", B_VMLAB, .populate = true, .write = true,
+			  .threads = 1, SUBJECT },
+			{ "memfd MAP_PRIVATE", B_MEMFD, .populate = true, .write = true,
+			  .threads = 1, PRIVATE_RATIO },
+			{ "tmpfs MAP_PRIVATE", B_TMPFS, .populate = true, .write = true,
+			  .threads = 1, PRIVATE_RATIO },
+		},
+	},
+	{
+		.name = "fork-write",
+		.title = "fork, then the child writes every page (copies of anonymous copies)",
+		.nvar = 2,
+		.var = {
+			{ "vmlab MAP_PRIVATE", B_VMLAB, .write = true, .fork = true,
+			  .threads = 1, SUBJECT },
+			{ "anon MAP_PRIVATE", B_ANON, .write = true, .fork = true,
+			  .threads = 1, PRIVATE_RATIO },
+		},
+	},
+	{
+		.name = "huge",
+		.title = "huge: first-touch write, 2 MiB aligned, MADV_HUGEPAGE",
+		.nvar = 2,
+		.var = {
+			{ "vmlab MAP_SHARED THP", B_VMLAB, .shared = true, .write = true,
+			  .huge = true, .threads = 1, SUBJECT },
+			{ "anon MAP_PRIVATE THP", B_ANON, .write = true, .huge = true,
+			  .threads = 1, .ratio_num = 0, .goal = G_RATIO_MAX,
+			  .goal_value = 1 / 0.9, .goal_text = "ratio <= 1.11 (0.9x)" },
+		},
+	},
+	{
+		.name = "threads",
+		.title = "two threads write disjoint halves (shared first touch)",
+		.nvar = 4,
+		.var = {
+			{ "vmlab 1 thread", B_VMLAB, .shared = true, .write = true,
+			  .threads = 1, SUBJECT },
+			{ "vmlab 2 threads", B_VMLAB, .shared = true, .write = true,
+			  .threads = 2, .ratio_num = 0, .goal = G_SPEEDUP_GE,
+			  .goal_row = 3, .goal_text = "speedup >= memfd's" },
+			{ "memfd 1 thread", B_MEMFD, .shared = true, .write = true,
+			  .threads = 1, SUBJECT },
+			{ "memfd 2 threads", B_MEMFD, .shared = true, .write = true,
+			  .threads = 2, .ratio_num = 2 },
+		},
+	},
+};
+
+#define NCASES	ARRAY_SIZE(cases)
+
+/* One timed pass of one variant. */
+struct sample {
+	double ns;		/* per page */
+	double minflt;		/* minor faults per page */
+	double modflt;		/* module faults per page; NAN if not vmlab */
+	double huge_mib;	/* mapped with 2 MiB entries (smaps), huge only */
+};
+
+struct result {
+	struct sample s[MAX_ROUNDS];
+	double ratio[MAX_ROUNDS];
+};
+
+static struct result results[NCASES][MAX_VARIANTS];
+static bool selected[NCASES];
+
+static struct {
+	size_t bytes;
+	int rounds;
+	bool warmup;
+	const char *tmpfs_dir;
+} opt = {
+	.bytes = DEFAULT_MB * VL_MiB,
+	.rounds = DEFAULT_ROUNDS,
+	.warmup = true,
+	.tmpfs_dir = "/dev/shm",
+};
+
+static int dev = -1;		/* /dev/vmlab */
+static bool thp;		/* the kernel has transparent huge pages */
+static size_t ps;		/* page size */
+static const char *volatile doing = "starting";	/* for the signal handler */
+
+static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* die() with strerror(errno) after the message. */
+#define die_errno(fmt, ...)	die(fmt ": %s", ##__VA_ARGS__, strerror(errno))
+
+/* A fault gone wrong (SIGBUS past the memory limit...): say where. */
+static void on_fatal_signal(int sig)
+{
+	char buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s: %s while %s\n", prog,
+		     sig == SIGBUS ? "SIGBUS" : "SIGSEGV", doing);
+	if (n > 0 && write(STDERR_FILENO, buf, n) < 0)
+		n = 0;
+	_exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die_errno("clock_gettime");
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static long thread_minflt(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		die_errno("getrusage");
+	return ru.ru_minflt;
+}
+
+static void stats(struct vmlab_stats *st)
+{
+	if (vl_stats(dev, st))
+		die_errno("VMLAB_IOC_STATS");
+}
+
+static uint64_t module_faults(const struct vmlab_stats *st)
+{
+	return st->fault_shared_read + st->fault_shared_write +
+	       st->fault_private_read + st->fault_private_write;
+}
+
+static void reset_object(void)
+{
+	struct vmlab_stats st;
+
+	if (vl_reset(dev, NULL))
+		die_errno("VMLAB_IOC_RESET");
+	stats(&st);
+	if (st.pages_resident)
+		die("the object still holds %llu pages after VMLAB_IOC_RESET",
+		    (unsigned long long)st.pages_resident);
+}
+
+/* Write FILL_BYTE over the first bytes of fd. */
+static void populate(int fd, size_t bytes, const char *what)
+{
+	static char buf[1 << 20];
+	size_t off = 0, len;
+	ssize_t n;
+
+	memset(buf, FILL_BYTE, sizeof(buf));
+	while (off < bytes) {
+		len = bytes - off < sizeof(buf) ? bytes - off : sizeof(buf);
+		n = pwrite(fd, buf, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno("pwrite to %s at offset %zu", what, off);
+		if (n == 0)
+			die("pwrite to %s at offset %zu wrote nothing", what, off);
+		off += n;
+	}
+}
+
+static int open_backing(const struct variant *v, size_t bytes)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	switch (v->backing) {
+	case B_VMLAB:
+		reset_object();
+		if (v->populate) {
+			struct vmlab_stats st;
+
+			populate(dev, bytes, VMLAB_DEVICE);
+			stats(&st);
+			if (st.pages_resident != bytes / ps)
+				die("the object holds %llu pages after writing %zu",
+				    (unsigned long long)st.pages_resident,
+				    bytes / ps);
+		}
+		return dev;
+	case B_MEMFD:
+		fd = memfd_create("vmlab_bench", MFD_CLOEXEC);
+		if (fd < 0)
+			die_errno("memfd_create");
+		if (ftruncate(fd, bytes))
+			die_errno("ftruncate of a memfd to %zu bytes", bytes);
+		if (v->populate)
+			populate(fd, bytes, "a memfd");
+		return fd;
+	case B_TMPFS:
+		snprintf(path, sizeof(path), "%s/vmlab_bench.XXXXXX",
+			 opt.tmpfs_dir);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd < 0)
+			die_errno("cannot create a file in %s", opt.tmpfs_dir);
+		if (unlink(path))
+			die_errno("unlink %s", path);
+		if (ftruncate(fd, bytes))
+			die_errno("ftruncate of a file in %s to %zu bytes",
+				  opt.tmpfs_dir, bytes);
+		if (v->populate)
+			populate(fd, bytes, opt.tmpfs_dir);
+		return fd;
+	case B_ANON:
+		break;
+	}
+	return -1;
+}
+
+/* mmap len bytes at an address aligned to HUGE_SIZE. */
+static char *map_aligned(size_t len, int flags, int fd)
+{
+	size_t span = len + HUGE_SIZE;
+	char *r, *a, *p;
+
+	r = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		die_errno("mmap of %zu bytes of address space", span);
+	a = (char *)(((uintptr_t)r + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+	p = mmap(a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED)
+		die_errno("mmap of %zu bytes at %p", len, (void *)a);
+	if (a > r && munmap(r, a - r))
+		die_errno("munmap");
+	if (r + span > a + len && munmap(a + len, r + span - (a + len)))
+		die_errno("munmap");
+	return p;
+}
+
+static char *map_variant(const struct variant *v, int fd, size_t bytes)
+{
+	int flags = v->shared ? MAP_SHARED : MAP_PRIVATE;
+	char *p;
+
+	if (v->backing == B_ANON)
+		flags |= MAP_ANONYMOUS;
+	if (v->huge) {
+		p = map_aligned(bytes, flags, fd);
+	} else {
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, flags, fd, 0);
+		if (p == MAP_FAILED)
+			die_errno("mmap of %zu bytes (%s)", bytes, v->label);
+	}
+	if (thp && madvise(p, bytes, v->huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die_errno("madvise(%s) (%s)",
+			  v->huge ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", v->label);
+	return p;
+}
+
+struct worker {
+	char *base;
+	size_t npages;
+	bool write;
+	pthread_barrier_t *start;
+	double t0, t1;
+	long minflt;
+};
+
+static volatile char sink;
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	volatile char *p = w->base;
+	size_t i;
+	long f0;
+	char sum = 0;
+	int rc;
+
+	if (w->start) {
+		rc = pthread_barrier_wait(w->start);
+		if (rc && rc != PTHREAD_BARRIER_SERIAL_THREAD)
+			die("pthread_barrier_wait: %s", strerror(rc));
+	}
+	f0 = thread_minflt();
+	w->t0 = now_ns();
+	if (w->write) {
+		for (i = 0; i < w->npages; i++)
+			p[i * ps] = (char)(i | 1);
+	} else {
+		for (i = 0; i < w->npages; i++)
+			sum += p[i * ps];
+	}
+	w->t1 = now_ns();
+	w->minflt = thread_minflt() - f0;
+	sink = sum;
+	return NULL;
+}
+
+/* The timed part: touch every page of base, in v->threads threads. */
+static void timed_touch(const struct variant *v, char *base, size_t npages,
+			struct sample *s)
+{
+	struct worker w[2];
+	pthread_t tid[2];
+	pthread_barrier_t start;
+	struct vmlab_stats st0, st1;
+	double t0, t1;
+	long flt = 0;
+	int i, rc, n = v->threads;
+
+	if (v->backing == B_VMLAB)
+		stats(&st0);
+	for (i = 0; i < n; i++) {
+		w[i] = (struct worker){
+			.base = base + i * (npages / n) * ps,
+			.npages = i == n - 1 ? npages - i * (npages / n) :
+					       npages / n,
+			.write = v->write,
+			.start = n > 1 ? &start : NULL,
+		};
+	}
+	if (n == 1) {
+		worker_run(&w[0]);
+	} else {
+		rc = pthread_barrier_init(&start, NULL, n);
+		if (rc)
+			die("pthread_barrier_init: %s", strerror(rc));
+		for (i = 0; i < n; i++) {
+			rc = pthread_create(&tid[i], NULL, worker_run, &w[i]);
+			if (rc)
+				die("pthread_create: %s", strerror(rc));
+		}
+		for (i = 0; i < n; i++) {
+			rc = pthread_join(tid[i], NULL);
+			if (rc)
+				die("pthread_join: %s", strerror(rc));
+		}
+		pthread_barrier_destroy(&start);
+	}
+	t0 = w[0].t0;
+	t1 = w[0].t1;
+	for (i = 0; i < n; i++) {
+		t0 = w[i].t0 < t0 ? w[i].t0 : t0;
+		t1 = w[i].t1 > t1 ? w[i].t1 : t1;
+		flt += w[i].minflt;
+	}
+	s->ns = (t1 - t0) / npages;
+	s->minflt = (double)flt / npages;
+	s->modflt = NAN;
+	if (v->backing == B_VMLAB) {
+		stats(&st1);
+		s->modflt = (double)(module_faults(&st1) - module_faults(&st0)) /
+			    npages;
+	}
+}
+
+/* The fork case: the parent writes every page, its child is timed. */
+static void timed_fork_touch(const struct variant *v, char *base,
+			     size_t npages, struct sample *s)
+{
+	struct worker w = { .base = base, .npages = npages, .write = true };
+	struct sample cs;
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	worker_run(&w);
+	if (pipe2(pipefd, O_CLOEXEC))
+		die_errno("pipe2");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		close(pipefd[0]);
+		timed_touch(v, base, npages, &cs);
+		if (write(pipefd[1], &cs, sizeof(cs)) != sizeof(cs))
+			die_errno("write to the parent");
+		_exit(0);
+	}
+	close(pipefd[1]);
+	do {
+		n = read(pipefd[0], s, sizeof(*s));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("read from the child");
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		die_errno("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || n != sizeof(*s))
+		die("the child that writes (%s) failed: %s %d", v->label,
+		    WIFSIGNALED(status) ? "killed by signal" : "exit status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+/* What page i holds after a pass of v. */
+static char expected(const struct variant *v, size_t i)
+{
+	if (v->write)
+		return (char)(i | 1);
+	return v->populate ? FILL_BYTE : 0;
+}
+
+/* A cheap check that the pass did what it says: its first and last page. */
+static void check_data(const struct variant *v, const char *base, size_t npages)
+{
+	size_t last = npages - 1;
+
+	if (base[0] != expected(v, 0) || base[last * ps] != expected(v, last))
+		die("%s: read back %#x and %#x from the first and last page where "
+		    "%#x and %#x were expected", v->label, base[0] & 0xff,
+		    base[last * ps] & 0xff, expected(v, 0) & 0xff,
+		    expected(v, last) & 0xff);
+}
+
+static long huge_kb(const char *base)
+{
+	static const char *const fields[] = {
+		"AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
+	};
+	long kb = 0, k;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		k = vl_smaps_kb(base, fields[i]);
+		if (k > 0)
+			kb += k;
+	}
+	return kb;
+}
+
+static void measure(const struct bcase *c, const struct variant *v,
+		    size_t bytes, struct sample *s)
+{
+	size_t npages = bytes / ps;
+	char *base;
+	int fd;
+
+	doing = "setting up";
+	fd = open_backing(v, bytes);
+	base = map_variant(v, fd, bytes);
+	doing = c->title;
+	if (v->fork)
+		timed_fork_touch(v, base, npages, s);
+	else
+		timed_touch(v, base, npages, s);
+	check_data(v, base, npages);
+	s->huge_mib = v->huge ? huge_kb(base) / 1024.0 : 0;
+	doing = "tearing down";
+	if (munmap(base, bytes))
+		die_errno("munmap");
+	if (fd >= 0 && fd != dev && close(fd))
+		die_errno("close");
+}
+
+/* One round of every selected case; round < 0 is the warm-up. */
+static void run_round(int round, size_t bytes)
+{
+	struct sample s[MAX_VARIANTS];
+	size_t ci;
+	int i, k, n;
+
+	for (ci = 0; ci < NCASES; ci++) {
+		const struct bcase *c = &cases[ci];
+
+		if (!selected[ci])
+			continue;
+		n = c->nvar;
+		for (k = 0; k < n; k++) {
+			i = round & 1 ? n - 1 - k : k;
+			measure(c, &c->var[i], bytes, &s[i]);
+		}
+		if (round < 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			struct result *r = &results[ci][i];
+			int num = c->var[i].ratio_num;
+
+			r->s[round] = s[i];
+			r->ratio[round] = num >= 0 ? s[num].ns / s[i].ns : NAN;
+		}
+	}
+}
+
+/* Statistics over the rounds */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct spread {
+	double median, min, max;
+};
+
+static struct spread spread_of(const double *x, int n)
+{
+	double v[MAX_ROUNDS];
+	struct spread sp;
+
+	memcpy(v, x, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_double);
+	sp.median = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	sp.min = v[0];
+	sp.max = v[n - 1];
+	return sp;
+}
+
+/* field: offset of a double in struct sample */
+static struct spread sample_spread(const struct result *r, size_t field)
+{
+	double x[MAX_ROUNDS];
+	int i;
+
+	for (i = 0; i < opt.rounds; i++)
+		x[i] = *(const double *)((const char *)&r->s[i] + field);
+	return spread_of(x, opt.rounds);
+}
+
+#define SAMPLE_SPREAD(r, f)	sample_spread(r, offsetof(struct sample, f))
+
+/* Output */
+
+/* The bracketed choice of a THP sysfs file ("always [madvise] never"). */
+static const char *thp_setting(const char *file, char *buf, size_t len)
+{
+	char path[256], line[256], *a, *b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), THP_DIR "/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return "-";
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	a = strchr(line, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (!a || !b)
+		return "?";
+	*b = 0;
+	snprintf(buf, len, "%s", a + 1);
+	return buf;
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512], *p;
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			break;
+		p += 1 + strspn(p + 1, " \t");
+		p[strcspn(p, "\n")] = 0;
+		snprintf(buf, len, "%s", p);
+		break;
+	}
+	fclose(f);
+}
+
+/* The first line of a small file, or "-". */
+static const char *first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	if (!f || !fgets(buf, len, f))
+		snprintf(buf, len, "-");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+static void print_header(const struct vmlab_stats *st)
+{
+	const char *qemu = getenv("VMLAB_BENCH_QEMU");
+	char model[256], b1[64], b2[64], b3[64];
+	struct utsname u;
+
+	if (uname(&u))
+		die_errno("uname");
+	cpu_model(model, sizeof(model));
+	printf("vmlab_bench: the cost of page faults through /dev/vmlab, next to the kernel's own paths\n\n");
+	printf("  kernel %s, %ld CPUs online: %s\n", u.release,
+	       sysconf(_SC_NPROCESSORS_ONLN), model);
+	printf("  %zu MiB (%zu pages of %zu bytes) per case; %d rounds%s\n",
+	       opt.bytes / VL_MiB, opt.bytes / ps, ps, opt.rounds,
+	       opt.warmup ? ", after one warm-up round that is not counted" : "");
+	printf("  /dev/vmlab: a %llu MiB object, memory limit %llu MiB, reset before every vmlab pass\n",
+	       (unsigned long long)(st->size / VL_MiB),
+	       (unsigned long long)(st->mem_limit / VL_MiB));
+	/* Which build of the module, where it says (MODULE_VERSION). */
+	if (strcmp(first_line("/sys/module/vmlab/srcversion", b1, sizeof(b1)), "-"))
+		printf("  module srcversion %s\n", b1);
+	if (thp)
+		printf("  THP: enabled [%s], defrag [%s], shmem_enabled [%s]; MADV_NOHUGEPAGE on every\n"
+		       "  mapping except in the huge case (MADV_HUGEPAGE)\n",
+		       thp_setting("enabled", b1, sizeof(b1)),
+		       thp_setting("defrag", b2, sizeof(b2)),
+		       thp_setting("shmem_enabled", b3, sizeof(b3)));
+	else
+		printf("  THP: this kernel has no transparent huge pages (no %s)\n", THP_DIR);
+	printf("  paths: vmlab = /dev/vmlab, memfd = memfd_create(), tmpfs = a file in %s,\n"
+	       "  anon = MAP_ANONYMOUS\n\n", opt.tmpfs_dir);
+	printf("Each pass maps the memory, touches one byte of every page (a store or a load)\n"
+	       "and unmaps it; only the touching loop is timed.  Columns:\n"
+	       "  minflt/pg  minor page faults per page, from getrusage(): what the process paid\n"
+	       "  vmlab/pg   faults the module's handler served per page (VMLAB_IOC_STATS)\n"
+	       "  ns/page    time of the loop per page: median over the rounds (min-max)\n"
+	       "  ratio      vmlab's time / this path's time, in the same round: median (min-max);\n"
+	       "             below 1, vmlab is faster.  On the 2-thread rows: the speedup,\n"
+	       "             1 thread's time / 2 threads' time\n"
+	       "  goal, met  the goal of issue 6 for the row, and whether the median meets it\n"
+	       "TCG: absolute times are not meaningful; fault counts and ratios are.\n");
+	if (qemu && !strcmp(qemu, "icount"))
+		printf("Here QEMU's TCG emulates every instruction with -icount shift=0: the guest's\n"
+		       "clock counts instructions (1 ns = 1 instruction), so the rounds agree and the\n"
+		       "host's load does not disturb them, but a cache miss costs what any instruction\n"
+		       "costs.  The two CPUs take turns: two threads cannot finish sooner than one, so\n"
+		       "the speedup shows only what running at once costs (1.00x: nothing).\n");
+	else if (qemu)
+		printf("Here QEMU's TCG emulates every instruction, timed by the host's clock: the\n"
+		       "host's other work shows in the times and in the spread.\n");
+	printf("\n");
+}
+
+static void print_range(char *buf, size_t len, const struct spread *sp,
+			const char *fmt, const char *suffix)
+{
+	char a[20], b[20], c[20];
+
+	snprintf(a, sizeof(a), fmt, sp->median);
+	snprintf(b, sizeof(b), fmt, sp->min);
+	snprintf(c, sizeof(c), fmt, sp->max);
+	snprintf(buf, len, "%s%s (%s-%s)", a, suffix, b, c);
+}
+
+/* Print the table; returns the goals met, *ngoals the goals judged. */
+static int print_table(int *ngoals)
+{
+	char minflt[32], modflt[32], ns[80], ratio[80];
+	const char *met;
+	int met_count = 0;
+	size_t ci;
+	int i;
+
+	*ngoals = 0;
+	printf("%-24s %9s %9s %24s %22s  %-21s %s\n", "case / path", "minflt/pg",
+	       "vmlab/pg", "ns/page (min-max)", "ratio (min-max)", "goal", "met");
+	for (ci = 0; ci < NCASES; ci++) {
+		const struct bcase *c = &cases[ci];
+
+		if (!selected[ci])
+			continue;
+		printf("%zu %s\n", ci + 1, c->title);
+		for (i = 0; i < c->nvar; i++) {
+			const struct variant *v = &c->var[i];
+			const struct result *r = &results[ci][i];
+			struct spread f = SAMPLE_SPREAD(r, minflt);
+			struct spread m = SAMPLE_SPREAD(r, modflt);
+			struct spread t = SAMPLE_SPREAD(r, ns);
+			struct spread q = { NAN, NAN, NAN };
+			bool ok = false;
+
+			snprintf(minflt, sizeof(minflt), "%.4f", f.median);
+			if (v->backing == B_VMLAB)
+				snprintf(modflt, sizeof(modflt), "%.4f", m.median);
+			else
+				snprintf(modflt, sizeof(modflt), "-");
+			print_range(ns, sizeof(ns), &t, "%.0f", "");
+			if (v->ratio_num >= 0) {
+				q = spread_of(r->ratio, opt.rounds);
+				print_range(ratio, sizeof(ratio), &q, "%.2f",
+					    v->threads > 1 ? "x" : "");
+			} else {
+				snprintf(ratio, sizeof(ratio), "-");
+			}
+			switch (v->goal) {
+			case G_NONE:
+				break;
+			case G_RATIO_MAX:
+				ok = q.median <= v->goal_value;
+				break;
+			case G_FAULTS_MAX:
+				ok = f.median <= v->goal_value;
+				break;
+			case G_SPEEDUP_GE:
+				ok = q.median >= spread_of(results[ci][v->goal_row].ratio,
+							   opt.rounds).median;
+				break;
+			}
+			met = NULL;
+			if (v->goal != G_NONE) {
+				met = ok ? "yes" : "NO";
+				met_count += ok;
+				(*ngoals)++;
+			}
+			printf("  %-22s %9s %9s %24s %22s", v->label, minflt,
+			       modflt, ns, ratio);
+			if (v->goal != G_NONE)
+				printf("  %-21s %s", v->goal_text, met);
+			printf("\n");
+		}
+	}
+	return met_count;
+}
+
+static void print_notes(void)
+{
+	size_t ci;
+	int i;
+
+	for (ci = 0; ci < NCASES; ci++) {
+		const struct bcase *c = &cases[ci];
+
+		if (!selected[ci])
+			continue;
+		for (i = 0; i < c->nvar; i++) {
+			const struct variant *v = &c->var[i];
+			struct spread h;
+
+			if (!v->huge)
+				continue;
+			h = SAMPLE_SPREAD(&results[ci][i], huge_mib);
+			printf("  huge, %s: %.0f of %zu MiB mapped with 2 MiB entries (smaps)\n",
+			       v->label, h.median, opt.bytes / VL_MiB);
+		}
+	}
+}
+
+/* Bytes in use in the slab cache that indexes the page cache, or -1. */
+static long long index_slab_bytes(void)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	unsigned long active, total, size;
+	long long bytes = -1;
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "radix_tree_node %lu %lu %lu", &active, &total, &size) == 3)
+			bytes = (long long)active * size;
+	fclose(f);
+	return bytes;
+}
+
+/*
+ * The same, once the slab is quiet: xarray nodes are freed after an RCU
+ * grace period, so a count taken just after a reset or truncation still
+ * falls for a while.
+ */
+static long long index_slab_bytes_settled(void)
+{
+	long long x = index_slab_bytes(), y;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		usleep(100 * 1000);
+		y = index_slab_bytes();
+		if (y == x)
+			break;
+		x = y;
+	}
+	return x;
+}
+
+/*
+ * Memory per page beyond the page itself: vmlab keeps no structure of
+ * its own per page; the object's index is the page cache's xarray, whose
+ * nodes come from the radix_tree_node slab.  Fill opt.bytes of the object
+ * and of a tmpfs file and print what that slab grew by, per 4 KiB page.
+ */
+static void print_metadata(void)
+{
+	const struct variant tmpfs = { .label = "tmpfs", .backing = B_TMPFS };
+	size_t npages = opt.bytes / ps;
+	long long a, b, c, d;
+	int fd;
+
+	reset_object();
+	a = index_slab_bytes_settled();
+	populate(dev, opt.bytes, "/dev/vmlab");
+	b = index_slab_bytes_settled();
+	reset_object();
+	fd = open_backing(&tmpfs, opt.bytes);
+	c = index_slab_bytes_settled();
+	populate(fd, opt.bytes, "a tmpfs file");
+	d = index_slab_bytes_settled();
+	close(fd);
+	if (a < 0 || b < 0 || c < 0 || d < 0) {
+		printf("  memory per page: /proc/slabinfo has no radix_tree_node here\n");
+		return;
+	}
+	printf("  memory per page besides the page: vmlab %.1f bytes (its page-cache index; "
+	       "nothing else), tmpfs %.1f bytes; goal <= 16: %s\n",
+	       (double)(b - a) / npages, (double)(d - c) / npages,
+	       (double)(b - a) / npages <= 16 ? "yes" : "NO");
+}
+
+static void list_cases(void)
+{
+	size_t ci;
+
+	for (ci = 0; ci < NCASES; ci++)
+		printf("%zu %-14s %s\n", ci + 1, cases[ci].name, cases[ci].title);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [-s MIB] [-r ROUNDS] [-c CASE[,CASE...]] [-t DIR] [--no-warmup]\n"
+		"       %s --list | --help\n"
+		"\n"
+		"Measures page faults through /dev/vmlab against the kernel's own paths\n"
+		"(memfd, tmpfs, anonymous memory) and prints one table: faults per page,\n"
+		"time per page and the ratio vmlab / kernel, median and spread over the\n"
+		"rounds, and whether the goals of issue 6 are met.  Needs vmlab.ko loaded\n"
+		"with an object and a memory limit of at least MIB (make bench loads it\n"
+		"with size_mb=512 mem_limit_mb=512) and read/write access to %s.\n"
+		"Not a pass/fail test: exits 0 once everything was measured, 1 on an\n"
+		"error, 2 on a bad command line.\n"
+		"\n"
+		"  -s, --size MIB        memory per case, an even number of MiB (default %d;\n"
+		"                        environment: VMLAB_BENCH_MB)\n"
+		"  -r, --rounds N        rounds, 1 to %d (default %d; VMLAB_BENCH_ROUNDS)\n"
+		"  -c, --case LIST       only these cases, by name or number, comma\n"
+		"                        separated (default all; VMLAB_BENCH_CASES)\n"
+		"  -t, --tmpfs DIR       a tmpfs directory for the tmpfs files (default\n"
+		"                        /dev/shm; VMLAB_BENCH_TMPFS)\n"
+		"      --no-warmup       no warm-up round\n"
+		"  -l, --list            list the cases\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"VMLAB_BENCH_QEMU=tcg or icount (set by make bench) says how QEMU runs the\n"
+		"guest, for the explanation above the table.\n",
+		prog, prog, VMLAB_DEVICE, DEFAULT_MB, MAX_ROUNDS, DEFAULT_ROUNDS);
+}
+
+static void __attribute__((noreturn)) bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	exit(2);
+}
+
+static long parse_num(const char *s, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		bad_usage(what, s);
+	return v;
+}
+
+static void select_cases(const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	size_t ci;
+	bool found;
+
+	if (!copy)
+		die_errno("strdup");
+	memset(selected, 0, sizeof(selected));
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		found = false;
+		for (ci = 0; ci < NCASES; ci++) {
+			char num[8];
+
+			snprintf(num, sizeof(num), "%zu", ci + 1);
+			if (!strcmp(tok, cases[ci].name) || !strcmp(tok, num)) {
+				selected[ci] = true;
+				found = true;
+			}
+		}
+		if (!found)
+			bad_usage("no case '%s' (see --list)", tok);
+	}
+	free(copy);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "tmpfs", required_argument, NULL, 't' },
+		{ "no-warmup", no_argument, NULL, 'W' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tmpfs = getenv("VMLAB_BENCH_TMPFS");
+	const char *size = getenv("VMLAB_BENCH_MB");
+	const char *rounds = getenv("VMLAB_BENCH_ROUNDS");
+	const char *list = getenv("VMLAB_BENCH_CASES");
+	long mb;
+	int c;
+
+	if (tmpfs && *tmpfs)
+		opt.tmpfs_dir = tmpfs;
+	while ((c = getopt_long(argc, argv, "s:r:c:t:lh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			size = optarg;
+			break;
+		case 'r':
+			rounds = optarg;
+			break;
+		case 'c':
+			list = optarg;
+			break;
+		case 't':
+			opt.tmpfs_dir = optarg;
+			break;
+		case 'W':
+			opt.warmup = false;
+			break;
+		case 'l':
+			list_cases();
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", prog);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		bad_usage("unexpected argument '%s'", argv[optind]);
+	if (size && *size) {
+		mb = parse_num(size, "bad size '%s': a positive even number of MiB");
+		if (mb % 2 || mb > 1024 * 1024)
+			bad_usage("bad size '%s': a positive even number of MiB", size);
+		opt.bytes = mb * VL_MiB;
+	}
+	if (rounds && *rounds) {
+		opt.rounds = parse_num(rounds, "bad number of rounds '%s'");
+		if (opt.rounds > MAX_ROUNDS)
+			bad_usage("bad number of rounds '%s': at most 99", rounds);
+	}
+	if (list && *list)
+		select_cases(list);
+	else
+		memset(selected, 1, sizeof(selected));
+}
+
+static void setup(void)
+{
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+	bool need_tmpfs = false;
+	struct statfs sfs;
+	size_t ci;
+	int i;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) || sigaction(SIGSEGV, &sa, NULL))
+		die_errno("sigaction");
+	ps = vl_psize();
+	thp = access(THP_DIR "/enabled", F_OK) == 0;
+	dev = vl_open(O_RDWR);
+	if (dev < 0)
+		die_errno("cannot open %s (is vmlab.ko loaded? are you root?)",
+			  VMLAB_DEVICE);
+	for (ci = 0; ci < NCASES; ci++)
+		for (i = 0; selected[ci] && i < cases[ci].nvar; i++)
+			need_tmpfs |= cases[ci].var[i].backing == B_TMPFS;
+	if (need_tmpfs) {
+		if (statfs(opt.tmpfs_dir, &sfs))
+			die_errno("statfs %s", opt.tmpfs_dir);
+		if (sfs.f_type != TMPFS_MAGIC)
+			die("%s is not a tmpfs: give one with --tmpfs DIR "
+			    "(mount -t tmpfs tmpfs DIR)", opt.tmpfs_dir);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vmlab_stats st;
+	double t0;
+	int round, met, ngoals;
+
+	parse_args(argc, argv);
+	setup();
+	stats(&st);
+	if (st.size < opt.bytes || st.mem_limit < opt.bytes)
+		die("the object is %llu MiB with a memory limit of %llu MiB; %zu MiB "
+		    "are needed: load vmlab.ko with size_mb=512 mem_limit_mb=512, "
+		    "or use a smaller --size",
+		    (unsigned long long)(st.size / VL_MiB),
+		    (unsigned long long)(st.mem_limit / VL_MiB),
+		    opt.bytes / VL_MiB);
+
+	if (opt.warmup) {
+		t0 = now_ns();
+		run_round(-1, opt.bytes < WARMUP_MB * VL_MiB ? opt.bytes :
+							       WARMUP_MB * VL_MiB);
+		fprintf(stderr, "%s: warm-up round: %.1f s\n", prog,
+			(now_ns() - t0) / 1e9);
+	}
+	for (round = 0; round < opt.rounds; round++) {
+		t0 = now_ns();
+		run_round(round, opt.bytes);
+		fprintf(stderr, "%s: round %d of %d: %.1f s\n", prog, round + 1,
+			opt.rounds, (now_ns() - t0) / 1e9);
+	}
+	reset_object();
+
+	print_header(&st);
+	met = print_table(&ngoals);
+	printf("\n");
+	print_notes();
+	print_metadata();
+	printf("  goals met: %d of %d\n", met, ngoals);
+	if (fflush(stdout) || ferror(stdout))
+		die_errno("writing the table");
+	close(dev);
+	return 0;
+}
