@@ -1415,18 +1415,10 @@ FIXTURE_TEARDOWN(charge)
 
 static long cg_read_long(const char *dir, const char *file)
 {
-	char path[512], buf[64];
-	long v = -1;
-	FILE *f;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return vl_read_long(path);
 }
 
 static int cg_write(const char *dir, const char *file, const char *s)

@@ -113,22 +113,6 @@ static int write_str(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
 /* The value of "key N" in a flat-keyed file such as memory.events. */
 static long read_key(const char *path, const char *key)
 {
@@ -159,7 +143,7 @@ static int inspect(int fd, pid_t pid, const void *addr, size_t npages,
 /* The module's dev_mode parameter, -1 if unknown. */
 static int dev_mode_param(void)
 {
-	return (int)read_long("/sys/module/vmlab/parameters/dev_mode");
+	return (int)vl_read_long("/sys/module/vmlab/parameters/dev_mode");
 }
 
 FIXTURE(hostile)
@@ -580,7 +564,7 @@ static long cg_long(const char *cg, const char *file)
 	char path[192];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return read_long(path);
+	return vl_read_long(path);
 }
 
 static long cg_key(const char *cg, const char *file, const char *key)

@@ -56,6 +56,22 @@ int vl_reset(int fd, uint64_t *pages_freed)
 	return ret;
 }
 
+long vl_read_long(const char *path)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 0);
+}
+
 int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi)
 {
 	struct vmlab_inspect req = {

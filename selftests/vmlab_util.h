@@ -54,6 +54,8 @@ bool vl_allow_skip(void);
 int vl_open(int flags);
 int vl_stats(int fd, struct vmlab_stats *st);
 int vl_reset(int fd, uint64_t *pages_freed);
+/* The number a small file (sysfs, cgroupfs) holds, or -1. */
+long vl_read_long(const char *path);
 /* VMLAB_IOC_INSPECT of the page at addr in this process. */
 int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi);
 /* Print every counter that differs between two readings (stderr). */
