@@ -37,6 +37,16 @@
 # may add APPEND (kernel arguments), TIMEOUT (the guest's time limit, unless
 # VMLAB_TIMEOUT is set), PROG_TIMEOUT (one program's) and KMEMLEAK=1 (the
 # guest must report a kmemleak step): the debug kernel does.
+#
+# The trace tools for vmlab_tracetools (scripts/tracetools.sh): trace-cmd
+# and perf go into every guest; bpftrace (200 MB of LLVM and clang, 5 to 8 s
+# to unpack and 20 to 50 s to run under TCG) into the first kernel's only:
+# VMLAB_BPFTRACE=first (the default), all, none, or a list of series; and
+# only for a kernel with BTF (not the debug kernel: without BTF bpftrace
+# wants the kernel's headers to read tracepoint arguments).  The
+# guest's VMLAB_TRACETOOLS names the tools it was given, which the test
+# then requires; it skips the others, saying so.  A run limited to other
+# programs (vmlab.tests= in VMLAB_APPEND: make stress, make fuzz) gets none.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +55,7 @@ export VMLAB_MEM=${VMLAB_MEM:-4G}
 # What the kernel prints when something went wrong; guest-init.sh has the same.
 REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
+BPFTRACE_SERIES=${VMLAB_BPFTRACE:-}	# main() resolves "first"
 PASSED=0
 FAILED=0
 SKIPPED=0
@@ -269,20 +280,60 @@ show_output() {
 	fi
 }
 
+# tracetools SERIES: set TOOLS to the trace tools SERIES's guest gets,
+# comma-separated (none when vmlab_tracetools will not run), and NOBPF to
+# why bpftrace is not among them.  Reads the kernel's env file's KDIR.
+tracetools() {
+	TOOLS='' NOBPF=''
+	case " ${PROGS[*]-} " in
+	*" vmlab_tracetools "*) ;;
+	*) return 0 ;;
+	esac
+	case ${VMLAB_APPEND:-} in
+	*vmlab.tests=*vmlab_tracetools*) ;;
+	*vmlab.tests=*) return 0 ;;
+	esac
+	TOOLS=trace-cmd,perf
+	case " $BPFTRACE_SERIES " in
+	*" all "* | *" $1 "*) ;;
+	*)
+		NOBPF="only the guest of ${BPFTRACE_SERIES:-no kernel} gets it (VMLAB_BPFTRACE)"
+		return 0
+		;;
+	esac
+	if grep -qs '^CONFIG_DEBUG_INFO_BTF=y' "${CHROOT:-}$KDIR/.config"; then
+		TOOLS+=,bpftrace
+	else
+		NOBPF="the kernel has no BTF (CONFIG_DEBUG_INFO_BTF), which bpftrace needs to read tracepoint arguments without the kernel's headers"
+	fi
+}
+
 # boot_and_judge SERIES DIR [KO]: pack, boot, parse; adds to the counts.
 # KO is the module to test (default: DIR/module/vmlab.ko).
 boot_and_judge() {
-	local series=$1 dir=$2 ko=${3:-$2/module/vmlab.ko} p f s
+	local series=$1 dir=$2 ko=${3:-$2/module/vmlab.ko} p f s archives="" opt=""
 	local log=$dir/console.log initrd=$dir/initramfs.cpio.gz
 	rm -f "$log" "$dir/qemu-run.log"
-	# Extra files: the tour's dynamically linked probe and its libraries.
-	if VMLAB_INITRAMFS_EXTRA=$("$S/userspace-extra.sh") \
+	tracetools "$series"
+	[ -z "$NOBPF" ] || echo "[$series] # bpftrace is not in this guest: $NOBPF"
+	case $TOOLS in
+	*bpftrace*) opt=--bpftrace ;;
+	esac
+	# Extra files: the tour's dynamically linked probe and its libraries;
+	# the trace tools, as ready-made archives.
+	if { [ -z "$TOOLS" ] || archives=$("$S/tracetools.sh" ${opt:+"$opt"}); } &&
+		VMLAB_INITRAMFS_EXTRA=$("$S/userspace-extra.sh") VMLAB_INITRAMFS_APPEND=$archives \
 		"$S/mkinitramfs.sh" "$initrd" "$ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
-		# Its messages to stderr, and to a file for the boot time.
+		# Its messages to stderr, and to a file for the boot time.  With
+		# the tools, the kernel unpacks the initramfs before going on
+		# (initramfs_async=0): unpacking 250 MB takes 6 s under TCG, and
+		# the kernel patching its code meanwhile (sched_clock's static
+		# key) once ended in an int3 Oops in 7.3.
 		# shellcheck disable=SC2086 # APPEND: separate words
 		{ VMLAB_TIMEOUT=${VMLAB_TIMEOUT:-${TIMEOUT:-900}} "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
 			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" \
-			hugepagesz=1G hugepages=1 ${PROG_TIMEOUT:+vmlab.timeout=$PROG_TIMEOUT} ${APPEND:-} 2>&1 >&3 |
+			hugepagesz=1G hugepages=1 ${PROG_TIMEOUT:+vmlab.timeout=$PROG_TIMEOUT} \
+			${TOOLS:+VMLAB_TRACETOOLS=$TOOLS initramfs_async=0} ${APPEND:-} 2>&1 >&3 |
 			tee "$dir/qemu-run.log" >&2; } 3>&1 || true
 	fi
 	[ -f "$log" ] || : >"$log"
@@ -343,6 +394,10 @@ main() {
 	local series t0
 	# shellcheck disable=SC2086 # a list of words
 	[ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12 7.3}
+	case ${BPFTRACE_SERIES:-first} in
+	first) BPFTRACE_SERIES=$1 ;;
+	none) BPFTRACE_SERIES= ;;
+	esac
 	t0=$(now)
 	host_need make gcc libc6-dev
 	build_selftests

@@ -18,6 +18,13 @@
 # VMLAB_INITRAMFS_EXTRA="SRC[:DEST] ...": more host files, each copied to
 # DEST in the guest (default: the same path), e.g. a dynamically linked
 # program and the libraries it needs (see scripts/userspace-extra.sh).
+#
+# VMLAB_INITRAMFS_APPEND="ARCHIVE ...": ready-made cpio archives (newc,
+# uncompressed) appended to OUT after the gzipped one, each at a 4-byte
+# boundary: the kernel unpacks one archive after the other into the same
+# root, and spends no time decompressing these (see scripts/tracetools.sh,
+# whose 200 MB would take seconds to gunzip under QEMU's emulation).  OUT
+# is then no longer a plain .cpio.gz, which only the kernel needs to read.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -76,11 +83,18 @@ add_extra() {
 	done
 }
 
-# pack ROOT OUT: the cpio archive, files owned by root, in a stable order.
+# pack ROOT OUT: the cpio archive, files owned by root, in a stable order,
+# then the archives of VMLAB_INITRAMFS_APPEND.
 pack() {
-	local root=$1 out=$2
+	local root=$1 out=$2 a size
 	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc --owner=0:0 --reproducible) | gzip -n -6 >"$out.tmp"
+	for a in ${VMLAB_INITRAMFS_APPEND:-}; do
+		[ -f "$a" ] || die "no archive $a (VMLAB_INITRAMFS_APPEND)"
+		size=$(stat -c %s "$out.tmp")
+		head -c $(((4 - size % 4) % 4)) /dev/zero >>"$out.tmp"
+		cat "$a" >>"$out.tmp"
+	done
 	mv "$out.tmp" "$out"
 }
 
@@ -103,7 +117,7 @@ main() {
 	add_tests "$root" "$testdir" "$@"
 	add_extra "$root"
 	pack "$root" "$out"
-	log "initramfs: $out ($(du -k "$out" | cut -f1) KiB, $(find "$root/vmlab/tests" -type f -perm -u+x | wc -l) test programs)"
+	log "initramfs: $out ($(du -k "$out" | cut -f1) KiB, $(find "$root/vmlab/tests" -type f -perm -u+x | wc -l) test programs${VMLAB_INITRAMFS_APPEND:+, with $(echo "$VMLAB_INITRAMFS_APPEND" | wc -w) more archive(s)})"
 }
 
 main "$@"
