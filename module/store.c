@@ -207,13 +207,15 @@ static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
  * @obj: the object
  * @index: page offset, below obj->npages
  * @alloc: allocate a page for a hole
+ * @filled: if not NULL, set to true when this call filled the hole (two
+ *	racing callers: only one of them), left alone otherwise
  *
  * Return: the page, its folio referenced, locked and still in the store;
  * NULL for a hole when !@alloc; ERR_PTR(-ENOSPC) when the object holds
  * its limit, ERR_PTR(-ENOMEM) when memory (or the cgroup's) is short.
  */
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
-				    bool alloc)
+				    bool alloc, bool *filled)
 {
 	struct folio *folio;
 
@@ -222,8 +224,11 @@ struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 		if (folio || !alloc)
 			break;
 		folio = vmlab_store_add(obj, index, 0);
-		if (!IS_ERR(folio))
+		if (!IS_ERR(folio)) {
+			if (filled)
+				*filled = true;
 			break;
+		}
 		if (PTR_ERR(folio) != -EEXIST)
 			return ERR_CAST(folio);
 	}
@@ -244,7 +249,7 @@ struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index)
 
 	if (page)
 		return page;
-	page = vmlab_store_get_locked(obj, index, true);
+	page = vmlab_store_get_locked(obj, index, true, NULL);
 	if (!IS_ERR(page))
 		unlock_page(page);
 	return page;
@@ -258,8 +263,10 @@ struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index)
  * Best effort: nothing happens if any page is there already, the memory
  * limit would be passed, or no 2 MiB of contiguous memory is free; the
  * fault then goes on page by page.
+ *
+ * Return: true if this call filled the hole.
  */
-void vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
+bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	struct folio *folio;
@@ -267,12 +274,15 @@ void vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 	if (index + HPAGE_PMD_NR > obj->npages ||
 	    filemap_range_has_page(obj->mapping, (loff_t)index << PAGE_SHIFT,
 				   ((loff_t)(index + HPAGE_PMD_NR) << PAGE_SHIFT) - 1))
-		return;
+		return false;
 	folio = vmlab_store_add(obj, index, HPAGE_PMD_ORDER);
 	if (IS_ERR(folio))
-		return;
+		return false;
 	folio_unlock(folio);
 	folio_put(folio);
+	return true;
+#else
+	return false;
 #endif
 }
 

@@ -11,7 +11,11 @@
  *   vmlab_reset		VMLAB_IOC_RESET freed pages
  *
  * Frames are shown by PFN and by frame id (see VMLAB_IOC_INSPECT), so a
- * trace can be matched with inspect's output as any user sees it.
+ * trace can be matched with inspect's output as any user sees it.  The
+ * outcome and reason fields are the UAPI header's enum vmlab_fault_outcome
+ * and enum vmlab_vma_reason.  Hex numbers print as 0x%lx, not %#lx, so that
+ * tracefs (the kernel's printf: "0x0") and trace-cmd or perf (the C
+ * library's: "0") print a zero alike.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vmlab
@@ -23,6 +27,7 @@
 #include <linux/tracepoint.h>
 
 #include "vmlab.h"
+#include <vmlab.h>	/* UAPI: enum vmlab_fault_outcome, vmlab_vma_reason */
 
 TRACE_DEFINE_ENUM(VMLAB_OUTCOME_ALLOCATED);
 TRACE_DEFINE_ENUM(VMLAB_OUTCOME_EXISTING);
@@ -69,7 +74,7 @@ TRACE_EVENT(vmlab_fault,
 			   __entry->outcome = outcome;
 			   __entry->write = vmf->flags & FAULT_FLAG_WRITE;
 			   __entry->shared = vmf->vma->vm_flags & VM_MAYSHARE;),
-	    TP_printk("address=%#lx pgoff=%lu %s %s outcome=%s pfn=%#lx frame_id=%#llx",
+	    TP_printk("address=0x%lx pgoff=%lu %s %s outcome=%s pfn=0x%lx frame_id=0x%llx",
 		      __entry->address, __entry->pgoff,
 		      __entry->shared ? "shared" : "private",
 		      __entry->write ? "write" : "read",
@@ -90,7 +95,7 @@ TRACE_EVENT(vmlab_page_mkwrite,
 			   __entry->pfn = page_to_pfn(vmf->page);
 			   __entry->frame_id = vmlab_frame_id(__entry->pfn);
 			   __entry->dirtied = dirtied;),
-	    TP_printk("address=%#lx pgoff=%lu pfn=%#lx frame_id=%#llx %s",
+	    TP_printk("address=0x%lx pgoff=%lu pfn=0x%lx frame_id=0x%llx %s",
 		      __entry->address, __entry->pgoff, __entry->pfn,
 		      __entry->frame_id,
 		      __entry->dirtied ? "dirtied" : "gone")
@@ -110,7 +115,7 @@ DECLARE_EVENT_CLASS(vmlab_vma,
 				   __entry->pgoff = vma->vm_pgoff;
 				   __entry->reason = reason;
 				   __entry->shared = vma->vm_flags & VM_MAYSHARE;),
-		    TP_printk("start=%#lx end=%#lx pgoff=%lu %s reason=%s",
+		    TP_printk("start=0x%lx end=0x%lx pgoff=%lu %s reason=%s",
 			      __entry->start, __entry->end, __entry->pgoff,
 			      __entry->shared ? "shared" : "private",
 			      vmlab_show_reason(__entry->reason))

@@ -91,8 +91,8 @@ void vmlab_store_destroy(struct vmlab_object *obj);
 struct page *vmlab_store_lookup(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
-				    bool alloc);
-void vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index);
+				    bool alloc, bool *filled);
+bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
 					   pgoff_t index);
 bool vmlab_store_owns(struct vmlab_object *obj, struct page *page);
@@ -110,23 +110,5 @@ u64 vmlab_frame_id(unsigned long pfn);
 long vmlab_ioc_inspect(struct file *file, void __user *arg);
 int vmlab_inspect_init(void);
 void vmlab_inspect_exit(void);
-
-/* What a fault did, for the vmlab_fault tracepoint. */
-enum vmlab_fault_outcome {
-	VMLAB_OUTCOME_ALLOCATED,	/* found a hole and filled it */
-	VMLAB_OUTCOME_EXISTING,	/* found the object's page */
-	VMLAB_OUTCOME_ZERO,	/* found a hole: the zero frame */
-	VMLAB_OUTCOME_SIGBUS,
-	VMLAB_OUTCOME_ERROR,	/* out of memory or another error */
-};
-
-/* Why a VMA opened or closed, for the vmlab_vma_* tracepoints. */
-enum vmlab_vma_reason {
-	VMLAB_OPEN_MMAP,		/* mmap() */
-	VMLAB_OPEN_FORK,		/* copied into a child by fork() */
-	VMLAB_OPEN_COPY,		/* split or moved (mremap) in its mm */
-	VMLAB_CLOSE_UNMAP,	/* munmap(), split, mremap */
-	VMLAB_CLOSE_EXIT,		/* the address space went away */
-};
 
 #endif /* VMLAB_H */

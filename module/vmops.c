@@ -16,7 +16,7 @@
  * cache's fault-around (filemap_map_pages), off after MADV_RANDOM.  A shared mapping
  * that asked for huge pages (MADV_HUGEPAGE) and is 2 MiB aligned in the
  * object and in memory gets one 2 MiB page per fault in a hole
- * (.huge_fault fills the hole, the kernel maps it with one PMD entry).
+ * (.fault fills the hole, the kernel maps it with one PMD entry).
  *
  * The first store to a clean page of a shared mapping goes through
  * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
@@ -55,28 +55,15 @@ static void vmlab_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * For the vmlab_fault tracepoint only: is @index a hole as the fault
- * begins?  A shared fault on a hole fills it ("allocated").
- */
-static bool vmlab_trace_hole(struct vmlab_object *obj, pgoff_t index)
-{
-	struct page *page = vmlab_store_lookup(obj, index);
-
-	if (!page)
-		return true;
-	put_page(page);
-	return false;
-}
-
-/*
  * A fault in a shared mapping that asked for huge pages (MADV_HUGEPAGE),
  * on an empty PMD whose 2 MiB lie inside the mapping at the same
  * alignment in the object: fill the 2 MiB hole with one folio.  The
  * kernel then maps it with one PMD entry (finish_fault() sees a PMD-sized
  * folio), which a module cannot do itself on every kernel.  Anything
- * else, or no 2 MiB of free memory: 4 KiB pages.
+ * else, or no 2 MiB of free memory: 4 KiB pages.  Return: true if this
+ * fault filled the hole.
  */
-static void vmlab_fault_fill_huge(struct vm_fault *vmf)
+static bool vmlab_fault_fill_huge(struct vm_fault *vmf)
 {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	struct vm_area_struct *vma = vmf->vma;
@@ -85,11 +72,13 @@ static void vmlab_fault_fill_huge(struct vm_fault *vmf)
 
 	if (!(vma->vm_flags & VM_MAYSHARE) || !(vma->vm_flags & VM_HUGEPAGE) ||
 	    !pmd_none(*vmf->pmd))
-		return;
+		return false;
 	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
 	    linear_page_index(vma, haddr) != first)
-		return;
-	vmlab_store_fill_huge(vma->vm_private_data, first);
+		return false;
+	return vmlab_store_fill_huge(vma->vm_private_data, first);
+#else
+	return false;
 #endif
 }
 
@@ -104,17 +93,14 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	struct vmlab_object *obj = vma->vm_private_data;
 	bool shared = vma->vm_flags & VM_MAYSHARE;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	bool hole = false;
+	bool filled = false;	/* this fault filled a hole */
 	struct page *page;
 
 	vmlab_count(obj, vmlab_fault_event[shared][write]);
 	if (vmf->pgoff >= obj->npages)
 		goto sigbus;
-	if (shared && trace_vmlab_fault_enabled())
-		hole = vmlab_trace_hole(obj, vmf->pgoff);
-
 	if (shared)
-		vmlab_fault_fill_huge(vmf);
+		filled = vmlab_fault_fill_huge(vmf);
 	/*
 	 * A private read that reaches .fault is most likely of a hole:
 	 * fault-around has mapped what the object holds.  So look for the
@@ -127,7 +113,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 			if (page)
 				break;
 		}
-		page = vmlab_store_get_locked(obj, vmf->pgoff, shared);
+		page = vmlab_store_get_locked(obj, vmf->pgoff, shared, &filled);
 		if (page)
 			break;
 		if (!write)
@@ -147,7 +133,8 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	}
 	vmf->page = page;
 	trace_vmlab_fault(vmf, page == obj->zero_frame ? VMLAB_OUTCOME_ZERO :
-			  hole ? VMLAB_OUTCOME_ALLOCATED : VMLAB_OUTCOME_EXISTING,
+			  filled ? VMLAB_OUTCOME_ALLOCATED :
+			  VMLAB_OUTCOME_EXISTING,
 			  page);
 	return VM_FAULT_LOCKED;
 
@@ -188,15 +175,14 @@ static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start,
 }
 
 /*
- * Where the kernel offers a huge fault (6.12 does for any mapping with
- * .huge_fault, when THP is enabled for it), take it; .fault does the same
- * for kernels that offer none to a device's mappings (6.1).
+ * 6.12 and later offer a huge fault to any mapping with .huge_fault
+ * (and count such a mapping THP-eligible in smaps); 6.1 offers none to a
+ * device's mappings.  So the 2 MiB fill is .fault's, on every kernel, and
+ * the one vmlab_fault event says whether it allocated: decline here.
  */
 static vm_fault_t vmlab_huge_fault(struct vm_fault *vmf,
 				   vmlab_fault_size_t size)
 {
-	if (size == VMLAB_FAULT_SIZE_PMD)
-		vmlab_fault_fill_huge(vmf);
 	return VM_FAULT_FALLBACK;
 }
 

@@ -25,7 +25,9 @@
 #
 # Kernel command line (all optional):
 #	vmlab.params="size_mb=64 ..."	module parameters for insmod
-#	vmlab.tests="prog1 prog2"	run only these programs
+#	vmlab.tests="prog1 prog2"	run only these programs (or
+#					prog1,prog2); a name that is not
+#					there is a failing step
 #	vmlab.timeout=SECS		time limit of one program (300)
 #	vmlab.cmd="COMMAND"		run COMMAND (sh -c, in /vmlab/tests)
 #					instead of the programs; "shell" for
@@ -109,7 +111,7 @@ setup() {
 # programs: the names of the test programs to run, sorted.
 programs() {
 	local only f name
-	only=$(cmdline_arg vmlab.tests) || only=
+	only=$(cmdline_arg vmlab.tests | tr , ' ') || only=
 	for f in "$TESTS"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
 		name=${f##*/}
@@ -120,6 +122,17 @@ programs() {
 			esac
 		fi
 		echo "$name"
+	done
+}
+
+# missing: the programs vmlab.tests= names that the guest does not have.
+missing() {
+	local only name
+	only=$(cmdline_arg vmlab.tests | tr , ' ') || return 0
+	for name in $only; do
+		if ! [ -f "$TESTS/$name" ] || ! [ -x "$TESTS/$name" ]; then
+			echo "$name"
+		fi
 	done
 }
 
@@ -340,7 +353,7 @@ finish() {
 }
 
 main() {
-	local cmd timeout progs count free0 avail0 pcp0 p steps=4
+	local cmd timeout progs lost= count free0 avail0 pcp0 p steps=4
 	setup
 	cmd=$(cmdline_arg vmlab.cmd) || cmd=
 	timeout=$(cmdline_arg vmlab.timeout) || timeout=300
@@ -348,8 +361,9 @@ main() {
 		count=1
 	else
 		progs=$(programs)
+		lost=$(missing)
 		# shellcheck disable=SC2086 # counting words
-		count=$(echo $progs | wc -w)
+		count=$(echo $progs $lost | wc -w)
 	fi
 	[ ! -e "$KMEMLEAK" ] || steps=5
 	echo "TAP version 13"
@@ -366,6 +380,9 @@ main() {
 	elif [ -n "$cmd" ]; then
 		step_prog cmd "$timeout" sh -c "$cmd"
 	else
+		for p in $lost; do
+			not_ok "$p # no such test program in $TESTS (vmlab.tests)"
+		done
 		for p in $progs; do
 			step_prog "$p" "$timeout" "./$p"
 		done

@@ -1023,29 +1023,29 @@ TEST_F(inspect, tracepoints)
 	trace = vi_trace_stop();
 	ASSERT_NE(NULL, trace);
 
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=0 shared read outcome=allocated pfn=%#lx frame_id=%#llx",
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=0 shared read outcome=allocated pfn=0x%lx frame_id=0x%llx",
 		      (unsigned long)sh, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=0 shared read outcome=existing pfn=%#lx frame_id=%#llx",
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=0 shared read outcome=existing pfn=0x%lx frame_id=0x%llx",
 		      (unsigned long)sh2, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_page_mkwrite: address=%#lx pgoff=0 pfn=%#lx frame_id=%#llx dirtied",
+	ASSERT_TRACED(trace, me, "vmlab_page_mkwrite: address=0x%lx pgoff=0 pfn=0x%lx frame_id=0x%llx dirtied",
 		      (unsigned long)sh, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=1 shared write outcome=allocated",
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=1 shared write outcome=allocated",
 		      (unsigned long)sh + ps);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=4 private read outcome=zero",
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=4 private read outcome=zero",
 		      (unsigned long)pr);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=%#lx pgoff=5 private write outcome=zero",
+	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=5 private write outcome=zero",
 		      (unsigned long)pr + ps);
-	ASSERT_TRACED(trace, 0, "vmlab_fault: address=%#lx pgoff=%zu shared read outcome=sigbus pfn=0x0 frame_id=0x0",
+	ASSERT_TRACED(trace, 0, "vmlab_fault: address=0x%lx pgoff=%zu shared read outcome=sigbus pfn=0x0 frame_id=0x0",
 		      (unsigned long)past, end);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=0 shared reason=mmap",
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=0 shared reason=mmap",
 		      (unsigned long)sh, (unsigned long)sh + 2 * ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=1 shared reason=copy",
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=1 shared reason=copy",
 		      (unsigned long)sh + ps, (unsigned long)sh + 2 * ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=%#lx end=%#lx pgoff=0 shared reason=fork",
+	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=0 shared reason=fork",
 		      (unsigned long)sh2, (unsigned long)sh2 + ps);
-	ASSERT_TRACED(trace, pid, "vmlab_vma_close: start=%#lx end=%#lx pgoff=0 shared reason=exit",
+	ASSERT_TRACED(trace, pid, "vmlab_vma_close: start=0x%lx end=0x%lx pgoff=0 shared reason=exit",
 		      (unsigned long)sh2, (unsigned long)sh2 + ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_close: start=%#lx end=%#lx pgoff=0 shared reason=unmap",
+	ASSERT_TRACED(trace, me, "vmlab_vma_close: start=0x%lx end=0x%lx pgoff=0 shared reason=unmap",
 		      (unsigned long)sh2, (unsigned long)sh2 + ps);
 	ASSERT_TRACED(trace, me, "vmlab_writeback: first=0 last=%llu cleaned=2",
 		      (unsigned long long)(0x7fffffffffffffffULL / ps));
@@ -1054,6 +1054,98 @@ TEST_F(inspect, tracepoints)
 	munmap(sh, 2 * ps);
 	munmap(pr, 2 * ps);
 	munmap(past, ps);
+}
+
+/* A child of fault_race: wait for the start, then read every page. */
+static int vi_race_child(volatile int *go, const char *m, size_t n, size_t ps)
+{
+	size_t i;
+
+	while (!*go)
+		;
+	for (i = 0; i < n; i++)
+		(void)*(volatile const char *)(m + i * ps);
+	return 0;
+}
+
+/*
+ * Two processes fault the same holes of a shared mapping at the same time,
+ * in the same order, so that they often meet on one page: exactly one of
+ * the two faults of each page fills it.  The trace must say "allocated"
+ * once per page, no more, with the PFN that pagemap shows for the page
+ * afterwards, and as many times in all as the module counted pages
+ * allocated.
+ */
+#define VI_RACE_PAGES	256
+#define VI_RACE_ROUNDS	4
+TEST_F(inspect, trace_allocated_once_per_page)
+{
+	size_t ps = self->ps, n = VI_RACE_PAGES, i, total = 0;
+	unsigned long pfn[VI_RACE_PAGES];
+	unsigned int seen[VI_RACE_PAGES];
+	struct vmlab_stats a, b;
+	volatile int *go;
+	char *m, *trace;
+	int round, c;
+
+	VL_NEED_PAGES(self->st, VI_RACE_PAGES);
+	if (!vi_trace_start())
+		SKIP(return, "no tracefs with events/vmlab");
+	go = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		  -1, 0);
+	m = mmap(NULL, n * ps, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, go);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));	/* a fault per page */
+	for (round = 0; round < VI_RACE_ROUNDS; round++) {
+		pid_t pid[2];
+
+		ASSERT_EQ(0, vl_reset(self->fd, NULL));
+		ASSERT_EQ(0, vl_stats(self->fd, &a));
+		ASSERT_TRUE(vi_trace_start());
+		*go = 0;
+		for (c = 0; c < 2; c++) {
+			pid[c] = fork();
+			ASSERT_LE(0, pid[c]);
+			if (pid[c] == 0)
+				_exit(vi_race_child(go, m, n, ps));
+		}
+		*go = 1;
+		for (c = 0; c < 2; c++)
+			ASSERT_EQ(0, vl_wait(pid[c]));
+		trace = vi_trace_stop();
+		ASSERT_NE(NULL, trace);
+		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(n, b.pages_allocated - a.pages_allocated);
+		ASSERT_EQ(2 * n, b.fault_shared_read - a.fault_shared_read);
+
+		memset(seen, 0, sizeof(seen));
+		for (const char *l = trace; (l = strstr(l, "vmlab_fault: ")); l++) {
+			unsigned long addr, off, f;
+			char sh[16], rw[16], out[16];
+
+			if (sscanf(l, "vmlab_fault: address=%lx pgoff=%lu %15s %15s outcome=%15s pfn=%lx",
+				   &addr, &off, sh, rw, out, &f) != 6 ||
+			    strcmp(out, "allocated"))
+				continue;
+			ASSERT_LT(off, n) TH_LOG("allocated at pgoff %lu", off);
+			seen[off]++;
+			pfn[off] = f;
+			total++;
+		}
+		free(trace);
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(1, seen[i])
+				TH_LOG("round %d: page %zu traced as allocated %u times",
+				       round, i, seen[i]);
+			vl_touch_read(m + i * ps, 1);
+			ASSERT_EQ(pfn[i], vl_pfn(m + i * ps))
+				TH_LOG("page %zu: the trace's PFN is not pagemap's", i);
+		}
+	}
+	ASSERT_EQ(VI_RACE_ROUNDS * n, total);
+	munmap(m, n * ps);
+	munmap((void *)go, ps);
 }
 
 VL_TEST_MAIN

@@ -122,16 +122,16 @@ static void tt_add(struct tt_events *e, const char *fmt, ...)
 }
 
 /*
- * The formats are the module's TP_printk()s as user space prints them:
- * libtraceevent (trace-cmd, perf) formats with the C library, whose %#lx
- * prints 0 as "0" (the kernel's own trace file says "0x0").
+ * The formats are the module's TP_printk()s, which print hex as 0x%lx so
+ * that tracefs (the kernel's printf) and libtraceevent (trace-cmd, perf:
+ * the C library's) print the same text, 0 included.
  */
 static void tt_fault(struct tt_events *e, pid_t pid, unsigned long addr,
 		     unsigned long pgoff, bool shared, bool write,
 		     const char *outcome, unsigned long pfn,
 		     unsigned long long frame)
 {
-	tt_add(e, "%d vmlab_fault address=%#lx pgoff=%lu %s %s outcome=%s pfn=%#lx frame_id=%#llx",
+	tt_add(e, "%d vmlab_fault address=0x%lx pgoff=%lu %s %s outcome=%s pfn=0x%lx frame_id=0x%llx",
 	       (int)pid, addr, pgoff, shared ? "shared" : "private",
 	       write ? "write" : "read", outcome, pfn, frame);
 }
@@ -140,7 +140,7 @@ static void tt_mkwrite(struct tt_events *e, pid_t pid, unsigned long addr,
 		       unsigned long pgoff, unsigned long pfn,
 		       unsigned long long frame, bool dirtied)
 {
-	tt_add(e, "%d vmlab_page_mkwrite address=%#lx pgoff=%lu pfn=%#lx frame_id=%#llx %s",
+	tt_add(e, "%d vmlab_page_mkwrite address=0x%lx pgoff=%lu pfn=0x%lx frame_id=0x%llx %s",
 	       (int)pid, addr, pgoff, pfn, frame, dirtied ? "dirtied" : "gone");
 }
 
@@ -148,7 +148,7 @@ static void tt_vma(struct tt_events *e, pid_t pid, bool open,
 		   unsigned long start, unsigned long end, unsigned long pgoff,
 		   bool shared, const char *reason)
 {
-	tt_add(e, "%d vmlab_vma_%s start=%#lx end=%#lx pgoff=%lu %s reason=%s",
+	tt_add(e, "%d vmlab_vma_%s start=0x%lx end=0x%lx pgoff=%lu %s reason=%s",
 	       (int)pid, open ? "open" : "close", start, end, pgoff,
 	       shared ? "shared" : "private", reason);
 }
@@ -294,6 +294,8 @@ static int tt_workload(const char *report)
 
 	WL_MAP(sh, mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 	tt_vma(&ev, me, true, (uintptr_t)sh, (uintptr_t)sh + 4 * ps, 0, true, "mmap");
+	/* Every fault reaches the module: no fault-around. */
+	WL_SYS(madvise(sh, 4 * ps, MADV_RANDOM));
 
 	/* Shared write of a hole: allocated, and page_mkwrite at once. */
 	if (wl_access(sh, true, 1, "shared write of a hole") ||
@@ -315,6 +317,7 @@ static int tt_workload(const char *report)
 
 	WL_MAP(pr, mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
 	tt_vma(&ev, me, true, (uintptr_t)pr, (uintptr_t)pr + 4 * ps, 0, false, "mmap");
+	WL_SYS(madvise(pr, 4 * ps, MADV_RANDOM));
 
 	/* Private read of a written page: the object's own frame. */
 	if (wl_access(pr, false, 0, "private read of a written page") ||
@@ -984,6 +987,38 @@ FIXTURE_SETUP(tracetools)
 		 "%s --vmlab-helper workload %s", self->exe, self->report);
 	ASSERT_TRUE(tt_symbols("vmlab_fault", "outcome", self->syms.outcome));
 	ASSERT_TRUE(tt_symbols("vmlab_vma_open", "reason", self->syms.reason));
+}
+
+/*
+ * The names every tool prints for the outcome and reason fields are the
+ * UAPI header's: what a BPF program reads raw means what the header says.
+ */
+TEST(symbols_are_the_uapi_enums)
+{
+	static const struct {
+		const char *event, *field, *name;
+		unsigned int value;
+	} want[] = {
+		{ "vmlab_fault", "outcome", "allocated", VMLAB_OUTCOME_ALLOCATED },
+		{ "vmlab_fault", "outcome", "existing", VMLAB_OUTCOME_EXISTING },
+		{ "vmlab_fault", "outcome", "zero", VMLAB_OUTCOME_ZERO },
+		{ "vmlab_fault", "outcome", "sigbus", VMLAB_OUTCOME_SIGBUS },
+		{ "vmlab_fault", "outcome", "error", VMLAB_OUTCOME_ERROR },
+		{ "vmlab_vma_open", "reason", "mmap", VMLAB_OPEN_MMAP },
+		{ "vmlab_vma_open", "reason", "fork", VMLAB_OPEN_FORK },
+		{ "vmlab_vma_open", "reason", "copy", VMLAB_OPEN_COPY },
+		{ "vmlab_vma_close", "reason", "unmap", VMLAB_CLOSE_UNMAP },
+		{ "vmlab_vma_close", "reason", "exit", VMLAB_CLOSE_EXIT },
+	};
+	char names[TT_NSYMS][16];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ASSERT_TRUE(tt_symbols(want[i].event, want[i].field, names));
+		EXPECT_STREQ(want[i].name, tt_sym(names, want[i].value))
+			TH_LOG("%s.%s = %u", want[i].event, want[i].field,
+			       want[i].value);
+	}
 }
 
 FIXTURE_TEARDOWN(tracetools)

@@ -266,6 +266,50 @@ struct vmlab_page_info {
 	__u64 reserved[4];
 };
 
+/**
+ * enum vmlab_fault_outcome - what a fault did: the outcome field of the
+ * vmlab_fault tracepoint (tracefs events/vmlab/vmlab_fault)
+ * @VMLAB_OUTCOME_ALLOCATED:	the page was a hole; this fault filled it
+ *				(the object's new page, or a 2 MiB one)
+ * @VMLAB_OUTCOME_EXISTING:	the object's page, already there
+ * @VMLAB_OUTCOME_ZERO:		the page was a hole; the fault mapped the
+ *				module's zero frame (private mappings)
+ * @VMLAB_OUTCOME_SIGBUS:	past the end of the object, or over the
+ *				memory limit: SIGBUS
+ * @VMLAB_OUTCOME_ERROR:	another error, returned to the kernel
+ *
+ * Trace tools print the names (allocated, existing, zero, sigbus, error);
+ * a BPF program reading the raw field sees these values.
+ */
+enum vmlab_fault_outcome {
+	VMLAB_OUTCOME_ALLOCATED	= 0,
+	VMLAB_OUTCOME_EXISTING	= 1,
+	VMLAB_OUTCOME_ZERO	= 2,
+	VMLAB_OUTCOME_SIGBUS	= 3,
+	VMLAB_OUTCOME_ERROR	= 4,
+};
+
+/**
+ * enum vmlab_vma_reason - why a mapping (VMA) of the device appeared or
+ * went away: the reason field of the vmlab_vma_open and vmlab_vma_close
+ * tracepoints
+ * @VMLAB_OPEN_MMAP:	opened by mmap()
+ * @VMLAB_OPEN_FORK:	copied into a child by fork()
+ * @VMLAB_OPEN_COPY:	copied in its own address space: a split (mprotect,
+ *			munmap of a part) or a move (mremap)
+ * @VMLAB_CLOSE_UNMAP:	closed while the address space lives on: munmap(),
+ *			the old half of a split, the old place of a move
+ * @VMLAB_CLOSE_EXIT:	closed because the address space went away (exit,
+ *			exec)
+ */
+enum vmlab_vma_reason {
+	VMLAB_OPEN_MMAP		= 0,
+	VMLAB_OPEN_FORK		= 1,
+	VMLAB_OPEN_COPY		= 2,
+	VMLAB_CLOSE_UNMAP	= 3,
+	VMLAB_CLOSE_EXIT	= 4,
+};
+
 #define VMLAB_IOC_MAGIC		0xb6
 #define VMLAB_IOC_STATS		_IOR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_stats)
 #define VMLAB_IOC_RESET		_IOWR(VMLAB_IOC_MAGIC, 0x01, struct vmlab_reset)
