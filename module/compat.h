@@ -104,6 +104,7 @@ static inline u64 vmlab_nonpresent(pte_t pte, u64 *type, u64 *offset)
 	case SOFTLEAF_MIGRATION_READ:
 	case SOFTLEAF_MIGRATION_READ_EXCLUSIVE:
 	case SOFTLEAF_MIGRATION_WRITE:
+		*offset = softleaf_to_pfn(entry);	/* without the A/D bits */
 		return VMLAB_NP_MIGRATION;
 	case SOFTLEAF_DEVICE_PRIVATE_READ:
 	case SOFTLEAF_DEVICE_PRIVATE_WRITE:
@@ -123,6 +124,8 @@ static inline u64 vmlab_nonpresent(pte_t pte, u64 *type, u64 *offset)
 	*offset = swp_offset(entry);
 	if (!non_swap_entry(entry))
 		return VMLAB_NP_SWAP;
+	if (is_pfn_swap_entry(entry))
+		*offset = swp_offset_pfn(entry);	/* without the A/D bits */
 	if (is_migration_entry(entry))
 		return VMLAB_NP_MIGRATION;
 	if (is_device_private_entry(entry) || is_device_exclusive_entry(entry))

@@ -177,7 +177,7 @@ check_removed() {
 }
 
 main() {
-	local t0
+	local t0 env
 	t0=$(now)
 	echo "== dkms =="
 	[ -n "$VERSION" ] || die "no PACKAGE_VERSION in dkms.conf"
@@ -189,8 +189,13 @@ main() {
 		echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 		return 1
 	fi
+	# The kernel's env file, here (setup ran in a subshell), and check.sh's
+	# KMOD_DIR: the kernel's modules the tests load.
+	env=$("$S/fetch-kernel.sh" "$SERIES")
 	# shellcheck disable=SC1090
-	. "$("$S/fetch-kernel.sh" "$SERIES")"
+	. "$env"
+	# shellcheck disable=SC2034 # read by boot_and_judge (check.sh)
+	KMOD_DIR=${env%/*}/kmod
 	step_ok "setup # dkms $(dpkg-query -W -f='${Version}' dkms), linux-headers-$KREL"
 	exec 9>"$LOCK"
 	if ! flock -n 9; then

@@ -317,7 +317,7 @@ tracetools() {
 # boot_and_judge SERIES DIR [KO]: pack, boot, parse; adds to the counts.
 # KO is the module to test (default: DIR/module/vmlab.ko).
 boot_and_judge() {
-	local series=$1 dir=$2 ko=${3:-$2/module/vmlab.ko} p f s archives="" opt=""
+	local series=$1 dir=$2 ko=${3:-$2/module/vmlab.ko} p f s archives="" opt="" extra k
 	local log=$dir/console.log initrd=$dir/initramfs.cpio.gz
 	rm -f "$log" "$dir/qemu-run.log"
 	tracetools "$series"
@@ -326,9 +326,14 @@ boot_and_judge() {
 	*bpftrace*) opt=--bpftrace ;;
 	esac
 	# Extra files: the tour's dynamically linked probe and its libraries;
-	# the trace tools, as ready-made archives.
+	# the kernel's modules the tests load (fetch-kernel.sh), in
+	# /vmlab/kmod; the trace tools, as ready-made archives.
 	if { [ -z "$TOOLS" ] || archives=$("$S/tracetools.sh" ${opt:+"$opt"}); } &&
-		VMLAB_INITRAMFS_EXTRA=$("$S/userspace-extra.sh") VMLAB_INITRAMFS_APPEND=$archives \
+		extra=$("$S/userspace-extra.sh") &&
+		for k in "${KMOD_DIR:-/nonexistent}"/*.ko; do
+			[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
+		done &&
+		VMLAB_INITRAMFS_EXTRA=$extra VMLAB_INITRAMFS_APPEND=$archives \
 		"$S/mkinitramfs.sh" "$initrd" "$ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
 		# Its messages to stderr, and to a file for the boot time.  With
 		# the tools, the kernel unpacks the initramfs before going on
@@ -375,9 +380,10 @@ check_kernel() {
 		not_run "$series" "no kernel"
 	else
 		# What the env files may set, reset for each kernel.
-		APPEND='' TIMEOUT='' PROG_TIMEOUT='' KMEMLEAK=''
+		APPEND='' TIMEOUT='' PROG_TIMEOUT='' KMEMLEAK='' KMOD_DIR=''
 		# shellcheck disable=SC1090
 		. "$env"
+		KMOD_DIR=${env%/*}/kmod
 		log "building the module for the $(kernel_name "$series")"
 		if build_module "$series" "$dir/build.log"; then
 			echo "[$series] ok build"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # fetch-kernel.sh SERIES: make Debian's newest kernel of SERIES ready under the
-# cache: its vmlinuz to boot under QEMU and its headers to build modules
-# against.  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL, VMLINUZ, KDIR,
+# cache: its vmlinuz to boot under QEMU, its headers to build modules
+# against and the few of its modules the tests load (kmod/).  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL, VMLINUZ, KDIR,
 # CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3 debug
 #
 #   6.1   bookworm:            headers used on the host (gcc-12)
@@ -26,6 +26,41 @@ debug) exec "$(dirname "$0")/build-debug-kernel.sh" ;;
 *) die "unknown kernel series '$series' (known: 6.1 6.12 7.3 debug)" ;;
 esac
 
+# The kernel modules the tests load in the guest, into $dir/kmod/,
+# uncompressed (busybox insmod and finit_module without flags read plain
+# ELF): loop, for a swap device on a loop device over a memfd (the swap
+# tests of vmlab_inspect).  Debian's kernels build every block driver as
+# a module; 6.1 and 6.12 ship them in the image package, 7.3 in
+# linux-modules-KREL.
+KMODS="drivers/block/loop"
+
+guest_kmods() {
+	local deb list m member
+	[ ! -f "$dir/kmod/.done" ] || return 0
+	deb=$(ls "$dir/debs/${img}_"*.deb)
+	list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
+	case $list in
+	*/kernel/drivers/block/loop.ko*) ;;
+	*)
+		papt_fetch "$dir/debs" "linux-modules-$krel"
+		deb=$(ls "$dir/debs/linux-modules-${krel}_"*.deb)
+		list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
+		;;
+	esac
+	rm -rf "$dir/kmod"
+	mkdir -p "$dir/kmod"
+	for m in $KMODS; do
+		member=$(echo "$list" | grep -E "/kernel/$m\.ko(\.xz|\.zst)?\$" | head -n 1 || true)
+		[ -n "$member" ] || die "no $m.ko in $deb"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$member" >"$dir/kmod/${m##*/}.ko${member##*.ko}"
+		case $member in
+		*.xz) host_need xz-utils && xz -d "$dir/kmod/${m##*/}.ko.xz" ;;
+		*.zst) host_need zstd && zstd -q -d --rm "$dir/kmod/${m##*/}.ko.zst" ;;
+		esac
+	done
+	touch "$dir/kmod/.done"
+}
+
 host_need ca-certificates apt dpkg
 papt_init
 hdr=$(papt_newest "$hdr_re")
@@ -33,7 +68,11 @@ hdr=$(papt_newest "$hdr_re")
 krel=${hdr#linux-headers-}
 dir=$VMLAB_CACHE/kernels/$series
 env=$dir/env
+for img in "linux-image-$krel-unsigned" "linux-binary-unsigned-$krel"; do
+	papt apt-cache show "$img" >/dev/null 2>&1 && break
+done
 if [ -f "$env" ] && grep -qx "KREL=$krel" "$env"; then
+	guest_kmods
 	echo "$env"
 	exit 0
 fi
@@ -42,9 +81,6 @@ rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
 
 # The kernel image: /boot/vmlinuz-KREL.
-for img in "linux-image-$krel-unsigned" "linux-binary-unsigned-$krel"; do
-	papt apt-cache show "$img" >/dev/null 2>&1 && break
-done
 papt_fetch "$dir/debs" "$img"
 # Older packages ship /boot/vmlinuz-KREL, newer ones
 # /usr/lib/modules/KREL/vmlinuz*.
@@ -85,6 +121,8 @@ case $series in
 	[ -f "$chroot_dir$kdir/Makefile" ] || die "headers $hdr missing in the chroot"
 	;;
 esac
+
+guest_kmods
 
 cat >"$env.tmp" <<EOF
 SERIES=$series

@@ -18,6 +18,10 @@
 #	VMLAB_CONSOLE=1		also show the console on stdout and give the
 #				guest our stdin (for vmlab.cmd=shell)
 #	VMLAB_MEM=2G VMLAB_SMP=2	the guest's memory and CPUs
+#	VMLAB_NUMA_MB=512	a second NUMA node, of this much memory and no
+#				CPU, taken from VMLAB_MEM (page migration
+#				between nodes: inspect.migration_entry); 0
+#				for one node
 #	VMLAB_QEMU_CPU=max	the CPU model (-cpu): `max` is every feature
 #				this QEMU's TCG has; make bench fixes a
 #				model so that its runs compare
@@ -29,6 +33,26 @@ set -euo pipefail
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# numa_opts: the QEMU options of two NUMA nodes: node 0 with the CPUs and
+# all the memory but VMLAB_NUMA_MB, node 1 with that memory only.  A node
+# without CPUs keeps the CPU topology as it is (CPUs of one cache on two
+# nodes make the kernel warn), and node 0 keeps the 1 GiB-aligned free
+# memory that hugepagesz=1G needs at boot.
+numa_opts() {
+	local mem=${VMLAB_MEM:-2G} node1=${VMLAB_NUMA_MB:-512} mb
+	[ "$node1" -gt 0 ] || return 0
+	case $mem in
+	*[Gg]) mb=$((${mem%[Gg]} * 1024)) ;;
+	*[Mm]) mb=${mem%[Mm]} ;;
+	*) die "VMLAB_MEM=$mem: say it in M or G" ;;
+	esac
+	[ "$node1" -lt "$mb" ] || die "VMLAB_NUMA_MB=$node1 leaves nothing of VMLAB_MEM=$mem"
+	echo "-object memory-backend-ram,id=vmlab-node0,size=$((mb - node1))M"
+	echo "-numa node,nodeid=0,memdev=vmlab-node0"
+	echo "-object memory-backend-ram,id=vmlab-node1,size=${node1}M"
+	echo "-numa node,nodeid=1,memdev=vmlab-node1"
+}
 
 # pvh_kernel VMLINUZ: the kernel file to give QEMU: the ELF inside VMLINUZ
 # if it has a PVH entry point (Xen ELF note 18), else VMLINUZ.
@@ -129,7 +153,7 @@ main() {
 	watcher=$!
 	# shellcheck disable=SC2046,SC2086 # console_opts, VMLAB_QEMU_OPTS: separate words
 	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu "${VMLAB_QEMU_CPU:-max}" \
-		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" \
+		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" $(numa_opts) \
 		-nographic -monitor none -no-reboot -nodefaults \
 		$(console_opts "$log") -serial chardev:con ${VMLAB_QEMU_OPTS:-} \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" || rc=$?

@@ -22,15 +22,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/mempolicy.h>
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -44,10 +48,12 @@ FIXTURE(inspect)
 	int fd;
 	size_t ps;
 	struct vmlab_stats st;
+	struct vl_swap swap;	/* swap_entry's, off again whatever happens */
 };
 
 FIXTURE_SETUP(inspect)
 {
+	self->swap.loop_fd = self->swap.mem_fd = -1;
 	self->ps = vl_psize();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_LE(64 * self->ps, self->st.size);
@@ -55,6 +61,7 @@ FIXTURE_SETUP(inspect)
 
 FIXTURE_TEARDOWN(inspect)
 {
+	vl_swap_off(&self->swap);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -99,10 +106,12 @@ static bool has(uint64_t bits, uint64_t bit)
 static void vi_log(const char *tag, const struct vmlab_page_info *p)
 {
 	fprintf(stderr,
-		"# %s: addr %#llx walk %#llx level %llu entry %#llx np %llu pfn %#llx frame %#llx page %#llx ref %llu map %llu vma %#llx flags %#llx\n",
+		"# %s: addr %#llx walk %#llx level %llu entry %#llx np %llu (swap %llu:%#llx) pfn %#llx frame %#llx page %#llx ref %llu map %llu vma %#llx flags %#llx\n",
 		tag, (unsigned long long)p->addr, (unsigned long long)p->walk,
 		(unsigned long long)p->level, (unsigned long long)p->entry,
-		(unsigned long long)p->nonpresent, (unsigned long long)p->pfn,
+		(unsigned long long)p->nonpresent,
+		(unsigned long long)p->swap_type,
+		(unsigned long long)p->swap_offset, (unsigned long long)p->pfn,
 		(unsigned long long)p->frame_id, (unsigned long long)p->page,
 		(unsigned long long)p->refcount, (unsigned long long)p->mapcount,
 		(unsigned long long)p->vma, (unsigned long long)p->vm_flags);
@@ -392,6 +401,222 @@ TEST_F(inspect, vmlab_private_cow)
 	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_NE(b.frame_id, c.frame_id);
 	munmap(m, 2 * ps);
+}
+
+/*
+ * Swap: with a swap device (a loop device over a memfd), MADV_PAGEOUT
+ * swaps out the anonymous copy a private write made.  Its PTE then holds
+ * a swap entry: inspect must decode the same swap type and offset that
+ * pagemap shows, smaps counts it as Swap, and reading it back brings the
+ * data in again.  The object's own page, paged out the same way, stays
+ * where it is: the module's pages are unevictable.
+ */
+#define VI_MADV_PAGEOUT	21	/* MADV_PAGEOUT, Linux 5.4 */
+TEST_F(inspect, swap_entry)
+{
+	size_t ps = self->ps, swap_used0;
+	struct vmlab_page_info a, o;
+	struct vl_swap *sw = &self->swap;
+	struct vmlab_stats st0, st1;
+	uint64_t e = 0, obj_pfn;
+	char *m, *sh;
+	int tries;
+
+	if (vl_swap_on(sw, 16)) {
+		if (vl_allow_skip())
+			SKIP(return, "no swap device: %s", sw->why);
+		ASSERT_TRUE(false) TH_LOG("no swap device: %s", sw->why);
+	}
+	swap_used0 = vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree");
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
+	sh = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, ps);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_NE(MAP_FAILED, sh);
+	vl_fill(m, ps, 0x5a5);		/* the private copy: anonymous */
+	vl_fill(sh, ps, 0xa5a);		/* the object's page 1 */
+	obj_pfn = vl_pfn(sh);
+	ASSERT_NE(0, obj_pfn);
+	ASSERT_EQ(0, vl_stats(self->fd, &st0));
+
+	/* The page may sit in a per-CPU batch, off the LRU, at first. */
+	for (tries = 0; tries < 50; tries++) {
+		ASSERT_EQ(0, madvise(m, ps, VI_MADV_PAGEOUT));
+		ASSERT_EQ(0, madvise(sh, ps, VI_MADV_PAGEOUT));
+		e = vl_pagemap(m);
+		if (e & PM_SWAP)
+			break;
+		usleep(20000);
+	}
+	ASSERT_TRUE(e & PM_SWAP) TH_LOG("not swapped out after %d tries: pagemap %#llx",
+					tries, (unsigned long long)e);
+	ASSERT_FALSE(e & PM_PRESENT);
+
+	a = vi_page(self->fd, 0, m);
+	vi_log("swapped out", &a);
+	ASSERT_EQ(VMLAB_LEVEL_PTE, a.level);
+	ASSERT_FALSE(has(a.entry, VMLAB_ENTRY_PRESENT));
+	ASSERT_EQ(VMLAB_NP_SWAP, a.nonpresent);
+	/* pagemap: bits 0-4 the swap type, 5-54 the offset (as root). */
+	ASSERT_EQ(e & 0x1f, a.swap_type);
+	ASSERT_EQ((e & PM_PFN_MASK) >> 5, a.swap_offset);
+	ASSERT_NE(0, a.swap_offset);	/* page 0 is the header */
+	ASSERT_EQ(0, a.pfn);
+	ASSERT_EQ(0, a.frame_id);
+	ASSERT_FALSE(has(a.page, VMLAB_PAGE_VALID));
+	ASSERT_TRUE(has(a.vma, VMLAB_VMA_VMLAB | VMLAB_VMA_COW | VMLAB_VMA_ANON_VMA));
+	ASSERT_EQ(4, vl_smaps_kb(m, "Swap"));
+	ASSERT_LE(swap_used0 + 4,
+		  (size_t)(vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree")));
+
+	/* The object's page: still mapped, same frame, still the module's. */
+	ASSERT_EQ(obj_pfn, vl_pfn(sh));
+	o = vi_page(self->fd, 0, sh);
+	ASSERT_TRUE(has(o.entry, VMLAB_ENTRY_PRESENT));
+	ASSERT_TRUE(has(o.page, VMLAB_PAGE_VMLAB));
+	ASSERT_EQ(obj_pfn, o.pfn);
+	ASSERT_EQ(0, vl_smaps_kb(sh, "Swap"));
+	ASSERT_EQ(0, vl_stats(self->fd, &st1));
+	ASSERT_EQ(st0.pages_resident, st1.pages_resident);
+	ASSERT_EQ(st0.pages_freed, st1.pages_freed);
+
+	/* Swap-in: the same data in a new anonymous page. */
+	ASSERT_TRUE(vl_check(m, ps, 0x5a5));
+	a = vi_page(self->fd, 0, m);
+	VI_CROSS_CHECK(a, m);
+	ASSERT_TRUE(has(a.entry, VMLAB_ENTRY_PRESENT));
+	ASSERT_EQ(VMLAB_NP_NONE, a.nonpresent);
+	ASSERT_TRUE(has(a.page, VMLAB_PAGE_ANON));
+	ASSERT_TRUE(vl_check(sh, ps, 0xa5a));
+	munmap(m, ps);
+	munmap(sh, ps);
+}
+
+/* migration_entry's other thread: move the pages between two nodes. */
+struct vi_migrator {
+	void **pages;
+	size_t n;
+	volatile int stop;
+	long moves;
+	int err;
+};
+
+static void *vi_migrate(void *arg)
+{
+	struct vi_migrator *mg = arg;
+	int *nodes = calloc(mg->n, sizeof(int));
+	int *status = calloc(mg->n, sizeof(int));
+	int node = 1;
+	size_t i;
+
+	while (nodes && status && !mg->stop) {
+		for (i = 0; i < mg->n; i++)
+			nodes[i] = node;
+		/* > 0: pages left where they were this time (busy): fine. */
+		if (syscall(SYS_move_pages, 0, mg->n, mg->pages, nodes, status,
+			    MPOL_MF_MOVE) < 0) {
+			mg->err = errno;
+			break;
+		}
+		mg->moves++;
+		node ^= 1;
+	}
+	if (!nodes || !status)
+		mg->err = ENOMEM;
+	free(nodes);
+	free(status);
+	return NULL;
+}
+
+/*
+ * Migration: one thread moves 512 anonymous pages (private copies in a
+ * vmlab mapping) back and forth between two NUMA nodes with move_pages()
+ * while this one inspects them, until both inspect and pagemap have
+ * caught pages in the middle of a move: their PTEs then hold migration
+ * entries.  Inspect must call them migration entries at the PTE level,
+ * with the PFN of a real frame (kpageflags: not KPF_NOPAGE), and with a
+ * type pagemap has shown for such entries; every other page must be
+ * present and anonymous; the data must survive.
+ */
+#define VI_MIG_PAGES	512
+#define VI_MIG_SECS	60
+TEST_F_TIMEOUT(inspect, migration_entry, 120)
+{
+	size_t ps = self->ps, n = VI_MIG_PAGES, i;
+	long sweeps = 0, by_inspect = 0, by_pagemap = 0;
+	uint32_t pm_types = 0, in_types = 0;
+	struct vi_migrator mg = { .n = n };
+	struct vmlab_page_info *pi;
+	uint64_t *pm;
+	pthread_t th;
+	time_t end;
+	char *m;
+
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		if (vl_allow_skip())
+			SKIP(return, "one NUMA node: nowhere to migrate to");
+		ASSERT_TRUE(false) TH_LOG("one NUMA node (qemu-run.sh: VMLAB_NUMA_MB)");
+	}
+	pi = calloc(n, sizeof(*pi));
+	pm = calloc(n, sizeof(*pm));
+	mg.pages = calloc(n, sizeof(void *));
+	ASSERT_TRUE(pi && pm && mg.pages);
+	m = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, madvise(m, n * ps, MADV_NOHUGEPAGE));
+	vl_fill(m, n * ps, 0x316);	/* copies of the zero frame: anonymous */
+	for (i = 0; i < n; i++)
+		mg.pages[i] = m + i * ps;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, vi_migrate, &mg));
+	end = time(NULL) + VI_MIG_SECS;
+	while ((!by_inspect || !by_pagemap) && time(NULL) < end && !mg.err) {
+		if (vi_inspect(self->fd, 0, m, n, pi) ||
+		    vl_pagemap_range(m, n, pm))
+			break;
+		sweeps++;
+		for (i = 0; i < n; i++) {
+			if (pm[i] & PM_SWAP) {
+				by_pagemap++;
+				pm_types |= 1U << (pm[i] & 0x1f);
+			}
+			if (pi[i].nonpresent != VMLAB_NP_MIGRATION)
+				continue;
+			by_inspect++;
+			in_types |= 1U << (pi[i].swap_type & 0x1f);
+			if (pi[i].level != VMLAB_LEVEL_PTE ||
+			    has(pi[i].entry, VMLAB_ENTRY_PRESENT) ||
+			    has(pi[i].page, VMLAB_PAGE_VALID) || pi[i].pfn ||
+			    !pi[i].swap_offset ||
+			    kpf_has(vl_kpageflags(pi[i].swap_offset), KPF_NOPAGE)) {
+				vi_log("migration entry", &pi[i]);
+				mg.err = -1;
+			}
+		}
+		for (i = 0; i < n && !mg.err; i++) {
+			if (pi[i].nonpresent == VMLAB_NP_MIGRATION ||
+			    (has(pi[i].entry, VMLAB_ENTRY_PRESENT) &&
+			     has(pi[i].page, VMLAB_PAGE_ANON)))
+				continue;
+			vi_log("neither present nor migrating", &pi[i]);
+			mg.err = -2;
+		}
+	}
+	mg.stop = 1;
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	TH_LOG("%ld sweeps of %zu pages, %ld moves: migration entries seen %ld times by inspect, %ld by pagemap",
+	       sweeps, n, mg.moves, by_inspect, by_pagemap);
+	ASSERT_EQ(0, mg.err) TH_LOG("move_pages: %s", strerror(mg.err));
+	ASSERT_LT(0, mg.moves);
+	ASSERT_LT(0, by_pagemap);
+	ASSERT_LT(0, by_inspect);
+	ASSERT_EQ(in_types, in_types & pm_types)
+		TH_LOG("swap types: inspect %#x, pagemap %#x", in_types, pm_types);
+	ASSERT_TRUE(vl_check(m, n * ps, 0x316));
+	ASSERT_EQ(n, vl_count_present(m, n));
+	munmap(m, n * ps);
+	free(pi);
+	free(pm);
+	free(mg.pages);
 }
 
 /* PROT_NONE: present to the kernel, not to the MMU. */
@@ -1056,13 +1281,16 @@ TEST_F(inspect, tracepoints)
 	munmap(past, ps);
 }
 
-/* A child of fault_race: wait for the start, then read every page. */
-static int vi_race_child(volatile int *go, const char *m, size_t n, size_t ps)
+/* A child of trace_allocated_once_per_page: wait for the start (the
+ * parent closing the pipe), then read every page.
+ */
+static int vi_race_child(int start, const char *m, size_t n, size_t ps)
 {
+	char c;
 	size_t i;
 
-	while (!*go)
-		;
+	if (read(start, &c, 1) != 0)
+		return 1;
 	for (i = 0; i < n; i++)
 		(void)*(volatile const char *)(m + i * ps);
 	return 0;
@@ -1072,80 +1300,91 @@ static int vi_race_child(volatile int *go, const char *m, size_t n, size_t ps)
  * Two processes fault the same holes of a shared mapping at the same time,
  * in the same order, so that they often meet on one page: exactly one of
  * the two faults of each page fills it.  The trace must say "allocated"
- * once per page, no more, with the PFN that pagemap shows for the page
- * afterwards, and as many times in all as the module counted pages
- * allocated.
+ * once per page in each round (rounds end with a reset, which the trace
+ * shows too), with the PFN that pagemap shows for the page afterwards, and
+ * as many times in all as the module counted pages allocated.
  */
 #define VI_RACE_PAGES	256
 #define VI_RACE_ROUNDS	4
 TEST_F(inspect, trace_allocated_once_per_page)
 {
 	size_t ps = self->ps, n = VI_RACE_PAGES, i, total = 0;
-	unsigned long pfn[VI_RACE_PAGES];
-	unsigned int seen[VI_RACE_PAGES];
+	static unsigned long pfn[VI_RACE_ROUNDS][VI_RACE_PAGES];
+	static unsigned int seen[VI_RACE_ROUNDS][VI_RACE_PAGES];
 	struct vmlab_stats a, b;
-	volatile int *go;
+	int round, c, r = -1;
 	char *m, *trace;
-	int round, c;
+	const char *l;
 
 	VL_NEED_PAGES(self->st, VI_RACE_PAGES);
-	if (!vi_trace_start())
-		SKIP(return, "no tracefs with events/vmlab");
-	go = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		  -1, 0);
 	m = mmap(NULL, n * ps, PROT_READ, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, go);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));	/* a fault per page */
+	if (!vi_trace_start())
+		SKIP(return, "no tracefs with events/vmlab");
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
 	for (round = 0; round < VI_RACE_ROUNDS; round++) {
+		int start[2];
 		pid_t pid[2];
 
-		ASSERT_EQ(0, vl_reset(self->fd, NULL));
-		ASSERT_EQ(0, vl_stats(self->fd, &a));
-		ASSERT_TRUE(vi_trace_start());
-		*go = 0;
+		ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* a round begins */
+		ASSERT_EQ(0, pipe(start));
 		for (c = 0; c < 2; c++) {
 			pid[c] = fork();
 			ASSERT_LE(0, pid[c]);
-			if (pid[c] == 0)
-				_exit(vi_race_child(go, m, n, ps));
+			if (pid[c] == 0) {
+				close(start[1]);
+				_exit(vi_race_child(start[0], m, n, ps));
+			}
 		}
-		*go = 1;
+		close(start[0]);
+		close(start[1]);			/* go */
 		for (c = 0; c < 2; c++)
 			ASSERT_EQ(0, vl_wait(pid[c]));
-		trace = vi_trace_stop();
-		ASSERT_NE(NULL, trace);
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
-		ASSERT_EQ(n, b.pages_allocated - a.pages_allocated);
-		ASSERT_EQ(2 * n, b.fault_shared_read - a.fault_shared_read);
-
-		memset(seen, 0, sizeof(seen));
-		for (const char *l = trace; (l = strstr(l, "vmlab_fault: ")); l++) {
-			unsigned long addr, off, f;
-			char sh[16], rw[16], out[16];
-
-			if (sscanf(l, "vmlab_fault: address=%lx pgoff=%lu %15s %15s outcome=%15s pfn=%lx",
-				   &addr, &off, sh, rw, out, &f) != 6 ||
-			    strcmp(out, "allocated"))
-				continue;
-			ASSERT_LT(off, n) TH_LOG("allocated at pgoff %lu", off);
-			seen[off]++;
-			pfn[off] = f;
-			total++;
-		}
-		free(trace);
-		for (i = 0; i < n; i++) {
-			ASSERT_EQ(1, seen[i])
-				TH_LOG("round %d: page %zu traced as allocated %u times",
-				       round, i, seen[i]);
-			vl_touch_read(m + i * ps, 1);
-			ASSERT_EQ(pfn[i], vl_pfn(m + i * ps))
-				TH_LOG("page %zu: the trace's PFN is not pagemap's", i);
-		}
+		for (i = 0; i < VI_RACE_PAGES; i++)	/* pagemap's view */
+			pfn[round][i] = (vl_touch_read(m + i * ps, 1), vl_pfn(m + i * ps));
 	}
+	trace = vi_trace_stop();
+	ASSERT_NE(NULL, trace);
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(VI_RACE_ROUNDS * n, b.pages_allocated - a.pages_allocated);
+
+	for (l = trace; (l = strpbrk(l, "v")); l++) {
+		unsigned long addr, off, f;
+		char sh[16], rw[16], out[16];
+
+		if (!strncmp(l, "vmlab_reset: ", 13)) {
+			r++;
+			continue;
+		}
+		if (strncmp(l, "vmlab_fault: ", 13) ||
+		    sscanf(l, "vmlab_fault: address=%lx pgoff=%lu %15s %15s outcome=%15s pfn=%lx",
+			   &addr, &off, sh, rw, out, &f) != 6 ||
+		    strcmp(out, "allocated"))
+			continue;
+		if (r < 0 || r >= VI_RACE_ROUNDS || off >= VI_RACE_PAGES) {
+			ASSERT_TRUE(false)
+				TH_LOG("round %d: allocated at pgoff %lu", r, off);
+			continue;
+		}
+		ASSERT_EQ(pfn[r][off], f)
+			TH_LOG("round %d, page %lu: traced PFN %#lx, pagemap's %#lx",
+			       r, off, f, pfn[r][off]);
+		seen[r][off]++;
+		total++;
+	}
+	free(trace);
+	ASSERT_EQ(VI_RACE_ROUNDS - 1, r);
+	for (round = 0; round < VI_RACE_ROUNDS; round++)
+		for (i = 0; i < VI_RACE_PAGES; i++) {
+			unsigned int times = seen[round][i];
+
+			ASSERT_EQ(1, times)
+				TH_LOG("round %d: page %zu traced as allocated %u times",
+				       round, i, times);
+		}
 	ASSERT_EQ(VI_RACE_ROUNDS * n, total);
 	munmap(m, n * ps);
-	munmap((void *)go, ps);
 }
 
 VL_TEST_MAIN
