@@ -215,8 +215,9 @@ struct vmlab_inspect {
  * @nonpresent:	(out) %VMLAB_NP_*: what that entry holds when it is not
  *		present
  * @swap_type:	(out) swap type (for %VMLAB_NP_SWAP the swap device)
- * @swap_offset: (out) offset in it; for migration entries the PFN; 0
- *		with %VMLAB_WALK_PFN_HIDDEN
+ * @swap_offset: (out) offset in it; for a migration, device or hwpoison
+ *		entry the PFN it names (the frame being moved, for
+ *		migration); 0 with %VMLAB_WALK_PFN_HIDDEN
  * @pfn:	(out) the frame's page frame number; 0 with
  *		%VMLAB_WALK_PFN_HIDDEN
  * @frame_id:	(out) a keyed hash of the PFN, secret to this load of the
