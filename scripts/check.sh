@@ -40,9 +40,9 @@
 #
 # The trace tools for vmlab_tracetools (scripts/tracetools.sh): trace-cmd
 # and perf go into every guest; bpftrace (200 MB of LLVM and clang, 5 to 8 s
-# to unpack and 20 to 50 s to run under TCG) into the first kernel's only:
-# VMLAB_BPFTRACE=first (the default), all, none, or a list of series; and
-# only for a kernel with BTF (not the debug kernel: without BTF bpftrace
+# to unpack and 20 to 50 s to run under TCG) too, as VMLAB_BPFTRACE says:
+# all (the default), first (the first kernel's), none, or a list of series;
+# and only for a kernel with BTF (not the debug kernel: without BTF bpftrace
 # wants the kernel's headers to read tracepoint arguments).  The
 # guest's VMLAB_TRACETOOLS names the tools it was given, which the test
 # then requires; it skips the others, saying so.  A run limited to other
@@ -55,7 +55,7 @@ export VMLAB_MEM=${VMLAB_MEM:-4G}
 # What the kernel prints when something went wrong; guest-init.sh has the same.
 REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
-BPFTRACE_SERIES=${VMLAB_BPFTRACE:-}	# main() resolves "first"
+BPFTRACE_SERIES=${VMLAB_BPFTRACE:-all}	# main() resolves "first"
 PASSED=0
 FAILED=0
 SKIPPED=0
@@ -406,7 +406,7 @@ main() {
 	local series t0
 	# shellcheck disable=SC2086 # a list of words
 	[ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12 7.3}
-	case ${BPFTRACE_SERIES:-first} in
+	case $BPFTRACE_SERIES in
 	first) BPFTRACE_SERIES=$1 ;;
 	none) BPFTRACE_SERIES= ;;
 	esac
