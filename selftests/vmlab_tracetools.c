@@ -178,10 +178,18 @@ static void tt_reset(struct tt_events *e, pid_t pid, unsigned long freed)
 		WL_FAIL("%s: %s", #call, strerror(errno));		\
 } while (0)
 
-#define WL_MAP(p, call) do {						\
-	p = (call);							\
-	if (p == MAP_FAILED)						\
-		WL_FAIL("%s: %s", #call, strerror(errno));		\
+/*
+ * Map @pages pages of the device at @pgoff, with one fault per page (no
+ * fault-around: MADV_RANDOM), and note the VMA's open.
+ */
+#define WL_MAP(p, pages, prot, flags, pgoff) do {			\
+	size_t __len = (pages) * ps;					\
+									\
+	p = mmap(NULL, __len, prot, flags, fd, (pgoff) * ps);		\
+	if (p == MAP_FAILED || madvise(p, __len, MADV_RANDOM))		\
+		WL_FAIL("mmap %s: %s", #p, strerror(errno));		\
+	tt_vma(&ev, me, true, (uintptr_t)p, (uintptr_t)p + __len, pgoff, \
+	       (flags) == MAP_SHARED, "mmap");				\
 } while (0)
 
 /* One load or store that must take exactly one minor fault. */
@@ -292,10 +300,7 @@ static int tt_workload(const char *report)
 	tt_reset(&ev, me, freed);
 	end_pg = a.size / ps;
 
-	WL_MAP(sh, mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-	tt_vma(&ev, me, true, (uintptr_t)sh, (uintptr_t)sh + 4 * ps, 0, true, "mmap");
-	/* Every fault reaches the module: no fault-around. */
-	WL_SYS(madvise(sh, 4 * ps, MADV_RANDOM));
+	WL_MAP(sh, 4, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 
 	/* Shared write of a hole: allocated, and page_mkwrite at once. */
 	if (wl_access(sh, true, 1, "shared write of a hole") ||
@@ -315,9 +320,7 @@ static int tt_workload(const char *report)
 	if (vl_pfn(sh + ps) != p1)
 		WL_FAIL("the store moved the shared page");
 
-	WL_MAP(pr, mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
-	tt_vma(&ev, me, true, (uintptr_t)pr, (uintptr_t)pr + 4 * ps, 0, false, "mmap");
-	WL_SYS(madvise(pr, 4 * ps, MADV_RANDOM));
+	WL_MAP(pr, 4, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
 
 	/* Private read of a written page: the object's own frame. */
 	if (wl_access(pr, false, 0, "private read of a written page") ||
@@ -366,8 +369,7 @@ static int tt_workload(const char *report)
 	tt_writeback(&ev, me, 0, 0, 1);
 
 	/* A mapping past the end; fork copies the three VMAs. */
-	WL_MAP(past, mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, a.size));
-	tt_vma(&ev, me, true, (uintptr_t)past, (uintptr_t)past + ps, end_pg, true, "mmap");
+	WL_MAP(past, 1, PROT_READ, MAP_SHARED, end_pg);
 	fflush(NULL);
 	child = fork();
 	WL_SYS(child);
@@ -1145,39 +1147,52 @@ static bool tt_required(const char *tool)
 	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));	\
 } while (0)
 
+/*
+ * The tools that record to a file and print it with a second command
+ * (trace-cmd record/report, perf record/script): run @record with its
+ * output to @out, then @print with its output to @text, whose lines
+ * @pidof reads; the events must be the workload's.
+ */
+static void tt_record_print(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(tracetools) *self, const char *name,
+			    char **record, char **print, const char *out,
+			    const char *text_file,
+			    pid_t (*pidof)(const char *line, const char *ev))
+{
+	static struct tt_report rep;
+	static struct tt_events got;
+	char *text;
+
+	TT_RUN(record, out, &rep);
+	TT_READ(print, text_file);
+	TT_SLURP(text, text_file);
+	tt_parse_text(text, &got, pidof);
+	free(text);
+	TT_CHECK_EVENTS(name, &rep, &got, text_file, out);
+}
+
 /* ---- the tests ----------------------------------------------------------- */
 
 /* trace-cmd record -e vmlab, then trace-cmd report. */
 TEST_F_TIMEOUT(tracetools, trace_cmd, TT_TEST_SECS)
 {
-	char dat[PATH_MAX], out[PATH_MAX], rep_out[PATH_MAX], *text;
-	static struct tt_report rep;
-	static struct tt_events got;
+	char dat[PATH_MAX], out[PATH_MAX], rep_out[PATH_MAX];
 
 	TT_NEED("trace-cmd");
 	TT_FILE(dat, "trace.dat");
 	TT_FILE(out, "record.out");
 	TT_FILE(rep_out, "report.out");
-	{
-		/*
-		 * Uncompressed: zstd would double the time under QEMU's
-		 * emulation, for the kernel's symbols the file carries.
-		 */
-		char *argv[] = { self->tool, "record", "--compression", "none",
-				 "-e", "vmlab", "-o", dat, self->exe,
-				 "--vmlab-helper", "workload", self->report, NULL };
+	/*
+	 * Uncompressed: zstd would double the time under QEMU's emulation,
+	 * for the kernel's symbols the file carries.
+	 */
+	char *record[] = { self->tool, "record", "--compression", "none",
+			   "-e", "vmlab", "-o", dat, self->exe,
+			   "--vmlab-helper", "workload", self->report, NULL };
+	char *report[] = { self->tool, "report", "-i", dat, NULL };
 
-		TT_RUN(argv, out, &rep);
-	}
-	{
-		char *argv[] = { self->tool, "report", "-i", dat, NULL };
-
-		TT_READ(argv, rep_out);
-	}
-	TT_SLURP(text, rep_out);
-	tt_parse_text(text, &got, tt_pid_trace_cmd);
-	free(text);
-	TT_CHECK_EVENTS("trace-cmd", &rep, &got, rep_out, out);
+	tt_record_print(_metadata, self, "trace-cmd", record, report, out,
+			rep_out, tt_pid_trace_cmd);
 }
 
 /*
@@ -1193,34 +1208,23 @@ TEST_F_TIMEOUT(tracetools, trace_cmd, TT_TEST_SECS)
  */
 TEST_F_TIMEOUT(tracetools, perf_record, TT_TEST_SECS)
 {
-	char data[PATH_MAX], out[PATH_MAX], script[PATH_MAX], *text;
-	static struct tt_report rep;
-	static struct tt_events got;
+	char data[PATH_MAX], out[PATH_MAX], script_out[PATH_MAX];
 
 	TT_NEED("perf");
 	TT_FILE(data, "perf.data");
 	TT_FILE(out, "record.out");
-	TT_FILE(script, "script.out");
-	{
-		char *argv[] = { self->tool, "record", "-a", "-e", "vmlab:*",
-				 "--no-bpf-event", "--no-buildid",
-				 "--no-buildid-cache", "--synth=no", "-o", data,
-				 "--", self->exe, "--vmlab-helper", "workload",
-				 self->report, NULL };
+	TT_FILE(script_out, "script.out");
+	char *record[] = { self->tool, "record", "-a", "-e", "vmlab:*",
+			   "--no-bpf-event", "--no-buildid",
+			   "--no-buildid-cache", "--synth=no", "-o", data,
+			   "--", self->exe, "--vmlab-helper", "workload",
+			   self->report, NULL };
+	char *script[] = { self->tool, "script", "-i", data, "-F",
+			   "trace:pid,event,trace", "--kallsyms", "/dev/null",
+			   NULL };
 
-		TT_RUN(argv, out, &rep);
-	}
-	{
-		char *argv[] = { self->tool, "script", "-i", data, "-F",
-				 "trace:pid,event,trace", "--kallsyms",
-				 "/dev/null", NULL };
-
-		TT_READ(argv, script);
-	}
-	TT_SLURP(text, script);
-	tt_parse_text(text, &got, tt_pid_first);
-	free(text);
-	TT_CHECK_EVENTS("perf script", &rep, &got, script, out);
+	tt_record_print(_metadata, self, "perf script", record, script, out,
+			script_out, tt_pid_first);
 }
 
 /*
