@@ -33,6 +33,7 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -404,6 +405,41 @@ TEST_F(inspect, vmlab_private_cow)
 }
 
 /*
+ * Become user nobody, keeping /proc/self readable (a change of user
+ * makes the process undumpable, and its /proc files root's).
+ */
+static int vi_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return -1;
+	return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+/*
+ * swap_entry's child, as nobody, on its copy of the swapped-out entry:
+ * the kind and type shown, the offset (where the page is on the device)
+ * hidden, as pagemap hides it.
+ */
+static int vi_swap_child(int fd, const char *m, uint64_t type)
+{
+	struct vmlab_page_info p;
+	uint64_t e;
+
+	if (vi_become_nobody())
+		return 10;
+	p = vi_page(fd, 0, m);
+	if (p.nonpresent != VMLAB_NP_SWAP || p.swap_type != type)
+		return 11;
+	if (!has(p.walk, VMLAB_WALK_PFN_HIDDEN) || p.swap_offset || p.raw[0])
+		return 12;
+	e = vl_pagemap(m);
+	if (!(e & PM_SWAP) || (e & PM_PFN_MASK))
+		return 13;
+	return 0;
+}
+
+/*
  * Swap: with a swap device (a loop device over a memfd), MADV_PAGEOUT
  * swaps out the anonymous copy a private write made.  Its PTE then holds
  * a swap entry: inspect must decode the same swap type and offset that
@@ -421,6 +457,7 @@ TEST_F(inspect, swap_entry)
 	uint64_t e = 0, obj_pfn;
 	char *m, *sh;
 	int tries;
+	pid_t pid;
 
 	if (vl_swap_on(sw, 16)) {
 		if (vl_allow_skip())
@@ -465,6 +502,12 @@ TEST_F(inspect, swap_entry)
 	ASSERT_FALSE(has(a.page, VMLAB_PAGE_VALID));
 	ASSERT_TRUE(has(a.vma, VMLAB_VMA_VMLAB | VMLAB_VMA_COW | VMLAB_VMA_ANON_VMA));
 	ASSERT_EQ(4, vl_smaps_kb(m, "Swap"));
+	/* fork copies the swap entry; nobody sees it without the offset. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(vi_swap_child(self->fd, m, a.swap_type));
+	ASSERT_EQ(0, vl_wait(pid));
 	ASSERT_LE(swap_used0 + 4,
 		  (size_t)(vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree")));
 
@@ -1054,8 +1097,7 @@ static int unprivileged_child(int fd, char *shared, uint64_t frame)
 {
 	struct vmlab_page_info p;
 
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
+	if (vi_become_nobody())
 		return 10;
 	/* fork does not copy the entries of shared file mappings: fault. */
 	if (shared[0] != 1)
