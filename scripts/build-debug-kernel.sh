@@ -60,14 +60,16 @@ unpack_source() {
 }
 
 # check_config CONFIG FRAGMENT: every line of FRAGMENT as written in CONFIG.
-# Options set to a value are required; options the fragment turns off to
-# trim the build only warn when something else selects them.
+# Options set to a value are required (a module, =m, may be built in, =y);
+# options the fragment turns off to trim the build only warn when something
+# else selects them.
 check_config() {
 	local config=$1 fragment=$2 line opt bad=0
 	while IFS= read -r line; do
 		case $line in
 		CONFIG_*=*)
-			if ! grep -qxF "$line" "$config"; then
+			if ! grep -qxF "$line" "$config" &&
+				! { [ "${line##*=}" = m ] && grep -qxF "${line%=m}=y" "$config"; }; then
 				opt=${line%%=*}
 				log "config: ${fragment#"$VMLAB_TOP"/} wants $line, got: $(grep -E "^(# )?${opt}[= ]" "$config" || echo "$opt missing")"
 				bad=1
