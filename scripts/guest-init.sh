@@ -91,6 +91,24 @@ drop_caches() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
+# hook_sched_once: hook the scheduler's tracepoints for the whole run.
+# Enabling any trace event (as the tests do with vmlab's) starts recording
+# task names, which hooks sched_switch and sched_wakeup, and so patches the
+# code of __schedule() and try_to_wake_up(); QEMU's multi-threaded TCG can
+# then run, on the other vCPU, the breakpoint of the patching after it is
+# gone ("Oops: int3" in __schedule, seen on the debug kernel as a test
+# enabled vmlab's events).  An instance that records nothing keeps
+# sched_switch enabled, with the names recorded, from here on: the tests'
+# tracing then adds users to hooks already in place and patches no
+# scheduler code.
+hook_sched_once() {
+	local t=/sys/kernel/tracing/instances/vmlab-keep
+	[ -d /sys/kernel/tracing/instances ] || return 0
+	mkdir "$t" && echo 0 >"$t/tracing_on" && echo 4 >"$t/buffer_size_kb" &&
+		echo 1 >"$t/events/sched/sched_switch/enable" ||
+		echo "# could not keep sched_switch hooked ($t)"
+}
+
 setup() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
@@ -104,6 +122,7 @@ setup() {
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 	hostname vmlab
+	hook_sched_once
 	echo
 	echo "VMLAB-INIT uptime=$(uptime_s) kernel=$(uname -r)"
 }
@@ -353,7 +372,7 @@ finish() {
 }
 
 main() {
-	local cmd timeout progs lost= count free0 avail0 pcp0 p steps=4
+	local cmd timeout progs lost='' count free0 avail0 pcp0 p steps=4
 	setup
 	cmd=$(cmdline_arg vmlab.cmd) || cmd=
 	timeout=$(cmdline_arg vmlab.timeout) || timeout=300

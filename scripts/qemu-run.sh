@@ -152,7 +152,7 @@ main() {
 	watch_init "$log" "$t0" "$log.init" &
 	watcher=$!
 	# shellcheck disable=SC2046,SC2086 # console_opts, VMLAB_QEMU_OPTS: separate words
-	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu "${VMLAB_QEMU_CPU:-max}" \
+	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel "tcg,thread=${VMLAB_TCG_THREAD:-multi}" -cpu "${VMLAB_QEMU_CPU:-max}" \
 		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" $(numa_opts) \
 		-nographic -monitor none -no-reboot -nodefaults \
 		$(console_opts "$log") -serial chardev:con ${VMLAB_QEMU_OPTS:-} \
