@@ -60,7 +60,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,7 +69,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -82,22 +80,11 @@
 
 #define VMLAB_FUZZ_DEFAULT_OPS	10000
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#define MADV_POPULATE_WRITE	23
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD		20
-#define MADV_PAGEOUT		21
-#endif
 #ifndef MADV_DONTNEED_LOCKED
 #define MADV_DONTNEED_LOCKED	24
 #endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP	4
 #endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
@@ -810,44 +797,12 @@ static size_t m_uaccess(uintptr_t va, size_t n, bool write, const uint8_t *src,
 /* ---------------------------------------------------------------- */
 /* Deliberate faults */
 
-static sigjmp_buf *jb_active;
-
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	if (jb_active)
-		siglongjmp(*jb_active, sig);
+	vl_access_fault(sig);
 	die("unexpected signal %d (%s) at %p outside a deliberate access", sig,
 	    strsignal(sig), si->si_addr);
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_signal,
-				.sa_flags = SA_SIGINFO | SA_NODEFER };
-
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* Load or store 8 bytes at p: 0, or the signal. */
-static int touch(volatile uint64_t *p, bool write, uint64_t v, uint64_t *out)
-{
-	sigjmp_buf jb;
-	int sig;
-
-	sig = sigsetjmp(jb, 1);
-	if (sig) {
-		jb_active = NULL;
-		return sig;
-	}
-	jb_active = &jb;
-	if (write)
-		*p = v;
-	else
-		*out = *p;
-	jb_active = NULL;
-	return 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -2017,7 +1972,7 @@ static void access_one(uintptr_t va, bool write)
 	expect = m_fault(va, write);
 	note("%s %#lx (expect %s)", write ? "store" : "load", (unsigned long)va,
 	     (const char *[]){ "ok", "SIGSEGV", "SIGBUS" }[expect]);
-	sig = touch((volatile uint64_t *)va, write, v, &got);
+	sig = vl_access((volatile uint64_t *)va, write, v, &got);
 	if (sig != (expect == AC_OK ? 0 : expect == AC_SEGV ? SIGSEGV : SIGBUS)) {
 		int i = reg_find(va);
 
@@ -2087,7 +2042,7 @@ static void op_touch(void)
 			return;
 		}
 		v = rnd64();
-		sig = touch((volatile uint64_t *)va, write, v, &got);
+		sig = vl_access((volatile uint64_t *)va, write, v, &got);
 		if (sig)
 			die("touch: %s at %#lx got %s, the model says no signal",
 			    write ? "store" : "load", (unsigned long)va, strsignal(sig));
@@ -2853,7 +2808,7 @@ static int fuzz_worker(uint64_t seed, uint64_t nops)
 	char *a;
 	int fd, i;
 
-	catch_signals();
+	vl_catch_faults(on_signal);
 	rng = seed;
 	fd = vl_open(O_RDWR);
 	if (fd < 0)
@@ -3004,10 +2959,7 @@ int main(int argc, char **argv)
 		watch = strtoull(s, NULL, 0) & ~4095ULL;
 	if ((s = getenv("VMLAB_FUZZ_WATCH_PAGE")) && *s)
 		watch_pg = strtoll(s, NULL, 0);
-	if ((s = getenv("VMLAB_FUZZ_SEED")) && *s)
-		opt_seed = strtoull(s, NULL, 0);
-	else if (getrandom(&opt_seed, sizeof(opt_seed), 0) != sizeof(opt_seed))
-		opt_seed = time(NULL);
+	opt_seed = vl_seed("VMLAB_FUZZ_SEED");
 	for (i = 0; i < argc; i++) {
 		if (i && !strcmp(argv[i], "--seed") && i + 1 < argc)
 			opt_seed = strtoull(argv[++i], NULL, 0);

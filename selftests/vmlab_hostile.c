@@ -41,11 +41,6 @@
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG_LIMIT	(8UL * VL_MiB)
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#define MADV_POPULATE_WRITE	23
-#endif
-
 /* Become uid/gid 65534 with no supplementary groups and no capabilities. */
 static int become_nobody(bool dumpable)
 {
@@ -59,26 +54,30 @@ static int become_nobody(bool dumpable)
 	return geteuid() == NOBODY ? 0 : -1;
 }
 
+struct as_nobody {
+	int (*fn)(void *);
+	void *arg;
+	bool dumpable;
+};
+
+static int as_nobody(void *arg)
+{
+	struct as_nobody *a = arg;
+
+	if (become_nobody(a->dumpable)) {
+		fprintf(stderr, "# cannot become uid %d: %s\n", NOBODY,
+			strerror(errno));
+		return 100;
+	}
+	return a->fn(a->arg);
+}
+
 /* Fork, become nobody, run fn(arg); returns as vl_wait(). */
 static int run_as_nobody(int (*fn)(void *), void *arg, bool dumpable)
 {
-	pid_t pid;
+	struct as_nobody a = { .fn = fn, .arg = arg, .dumpable = dumpable };
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		vl_child_quiet();
-		if (become_nobody(dumpable)) {
-			fprintf(stderr, "# cannot become uid %d: %s\n", NOBODY,
-				strerror(errno));
-			_exit(100);
-		}
-		_exit(fn(arg));
-	}
-	return vl_wait(pid);
+	return vl_run_child(as_nobody, &a);
 }
 
 /* A child's check: on failure say what and return the line number. */
@@ -585,8 +584,9 @@ struct greedy {
 };
 
 /* Join the cgroup, then make the object grow as far as it lets us. */
-static int greedy_task(struct greedy *g)
+static int greedy_task(void *arg)
 {
+	struct greedy *g = arg;
 	size_t ps = vl_psize(), i;
 	char path[192], pid[32], *m, *buf;
 
@@ -632,7 +632,6 @@ static int run_greedy(struct __test_metadata *_metadata,
 	struct vmlab_stats a, b;
 	long cur0, cur1, cur2, ooms0, ooms1;
 	uint64_t freed;
-	pid_t pid;
 	int st;
 
 	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
@@ -647,16 +646,9 @@ static int run_greedy(struct __test_metadata *_metadata,
 		return -1;
 	cur0 = cg_long(self->cg, "memory.current");
 	ooms0 = cg_key(self->cg, "memory.events", "oom_kill");
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		vl_child_quiet();
-		_exit(greedy_task(g));
-	}
-	st = vl_wait(pid);
+	st = vl_run_child(greedy_task, g);
+	if (st < 0)
+		return -1;	/* fork or waitpid failed */
 	EXPECT_EQ(0, vl_stats(self->fd, &b));
 	cur1 = cg_long(self->cg, "memory.current");
 	ooms1 = cg_key(self->cg, "memory.events", "oom_kill");

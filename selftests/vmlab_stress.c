@@ -43,7 +43,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,24 +52,11 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "vmlab_util.h"
-
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#define MADV_POPULATE_WRITE	23
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD		20
-#define MADV_PAGEOUT		21
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP	4
-#endif
 
 #define VMLAB_STRESS_DEFAULT_SECS	8
 #define NPROC		3		/* worker processes */
@@ -252,9 +238,6 @@ static bool check_words(const uint64_t *buf, size_t n, uint64_t off, bool final,
 	return true;
 }
 
-/* Deliberate faults: a thread's jump buffer while it expects one. */
-static __thread sigjmp_buf *tl_jb;
-
 static void fmt_hex(char *p, uint64_t v)
 {
 	int i;
@@ -268,8 +251,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	char msg[] = "unexpected signal XX at 0x0000000000000000";
 
 	(void)uc;
-	if (tl_jb)
-		siglongjmp(*tl_jb, sig);
+	vl_access_fault(sig);
 	msg[18] = '0' + sig / 10;
 	msg[19] = '0' + sig % 10;
 	fmt_hex(msg + sizeof(msg) - 17, (uintptr_t)si->si_addr);
@@ -277,34 +259,6 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 		memcpy(B->err, msg, sizeof(msg));
 	atomic_store(&B->stop, 1);
 	_exit(70);
-}
-
-static void catch_faults(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
-
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-/* Touch *p (a store of v when write): 0, or the signal it got. */
-static int probe(volatile uint64_t *p, bool write, uint64_t v, uint64_t *out)
-{
-	sigjmp_buf jb;
-	int sig;
-
-	sig = sigsetjmp(jb, 1);
-	if (sig) {
-		tl_jb = NULL;
-		return sig;
-	}
-	tl_jb = &jb;
-	if (write)
-		*p = v;
-	else
-		*out = *p;
-	tl_jb = NULL;
-	return 0;
 }
 
 struct map {
@@ -635,14 +589,14 @@ static void op_load(struct writer *wr)
 	m = &wr->maps[rnd(&wr->rng, wr->nmaps)];
 	i = rnd(&wr->rng, m->npages);
 	if (m->prot == PROT_NONE) {
-		sig = probe((volatile uint64_t *)(m->addr + i * PS), false, 0, &v);
+		sig = vl_access((volatile uint64_t *)(m->addr + i * PS), false, 0, &v);
 		if (sig != SIGSEGV)
 			fail("load from PROT_NONE: signal %d", sig);
 		atomic_fetch_add(&B->sigsegv, 1);
 		return;
 	}
 	if (!(m->prot & PROT_WRITE) && !rnd(&wr->rng, 4)) {
-		sig = probe((volatile uint64_t *)(m->addr + i * PS), true, 0, &v);
+		sig = vl_access((volatile uint64_t *)(m->addr + i * PS), true, 0, &v);
 		if (sig != SIGSEGV)
 			fail("store to PROT_READ: signal %d", sig);
 		atomic_fetch_add(&B->sigsegv, 1);
@@ -793,8 +747,8 @@ static void op_past_end(struct writer *wr)
 	uint64_t v;
 	int sig;
 
-	sig = probe((volatile uint64_t *)(wr->end + i * PS + 8 * rnd(&wr->rng, PS / 8)),
-		    write, 1, &v);
+	sig = vl_access((volatile uint64_t *)(wr->end + i * PS + 8 * rnd(&wr->rng, PS / 8)),
+			write, 1, &v);
 	if (sig != SIGBUS) {
 		fail("%s %zu pages past the end: signal %d", write ? "store" : "load",
 		     i - 1, sig);
@@ -803,7 +757,7 @@ static void op_past_end(struct writer *wr)
 	atomic_fetch_add(&B->sigbus, 1);
 	/* The last two pages of the object are only ever read: zeros. */
 	i = rnd(&wr->rng, 2);
-	if (probe((volatile uint64_t *)(wr->end + i * PS), false, 0, &v) || v)
+	if (vl_access((volatile uint64_t *)(wr->end + i * PS), false, 0, &v) || v)
 		fail("the object's page %llu reads %#llx",
 		     (unsigned long long)(OBJ_SIZE / PS - 2 + i), (unsigned long long)v);
 }
@@ -993,7 +947,7 @@ static int worker_process(int proc)
 	struct writer *wr;
 	int t;
 
-	catch_faults();
+	vl_catch_faults(on_fault);
 	wr = calloc(NTHR, sizeof(*wr));
 	if (!wr)
 		return 2;
@@ -1351,10 +1305,7 @@ int main(int argc, char **argv)
 
 	if ((s = getenv("VMLAB_STRESS_SECONDS")) && *s)
 		opt_seconds = strtoul(s, NULL, 0);
-	if ((s = getenv("VMLAB_STRESS_SEED")) && *s)
-		opt_seed = strtoull(s, NULL, 0);
-	else if (getrandom(&opt_seed, sizeof(opt_seed), 0) != sizeof(opt_seed))
-		opt_seed = time(NULL);
+	opt_seed = vl_seed("VMLAB_STRESS_SEED");
 	for (i = 0; i < argc; i++) {
 		if (i && !strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			opt_seconds = strtoul(argv[++i], NULL, 0);

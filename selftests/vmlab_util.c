@@ -5,15 +5,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/loop.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
@@ -410,45 +413,102 @@ void vl_child_quiet(void)
 	signal(SIGBUS, SIG_DFL);
 }
 
-int vl_run_child(int (*fn)(void *), void *arg)
+/* fork() with nothing buffered twice; the child starts quiet. */
+static pid_t fork_quiet(void)
 {
 	pid_t pid;
 
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
+	if (pid == 0)
+		vl_child_quiet();
+	return pid;
+}
+
+int vl_run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork_quiet();
+
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		vl_child_quiet();
+	if (pid == 0)
 		_exit(fn(arg));
-	}
 	return vl_wait(pid);
+}
+
+struct probe {
+	volatile char *p;
+	bool write;
+};
+
+static int probe_child(void *arg)
+{
+	struct probe *pr = arg;
+
+	if (pr->write)
+		*pr->p = 0x5a;
+	else
+		(void)*pr->p;
+	return 0;
 }
 
 int vl_probe(volatile void *addr, bool write)
 {
-	volatile char *p = addr;
-	pid_t pid;
-	int st;
+	struct probe pr = { .p = addr, .write = write };
+	int st = vl_run_child(probe_child, &pr);
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		vl_child_quiet();
-		if (write)
-			*p = 0x5a;
-		else
-			(void)*p;
-		_exit(0);
-	}
-	st = vl_wait(pid);
 	if (st == 0)
 		return 0;
 	return VL_SIGNALED(st) ? VL_SIG(st) : -1;
+}
+
+/* The jump buffer of the thread's vl_access() while it runs. */
+static __thread sigjmp_buf *access_jb;
+
+int vl_access(volatile uint64_t *p, bool write, uint64_t v, uint64_t *out)
+{
+	sigjmp_buf jb;
+	int sig;
+
+	sig = sigsetjmp(jb, 1);
+	if (sig) {
+		access_jb = NULL;
+		return sig;
+	}
+	access_jb = &jb;
+	if (write)
+		*p = v;
+	else
+		*out = *p;
+	access_jb = NULL;
+	return 0;
+}
+
+void vl_access_fault(int sig)
+{
+	if (access_jb)
+		siglongjmp(*access_jb, sig);
+}
+
+void vl_catch_faults(void (*handler)(int sig, siginfo_t *si, void *uc))
+{
+	struct sigaction sa = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+uint64_t vl_seed(const char *env)
+{
+	const char *s = getenv(env);
+	uint64_t seed;
+
+	if (s && *s)
+		return strtoull(s, NULL, 0);
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = time(NULL);
+	return seed;
 }
 
 int vl_run_self(char *out, size_t outlen, const char *arg, ...)
@@ -470,13 +530,10 @@ int vl_run_self(char *out, size_t outlen, const char *arg, ...)
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	pid = fork_quiet();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		vl_child_quiet();
 		dup2(pfd[1], STDOUT_FILENO);
 		execv("/proc/self/exe", (char *const *)argv);
 		_exit(127);

@@ -12,12 +12,27 @@
 #ifndef VMLAB_UTIL_H
 #define VMLAB_UTIL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include <vmlab.h>
+
+/* What older C libraries' <sys/mman.h> lack */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
 
 /* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
 #define PM_PFN_MASK		((1ULL << 55) - 1)
@@ -119,6 +134,22 @@ int vl_wait(pid_t pid);
 int vl_run_child(int (*fn)(void *), void *arg);
 int vl_probe(volatile void *addr, bool write);
 void vl_child_quiet(void);	/* no core dumps, default signal actions */
+
+/*
+ * Deliberate faults in this process.  vl_access() loads the 8 bytes at p
+ * into *out, or stores v there when write, and returns 0, or the signal
+ * (SIGSEGV, SIGBUS) the access got.  It needs a handler for SIGSEGV and
+ * SIGBUS, installed with vl_catch_faults(), that calls vl_access_fault()
+ * first: during a vl_access() of the thread that faulted, that jumps back
+ * into it; otherwise it returns, and the handler deals with a signal that
+ * nobody expected.
+ */
+int vl_access(volatile uint64_t *p, bool write, uint64_t v, uint64_t *out);
+void vl_access_fault(int sig);
+void vl_catch_faults(void (*handler)(int sig, siginfo_t *si, void *uc));
+
+/* The seed in the environment variable env (strtoull), or a random one. */
+uint64_t vl_seed(const char *env);
 
 /*
  * Re-execute /proc/self/exe --vmlab-helper ARGS... (NULL terminated) with

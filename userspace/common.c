@@ -221,30 +221,38 @@ void json_end(struct json *j)
 	fflush(j->f);
 }
 
-void json_obj(struct json *j, const char *key)
+/* An object or array: open is '{' or '[', close '}' or ']'. */
+static void json_open(struct json *j, const char *key, char open)
 {
 	json_key(j, key);
-	fputc('{', j->f);
+	fputc(open, j->f);
 	j->need_comma[++j->depth] = false;
+}
+
+static void json_close(struct json *j, char close)
+{
+	j->depth--;
+	fputc(close, j->f);
+}
+
+void json_obj(struct json *j, const char *key)
+{
+	json_open(j, key, '{');
 }
 
 void json_obj_end(struct json *j)
 {
-	j->depth--;
-	fputc('}', j->f);
+	json_close(j, '}');
 }
 
 void json_arr(struct json *j, const char *key)
 {
-	json_key(j, key);
-	fputc('[', j->f);
-	j->need_comma[++j->depth] = false;
+	json_open(j, key, '[');
 }
 
 void json_arr_end(struct json *j)
 {
-	j->depth--;
-	fputc(']', j->f);
+	json_close(j, ']');
 }
 
 void json_str(struct json *j, const char *key, const char *v)
@@ -318,10 +326,86 @@ static const char *const np_names[] = {
 	"none", "swap", "migration", "device", "hwpoison", "marker", "other",
 };
 
+/* The JSON names of the bits of one field of an inspect record. */
+struct json_bit {
+	const char *name;
+	uint64_t bit;
+};
+
+#define JSON_BITS(t)	(t), sizeof(t) / sizeof((t)[0])
+
+static const struct json_bit vma_bits[] = {
+	{ "file", VMLAB_VMA_FILE },
+	{ "vmlab", VMLAB_VMA_VMLAB },
+	{ "anon_vma", VMLAB_VMA_ANON_VMA },
+	{ "cow", VMLAB_VMA_COW },
+	{ "hugetlb", VMLAB_VMA_HUGETLB },
+};
+
+static const struct json_bit walk_bits[] = {
+	{ "vma", VMLAB_WALK_VMA },
+	{ "pgd", VMLAB_WALK_PGD },
+	{ "p4d", VMLAB_WALK_P4D },
+	{ "pud", VMLAB_WALK_PUD },
+	{ "pmd", VMLAB_WALK_PMD },
+	{ "bad", VMLAB_WALK_BAD },
+	{ "skipped", VMLAB_WALK_SKIPPED },
+	{ "unstable", VMLAB_WALK_UNSTABLE },
+	{ "pfn_hidden", VMLAB_WALK_PFN_HIDDEN },
+};
+
+static const struct json_bit entry_bits[] = {
+	{ "present", VMLAB_ENTRY_PRESENT },
+	{ "write", VMLAB_ENTRY_WRITE },
+	{ "user", VMLAB_ENTRY_USER },
+	{ "accessed", VMLAB_ENTRY_ACCESSED },
+	{ "dirty", VMLAB_ENTRY_DIRTY },
+	{ "nx", VMLAB_ENTRY_NX },
+	{ "special", VMLAB_ENTRY_SPECIAL },
+	{ "soft_dirty", VMLAB_ENTRY_SOFT_DIRTY },
+	{ "protnone", VMLAB_ENTRY_PROTNONE },
+	{ "leaf", VMLAB_ENTRY_LEAF },
+};
+
+static const struct json_bit page_bits[] = {
+	{ "valid", VMLAB_PAGE_VALID },
+	{ "anon", VMLAB_PAGE_ANON },
+	{ "file", VMLAB_PAGE_FILE },
+	{ "ksm", VMLAB_PAGE_KSM },
+	{ "zero", VMLAB_PAGE_ZERO },
+	{ "vmlab_zero", VMLAB_PAGE_VMLAB_ZERO },
+	{ "vmlab", VMLAB_PAGE_VMLAB },
+	{ "large", VMLAB_PAGE_LARGE },
+	{ "dirty", VMLAB_PAGE_DIRTY },
+	{ "locked", VMLAB_PAGE_LOCKED },
+	{ "anon_exclusive", VMLAB_PAGE_ANON_EXCLUSIVE },
+	{ "hugetlb", VMLAB_PAGE_HUGETLB },
+};
+
+/* A boolean for each bit of the table, named as there. */
+static void json_bits(struct json *j, uint64_t v, const struct json_bit *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_bool(j, b[i].name, v & b[i].bit);
+}
+
+/* Object key: its raw value, then a boolean for each bit of the table. */
+static void json_bits_obj(struct json *j, const char *key, uint64_t v,
+			  const struct json_bit *b, size_t n)
+{
+	json_obj(j, key);
+	json_hex(j, "raw", v);
+	json_bits(j, v, b, n);
+	json_obj_end(j);
+}
+
 void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 {
 	bool present = pi->entry & VMLAB_ENTRY_PRESENT;
 	char perms[5];
+	int l;
 
 	json_obj(j, NULL);
 	json_hex(j, "addr", pi->addr);
@@ -335,11 +419,7 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 		json_hex(j, "vm_flags", pi->vm_flags);
 		vm_perms(pi->vm_flags, perms);
 		json_str(j, "perms", perms);
-		json_bool(j, "file", pi->vma & VMLAB_VMA_FILE);
-		json_bool(j, "vmlab", pi->vma & VMLAB_VMA_VMLAB);
-		json_bool(j, "anon_vma", pi->vma & VMLAB_VMA_ANON_VMA);
-		json_bool(j, "cow", pi->vma & VMLAB_VMA_COW);
-		json_bool(j, "hugetlb", pi->vma & VMLAB_VMA_HUGETLB);
+		json_bits(j, pi->vma, JSON_BITS(vma_bits));
 		if (pi->vma & VMLAB_VMA_FILE) {
 			json_uint(j, "dev", pi->vma_dev);
 			json_uint(j, "ino", pi->vma_ino);
@@ -351,32 +431,9 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 	} else {
 		json_null(j, "vma");
 	}
-	json_obj(j, "walk");
-	json_hex(j, "raw", pi->walk);
-	json_bool(j, "vma", pi->walk & VMLAB_WALK_VMA);
-	json_bool(j, "pgd", pi->walk & VMLAB_WALK_PGD);
-	json_bool(j, "p4d", pi->walk & VMLAB_WALK_P4D);
-	json_bool(j, "pud", pi->walk & VMLAB_WALK_PUD);
-	json_bool(j, "pmd", pi->walk & VMLAB_WALK_PMD);
-	json_bool(j, "bad", pi->walk & VMLAB_WALK_BAD);
-	json_bool(j, "skipped", pi->walk & VMLAB_WALK_SKIPPED);
-	json_bool(j, "unstable", pi->walk & VMLAB_WALK_UNSTABLE);
-	json_bool(j, "pfn_hidden", pi->walk & VMLAB_WALK_PFN_HIDDEN);
-	json_obj_end(j);
+	json_bits_obj(j, "walk", pi->walk, JSON_BITS(walk_bits));
 	json_str(j, "level", pi->level < 6 ? level_names[pi->level] : "?");
-	json_obj(j, "entry");
-	json_hex(j, "raw", pi->entry);
-	json_bool(j, "present", present);
-	json_bool(j, "write", pi->entry & VMLAB_ENTRY_WRITE);
-	json_bool(j, "user", pi->entry & VMLAB_ENTRY_USER);
-	json_bool(j, "accessed", pi->entry & VMLAB_ENTRY_ACCESSED);
-	json_bool(j, "dirty", pi->entry & VMLAB_ENTRY_DIRTY);
-	json_bool(j, "nx", pi->entry & VMLAB_ENTRY_NX);
-	json_bool(j, "special", pi->entry & VMLAB_ENTRY_SPECIAL);
-	json_bool(j, "soft_dirty", pi->entry & VMLAB_ENTRY_SOFT_DIRTY);
-	json_bool(j, "protnone", pi->entry & VMLAB_ENTRY_PROTNONE);
-	json_bool(j, "leaf", pi->entry & VMLAB_ENTRY_LEAF);
-	json_obj_end(j);
+	json_bits_obj(j, "entry", pi->entry, JSON_BITS(entry_bits));
 	json_str(j, "nonpresent", pi->nonpresent < 7 ? np_names[pi->nonpresent] : "?");
 	if (pi->nonpresent == VMLAB_NP_SWAP) {
 		json_obj(j, "swap");
@@ -397,21 +454,7 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 		json_hex(j, "frame_id", pi->frame_id);
 	else
 		json_null(j, "frame_id");
-	json_obj(j, "page");
-	json_hex(j, "raw", pi->page);
-	json_bool(j, "valid", pi->page & VMLAB_PAGE_VALID);
-	json_bool(j, "anon", pi->page & VMLAB_PAGE_ANON);
-	json_bool(j, "file", pi->page & VMLAB_PAGE_FILE);
-	json_bool(j, "ksm", pi->page & VMLAB_PAGE_KSM);
-	json_bool(j, "zero", pi->page & VMLAB_PAGE_ZERO);
-	json_bool(j, "vmlab_zero", pi->page & VMLAB_PAGE_VMLAB_ZERO);
-	json_bool(j, "vmlab", pi->page & VMLAB_PAGE_VMLAB);
-	json_bool(j, "large", pi->page & VMLAB_PAGE_LARGE);
-	json_bool(j, "dirty", pi->page & VMLAB_PAGE_DIRTY);
-	json_bool(j, "locked", pi->page & VMLAB_PAGE_LOCKED);
-	json_bool(j, "anon_exclusive", pi->page & VMLAB_PAGE_ANON_EXCLUSIVE);
-	json_bool(j, "hugetlb", pi->page & VMLAB_PAGE_HUGETLB);
-	json_obj_end(j);
+	json_bits_obj(j, "page", pi->page, JSON_BITS(page_bits));
 	if (pi->page & VMLAB_PAGE_VALID) {
 		json_uint(j, "refcount", pi->refcount);
 		json_uint(j, "mapcount", pi->mapcount);
@@ -426,12 +469,10 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 	else
 		json_null(j, "obj_offset");
 	if (pfn_shown && (pi->walk & VMLAB_WALK_VMA)) {
+		/* pte first, up to pgd: raw[VMLAB_LEVEL_PTE - 1] is the PTE. */
 		json_obj(j, "raw_entries");
-		json_hex(j, "pte", pi->raw[VMLAB_LEVEL_PTE - 1]);
-		json_hex(j, "pmd", pi->raw[VMLAB_LEVEL_PMD - 1]);
-		json_hex(j, "pud", pi->raw[VMLAB_LEVEL_PUD - 1]);
-		json_hex(j, "p4d", pi->raw[VMLAB_LEVEL_P4D - 1]);
-		json_hex(j, "pgd", pi->raw[VMLAB_LEVEL_PGD - 1]);
+		for (l = VMLAB_LEVEL_PTE; l <= VMLAB_LEVEL_PGD; l++)
+			json_hex(j, level_names[l], pi->raw[l - 1]);
 		json_obj_end(j);
 	} else {
 		json_null(j, "raw_entries");

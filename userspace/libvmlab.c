@@ -574,18 +574,28 @@ long vmlab_free_kb(void)
 
 /* small things */
 
-int vmlab_parse_size(const char *s, uint64_t *out)
+/*
+ * The number at the start of s in base (0: C's prefixes), *end after it;
+ * -1 with errno set for an empty string, a sign, leading white space or an
+ * overflow.
+ */
+static int parse_ull(const char *s, int base, unsigned long long *v, char **end)
 {
-	unsigned long long v;
-	char *end;
-
 	if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) {
 		errno = EINVAL;
 		return -1;
 	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
+	*v = strtoull(s, end, base);
+	return errno ? -1 : 0;
+}
+
+int vmlab_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (parse_ull(s, 0, &v, &end))
 		return -1;
 	switch (*end) {
 	case 'k': case 'K':
@@ -615,13 +625,7 @@ int vmlab_parse_addr(const char *s, uintptr_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) {
-		errno = EINVAL;
-		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 16);
-	if (errno)
+	if (parse_ull(s, 16, &v, &end))
 		return -1;
 	if (*end || end == s) {
 		errno = EINVAL;

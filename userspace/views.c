@@ -24,12 +24,133 @@ static void opt_reset(void)
 	opterr = 0;
 }
 
+/* The long options of stat, maps and inspect. */
+static const struct option view_lo[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* What maps, inspect and grid take: -p PID, --json, --help (and grid's own). */
+struct view_opts {
+	const char *cmd;		/* for usage errors */
+	const char *help;		/* --help prints it, */
+	void (*help_more)(void);	/* then this, if any */
+	int max_pids;			/* -p PID: 1, or 2 for grid */
+	int npids;
+	pid_t pids[2];
+	bool json;
+	bool have_vma;			/* grid: --vma ADDR */
+	uintptr_t vaddr;
+	int width;			/* grid: --width N */
+};
+
+#define VIEW_GO_ON	(-1)
+
+/*
+ * Parse the options with getopt_long() and lo into o; VIEW_GO_ON with
+ * optind at the first argument, or the exit code (--help, a bad option).
+ */
+static int view_opts(struct view_opts *o, const struct option *lo, int argc, char **argv)
+{
+	int c;
+
+	opt_reset();
+	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			/* maps and inspect take the last -p; grid two at most */
+			if (o->npids == o->max_pids) {
+				if (o->max_pids > 1)
+					return usage_error(o->cmd, "at most two processes");
+				o->npids = 0;
+			}
+			if (parse_pid(optarg, &o->pids[o->npids++]))
+				return usage_error(o->cmd, "bad pid '%s'", optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			if (vmlab_parse_addr(optarg, &o->vaddr))
+				return usage_error(o->cmd, "bad address '%s'", optarg);
+			o->have_vma = true;
+			break;
+		case 'w':
+			o->width = atoi(optarg);
+			if (o->width < 1 || o->width > 1024)
+				return usage_error(o->cmd, "bad width '%s'", optarg);
+			break;
+		case 'h':
+			fputs(o->help, stdout);
+			if (o->help_more)
+				o->help_more();
+			return VX_OK;
+		default:
+			return usage_error(o->cmd, "unknown option or missing value: %s",
+					   argv[optind - 1]);
+		}
+	}
+	return VIEW_GO_ON;
+}
+
+/* The pid to show for pid: 0 is vmlab itself. */
+static int shown_pid(pid_t pid)
+{
+	return pid ? (int)pid : (int)getpid();
+}
+
+/* Check that the processes exist, then open the device: fd, or -1 and *code. */
+static int open_for(const pid_t *pids, int npids, int *code)
+{
+	int k;
+
+	for (k = 0; k < npids; k++) {
+		*code = check_pid(pids[k]);
+		if (*code)
+			return -1;
+	}
+	return vopen_dev(code);
+}
+
+static int not_mapped(uintptr_t addr, pid_t pid)
+{
+	return verr(VX_BADADDR, "%#" PRIxPTR ": not mapped in process %d (see vmlab maps -p %d)",
+		    addr, shown_pid(pid), shown_pid(pid));
+}
+
+/* Start one JSON document on stdout: an object with its schema first. */
+static void json_doc(struct json *j, const char *schema)
+{
+	json_start(j, stdout);
+	json_obj(j, NULL);
+	json_str(j, "schema", schema);
+}
+
+static void json_doc_end(struct json *j)
+{
+	json_obj_end(j);
+	json_end(j);
+}
+
+/* Object key: the count of pages in each state from first on, by name. */
+static void json_counts(struct json *j, const char *key, const long counts[PS_NR],
+			enum pstate first)
+{
+	int s;
+
+	json_obj(j, key);
+	for (s = first; s < PS_NR; s++)
+		json_int(j, pstates[s].name, counts[s]);
+	json_obj_end(j);
+}
+
 static const char *pid_name(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid ? (int)pid : (int)getpid());
+	snprintf(path, sizeof(path), "/proc/%d/comm", shown_pid(pid));
 	f = fopen(path, "re");
 	buf[0] = 0;
 	if (f) {
@@ -108,11 +229,6 @@ static void stat_value(const struct vmlab_stat_field *f, uint64_t v, bool delta,
 
 int cmd_stat(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	struct vmlab_stats a, b, d;
 	bool json = false, delta = false;
 	int c, fd, code = VX_OK, status = 0;
@@ -120,7 +236,7 @@ int cmd_stat(int argc, char **argv)
 	size_t i;
 
 	opt_reset();
-	while ((c = getopt_long(argc, argv, "+jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jh", view_lo, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -162,9 +278,7 @@ int cmd_stat(int argc, char **argv)
 	if (json) {
 		struct json j;
 
-		json_start(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "schema", "vmlab.stat/1");
+		json_doc(&j, "vmlab.stat/1");
 		json_str(&j, "device", VMLAB_DEVICE);
 		json_uint(&j, "page_size", PS);
 		json_obj(&j, "counters");
@@ -180,8 +294,7 @@ int cmd_stat(int argc, char **argv)
 			json_int(&j, "command_status", WIFEXITED(status) ? WEXITSTATUS(status) :
 				 128 + WTERMSIG(status));
 		}
-		json_obj_end(&j);
-		json_end(&j);
+		json_doc_end(&j);
 		return VX_OK;
 	}
 	if (delta)
@@ -232,11 +345,11 @@ static const char maps_help[] =
 "are in each state (from the module's INSPECT ioctl):\n"
 "\n";
 
-static void maps_help_print(void)
+/* After maps_help: the states, then the options. */
+static void maps_help_more(void)
 {
 	int s;
 
-	fputs(maps_help, stdout);
 	for (s = PS_NOT_PRESENT; s < PS_NR; s++)
 		printf("  %-16s %s\n", pstates[s].name, pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
@@ -266,22 +379,23 @@ static const char *vma_kind(const struct vmlab_vma *v)
 
 static const char *kind_words(const char *kind)
 {
-	if (!strcmp(kind, "vmlab"))
-		return "vmlab's object";
-	if (!strcmp(kind, "heap"))
-		return "the heap (brk): anonymous, demand-zero";
-	if (!strcmp(kind, "stack"))
-		return "the stack: anonymous, demand-zero, grows down";
-	if (!strcmp(kind, "vdso"))
-		return "the vDSO: kernel code mapped into every process";
-	if (!strcmp(kind, "vvar"))
-		return "kernel data the vDSO reads";
-	if (!strcmp(kind, "vsyscall"))
-		return "legacy vsyscall page (kernel address space)";
-	if (!strcmp(kind, "anon"))
-		return "anonymous: demand-zero";
-	if (!strcmp(kind, "file"))
-		return "file-backed";
+	static const struct {
+		const char *kind, *words;
+	} kinds[] = {
+		{ "vmlab", "vmlab's object" },
+		{ "heap", "the heap (brk): anonymous, demand-zero" },
+		{ "stack", "the stack: anonymous, demand-zero, grows down" },
+		{ "vdso", "the vDSO: kernel code mapped into every process" },
+		{ "vvar", "kernel data the vDSO reads" },
+		{ "vsyscall", "legacy vsyscall page (kernel address space)" },
+		{ "anon", "anonymous: demand-zero" },
+		{ "file", "file-backed" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i].kind))
+			return kinds[i].words;
 	return "special";
 }
 
@@ -327,43 +441,22 @@ static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[
 
 int cmd_maps(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct view_opts o = { .cmd = "maps", .help = maps_help,
+			       .help_more = maps_help_more, .max_pids = 1 };
 	struct vmlab_vma *v;
 	size_t n, i;
-	pid_t pid = 0;
-	bool json = false;
-	int c, fd, code = VX_OK, s;
+	pid_t pid;
+	int fd, code = VX_OK, s;
 	char name[64];
 	struct json j;
 
-	opt_reset();
-	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_pid(optarg, &pid))
-				return usage_error("maps", "bad pid '%s'", optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			maps_help_print();
-			return VX_OK;
-		default:
-			return usage_error("maps", "unknown option or missing value: %s",
-					   argv[optind - 1]);
-		}
-	}
+	code = view_opts(&o, view_lo, argc, argv);
+	if (code != VIEW_GO_ON)
+		return code;
+	pid = o.pids[0];
 	if (optind < argc)
 		return usage_error("maps", "unexpected argument '%s'", argv[optind]);
-	code = check_pid(pid);
-	if (code)
-		return code;
-	fd = vopen_dev(&code);
+	fd = open_for(&pid, 1, &code);
 	if (fd < 0)
 		return code;
 	if (vmlab_maps_read(pid, &v, &n)) {
@@ -372,17 +465,15 @@ int cmd_maps(int argc, char **argv)
 			return verr(VX_NOPROC, "no process with pid %d", (int)pid);
 		return verr(vx_from_errno(errno), "/proc/%d/maps: %s", (int)pid, strerror(errno));
 	}
-	if (json) {
-		json_start(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "schema", "vmlab.maps/1");
-		json_int(&j, "pid", pid ? pid : getpid());
+	if (o.json) {
+		json_doc(&j, "vmlab.maps/1");
+		json_int(&j, "pid", shown_pid(pid));
 		json_str(&j, "comm", pid_name(pid, name, sizeof(name)));
 		json_uint(&j, "page_size", PS);
 		json_arr(&j, "vmas");
 	} else {
 		printf("%sMappings of process %d (%s)%s: address range, permissions, offset, "
-		       "device, inode, file\n", vc(VC_BOLD), pid ? (int)pid : (int)getpid(),
+		       "device, inode, file\n", vc(VC_BOLD), shown_pid(pid),
 		       pid_name(pid, name, sizeof(name)), vc(VC_RESET));
 		printf("p = private (copy on write), s = shared.  Pages by state:");
 		for (s = PS_NOT_PRESENT; s < PS_NR; s++)
@@ -405,7 +496,7 @@ int cmd_maps(int argc, char **argv)
 		inside = r == 0;	/* walked */
 		if (vmlab_smaps(pid, v[i].start, 1, &sm))
 			memset(&sm, 0, sizeof(sm));
-		if (json) {
+		if (o.json) {
 			json_obj(&j, NULL);
 			json_hex(&j, "start", v[i].start);
 			json_hex(&j, "end", v[i].end);
@@ -428,10 +519,7 @@ int cmd_maps(int argc, char **argv)
 			json_int(&j, "anon_kb", sm.anonymous);
 			json_int(&j, "swap_kb", sm.swap);
 			if (inside) {
-				json_obj(&j, "states");
-				for (s = PS_NOT_PRESENT; s < PS_NR; s++)
-					json_int(&j, pstates[s].name, counts[s]);
-				json_obj_end(&j);
+				json_counts(&j, "states", counts, PS_NOT_PRESENT);
 				json_int(&j, "writable", writable);
 			} else {
 				json_null(&j, "states");
@@ -459,10 +547,9 @@ int cmd_maps(int argc, char **argv)
 		}
 		printf("\n");
 	}
-	if (json) {
+	if (o.json) {
 		json_arr_end(&j);
-		json_obj_end(&j);
-		json_end(&j);
+		json_doc_end(&j);
 	}
 	free(v);
 	close(fd);
@@ -564,7 +651,7 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 	size_t i;
 
 	printf("%sPage %#" PRIx64 " of process %d (%s)%s\n", vc(VC_BOLD), (uint64_t)pi->addr,
-	       pid ? (int)pid : (int)getpid(), pid_name(pid, name, sizeof(name)), vc(VC_RESET));
+	       shown_pid(pid), pid_name(pid, name, sizeof(name)), vc(VC_RESET));
 	printf("  state        %s%c %s%s: %s\n", vc(pstates[s].color), page_char(pi),
 	       pstates[s].name, vc(VC_RESET), pstates[s].help);
 	if (!(pi->walk & VMLAB_WALK_VMA)) {
@@ -640,37 +727,19 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct view_opts o = { .cmd = "inspect", .help = inspect_help, .max_pids = 1 };
 	struct vmlab_page_info *pi;
 	uintptr_t addr;
 	uint64_t len = 0;
 	size_t npages, i, mapped = 0;
-	pid_t pid = 0;
-	bool json = false, shown = false;
-	int c, fd, code = VX_OK;
+	pid_t pid;
+	bool shown = false;
+	int fd, code = VX_OK;
 
-	opt_reset();
-	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_pid(optarg, &pid))
-				return usage_error("inspect", "bad pid '%s'", optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(inspect_help, stdout);
-			return VX_OK;
-		default:
-			return usage_error("inspect", "unknown option or missing value: %s",
-					   argv[optind - 1]);
-		}
-	}
+	code = view_opts(&o, view_lo, argc, argv);
+	if (code != VIEW_GO_ON)
+		return code;
+	pid = o.pids[0];
 	if (optind >= argc)
 		return usage_error("inspect", "which address?");
 	if (vmlab_parse_addr(argv[optind], &addr))
@@ -684,10 +753,7 @@ int cmd_inspect(int argc, char **argv)
 	npages = len ? (size_t)((len + PS - 1) / PS) : 1;
 	if (npages > (1UL << 24))
 		return usage_error("inspect", "%zu pages is too many", npages);
-	code = check_pid(pid);
-	if (code)
-		return code;
-	fd = vopen_dev(&code);
+	fd = open_for(&pid, 1, &code);
 	if (fd < 0)
 		return code;
 	pi = get_pages(fd, pid, addr, npages, &shown, &code);
@@ -698,16 +764,13 @@ int cmd_inspect(int argc, char **argv)
 		mapped += !!(pi[i].walk & VMLAB_WALK_VMA);
 	if (!mapped) {
 		free(pi);
-		return verr(VX_BADADDR, "%#" PRIxPTR ": not mapped in process %d (see vmlab maps -p %d)",
-			    addr, pid ? (int)pid : (int)getpid(), pid ? (int)pid : (int)getpid());
+		return not_mapped(addr, pid);
 	}
-	if (json) {
+	if (o.json) {
 		struct json j;
 
-		json_start(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "schema", "vmlab.inspect/1");
-		json_int(&j, "pid", pid ? pid : getpid());
+		json_doc(&j, "vmlab.inspect/1");
+		json_int(&j, "pid", shown_pid(pid));
 		json_uint(&j, "page_size", PS);
 		json_bool(&j, "pfn_shown", shown);
 		json_hex(&j, "addr", addr);
@@ -716,8 +779,7 @@ int cmd_inspect(int argc, char **argv)
 		for (i = 0; i < npages; i++)
 			json_page(&j, &pi[i], shown);
 		json_arr_end(&j);
-		json_obj_end(&j);
-		json_end(&j);
+		json_doc_end(&j);
 	} else if (npages == 1) {
 		inspect_block(pid, &pi[0], shown);
 	} else {
@@ -775,13 +837,27 @@ static const char grid_help[] =
 "\n"
 "Legend:\n";
 
+static void legend_line(int s)
+{
+	printf("  %s'%c'%s %s\n", vc(pstates[s].color), pstates[s].ch, vc(VC_RESET),
+	       pstates[s].help);
+}
+
 static void legend(void)
 {
 	int s;
 
 	for (s = 0; s < PS_NR; s++)
-		printf("  %s'%c'%s %s\n", vc(pstates[s].color), pstates[s].ch, vc(VC_RESET),
-		       pstates[s].help);
+		legend_line(s);
+}
+
+/* Side by side: = the same frame in both, x different, . not both present. */
+static char same_char(const struct vmlab_page_info *a, const struct vmlab_page_info *b)
+{
+	bool p0 = a->entry & VMLAB_ENTRY_PRESENT;
+	bool p1 = b->entry & VMLAB_ENTRY_PRESENT;
+
+	return !p0 || !p1 ? '.' : a->frame_id == b->frame_id ? '=' : 'x';
 }
 
 int cmd_grid(int argc, char **argv)
@@ -793,50 +869,24 @@ int cmd_grid(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct view_opts o = { .cmd = "grid", .help = grid_help, .help_more = legend,
+			       .max_pids = 2 };
 	struct vmlab_page_info *pi[2] = { NULL, NULL };
-	pid_t pids[2] = { 0, 0 };
-	int npids = 0, c, fd, code = VX_OK, k, width = 0;
-	bool json = false, have_vma = false, shown;
-	uintptr_t addr = 0, vaddr = 0;
+	const pid_t *pids = o.pids;
+	int npids, fd, code = VX_OK, k, width;
+	bool shown;
+	uintptr_t addr = 0;
 	uint64_t len = 0;
 	size_t npages, i, mapped = 0, row;
 	long counts[2][PS_NR];
 	int s0;
 
-	opt_reset();
-	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (npids == 2)
-				return usage_error("grid", "at most two processes");
-			if (parse_pid(optarg, &pids[npids++]))
-				return usage_error("grid", "bad pid '%s'", optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'v':
-			if (vmlab_parse_addr(optarg, &vaddr))
-				return usage_error("grid", "bad address '%s'", optarg);
-			have_vma = true;
-			break;
-		case 'w':
-			width = atoi(optarg);
-			if (width < 1 || width > 1024)
-				return usage_error("grid", "bad width '%s'", optarg);
-			break;
-		case 'h':
-			fputs(grid_help, stdout);
-			legend();
-			return VX_OK;
-		default:
-			return usage_error("grid", "unknown option or missing value: %s",
-					   argv[optind - 1]);
-		}
-	}
-	if (!npids)
-		npids = 1;
-	if (have_vma) {
+	code = view_opts(&o, lo, argc, argv);
+	if (code != VIEW_GO_ON)
+		return code;
+	npids = o.npids ? o.npids : 1;
+	width = o.width;
+	if (o.have_vma) {
 		struct vmlab_vma v;
 
 		if (optind < argc)
@@ -844,12 +894,9 @@ int cmd_grid(int argc, char **argv)
 		code = check_pid(pids[0]);
 		if (code)
 			return code;
-		if (vmlab_maps_find(pids[0], vaddr, &v)) {
+		if (vmlab_maps_find(pids[0], o.vaddr, &v)) {
 			if (errno == ENOENT)
-				return verr(VX_BADADDR, "%#" PRIxPTR ": not mapped in process %d "
-					    "(see vmlab maps -p %d)", vaddr,
-					    pids[0] ? (int)pids[0] : (int)getpid(),
-					    pids[0] ? (int)pids[0] : (int)getpid());
+				return not_mapped(o.vaddr, pids[0]);
 			return verr(vx_from_errno(errno), "/proc/%d/maps: %s", (int)pids[0],
 				    strerror(errno));
 		}
@@ -869,12 +916,7 @@ int cmd_grid(int argc, char **argv)
 		return usage_error("grid", "%zu pages is too many", npages);
 	if (!width)
 		width = npids == 2 ? 32 : 64;
-	for (k = 0; k < npids; k++) {
-		code = check_pid(pids[k]);
-		if (code)
-			return code;
-	}
-	fd = vopen_dev(&code);
+	fd = open_for(pids, npids, &code);
 	if (fd < 0)
 		return code;
 	for (k = 0; k < npids; k++) {
@@ -894,20 +936,16 @@ int cmd_grid(int argc, char **argv)
 	if (!mapped) {
 		free(pi[0]);
 		free(pi[1]);
-		return verr(VX_BADADDR, "%#" PRIxPTR ": not mapped in process %d (see vmlab maps -p %d)",
-			    addr, pids[0] ? (int)pids[0] : (int)getpid(),
-			    pids[0] ? (int)pids[0] : (int)getpid());
+		return not_mapped(addr, pids[0]);
 	}
-	if (json) {
+	if (o.json) {
 		struct json j;
 		char *cells = malloc(npages + 1);
 		int s;
 
 		if (!cells)
 			return verr(VX_ERR, "out of memory");
-		json_start(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "schema", "vmlab.grid/1");
+		json_doc(&j, "vmlab.grid/1");
 		json_uint(&j, "page_size", PS);
 		json_hex(&j, "addr", addr);
 		json_uint(&j, "npages", npages);
@@ -918,32 +956,23 @@ int cmd_grid(int argc, char **argv)
 		json_arr(&j, "procs");
 		for (k = 0; k < npids; k++) {
 			json_obj(&j, NULL);
-			json_int(&j, "pid", pids[k] ? pids[k] : getpid());
+			json_int(&j, "pid", shown_pid(pids[k]));
 			for (i = 0; i < npages; i++)
 				cells[i] = page_char(&pi[k][i]);
 			cells[npages] = 0;
 			json_str(&j, "cells", cells);
-			json_obj(&j, "counts");
-			for (s = 0; s < PS_NR; s++)
-				json_int(&j, pstates[s].name, counts[k][s]);
-			json_obj_end(&j);
+			json_counts(&j, "counts", counts[k], PS_UNMAPPED);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
 		if (npids == 2) {
-			for (i = 0; i < npages; i++) {
-				bool p0 = pi[0][i].entry & VMLAB_ENTRY_PRESENT;
-				bool p1 = pi[1][i].entry & VMLAB_ENTRY_PRESENT;
-
-				cells[i] = !p0 || !p1 ? '.' :
-					   pi[0][i].frame_id == pi[1][i].frame_id ? '=' : 'x';
-			}
+			for (i = 0; i < npages; i++)
+				cells[i] = same_char(&pi[0][i], &pi[1][i]);
 			json_str(&j, "same", cells);
 		} else {
 			json_null(&j, "same");
 		}
-		json_obj_end(&j);
-		json_end(&j);
+		json_doc_end(&j);
 		free(cells);
 		free(pi[0]);
 		free(pi[1]);
@@ -952,7 +981,7 @@ int cmd_grid(int argc, char **argv)
 	printf("%s%zu pages from %#" PRIxPTR " (%zu KiB)", vc(VC_BOLD), npages, addr,
 	       npages * PS / 1024);
 	for (k = 0; k < npids; k++)
-		printf("%s process %d", k ? " and" : " in", pids[k] ? (int)pids[k] : (int)getpid());
+		printf("%s process %d", k ? " and" : " in", shown_pid(pids[k]));
 	printf(", %d pages a row%s\n", width, vc(VC_RESET));
 	if (npids == 2)
 		printf("%-14s %-*s  %-*s  %s\n", "", width, "first", width, "second",
@@ -980,13 +1009,8 @@ int cmd_grid(int argc, char **argv)
 				printf("%*s  ", (int)(width - (end - row)), "");
 		}
 		if (npids == 2)
-			for (i = row; i < end; i++) {
-				bool p0 = pi[0][i].entry & VMLAB_ENTRY_PRESENT;
-				bool p1 = pi[1][i].entry & VMLAB_ENTRY_PRESENT;
-
-				putchar(!p0 || !p1 ? '.' :
-					pi[0][i].frame_id == pi[1][i].frame_id ? '=' : 'x');
-			}
+			for (i = row; i < end; i++)
+				putchar(same_char(&pi[0][i], &pi[1][i]));
 		putchar('\n');
 	}
 	printf("\n");
@@ -994,7 +1018,7 @@ int cmd_grid(int argc, char **argv)
 		int s;
 
 		printf("%s%d:", npids == 2 ? (k ? "second, pid " : "first, pid ") : "pid ",
-		       pids[k] ? (int)pids[k] : (int)getpid());
+		       shown_pid(pids[k]));
 		for (s = 0; s < PS_NR; s++)
 			if (counts[k][s])
 				printf(" %s%c%s %s %ld;", vc(pstates[s].color), pstates[s].ch,
@@ -1005,8 +1029,7 @@ int cmd_grid(int argc, char **argv)
 	       "vmlab grid --help):\n");
 	for (s0 = 0; s0 < PS_NR; s0++)
 		if (counts[0][s0] || (npids == 2 && counts[1][s0]))
-			printf("  %s'%c'%s %s\n", vc(pstates[s0].color), pstates[s0].ch,
-			       vc(VC_RESET), pstates[s0].help);
+			legend_line(s0);
 	free(pi[0]);
 	free(pi[1]);
 	return VX_OK;
