@@ -447,7 +447,6 @@ static int vi_swap_child(int fd, const char *m, uint64_t type)
  * data in again.  The object's own page, paged out the same way, stays
  * where it is: the module's pages are unevictable.
  */
-#define VI_MADV_PAGEOUT	21	/* MADV_PAGEOUT, Linux 5.4 */
 TEST_F(inspect, swap_entry)
 {
 	size_t ps = self->ps, swap_used0;
@@ -477,8 +476,8 @@ TEST_F(inspect, swap_entry)
 
 	/* The page may sit in a per-CPU batch, off the LRU, at first. */
 	for (tries = 0; tries < 50; tries++) {
-		ASSERT_EQ(0, madvise(m, ps, VI_MADV_PAGEOUT));
-		ASSERT_EQ(0, madvise(sh, ps, VI_MADV_PAGEOUT));
+		ASSERT_EQ(0, madvise(m, ps, MADV_PAGEOUT));
+		ASSERT_EQ(0, madvise(sh, ps, MADV_PAGEOUT));
 		e = vl_pagemap(m);
 		if (e & PM_SWAP)
 			break;
