@@ -104,7 +104,10 @@ drop_caches() {
 hook_sched_once() {
 	local t=/sys/kernel/tracing/instances/vmlab-keep
 	[ -d /sys/kernel/tracing/instances ] || return 0
-	mkdir "$t" && echo 0 >"$t/tracing_on" && echo 4 >"$t/buffer_size_kb" &&
+	# Its buffer keeps its size: on 6.1 setting any buffer's size stops
+	# the kernel from growing the main buffer from its boot size (a page
+	# a CPU) when tracing starts.
+	mkdir "$t" && echo 0 >"$t/tracing_on" &&
 		echo 1 >"$t/events/sched/sched_switch/enable" ||
 		echo "# could not keep sched_switch hooked ($t)"
 }
