@@ -25,6 +25,10 @@
 #	VMLAB_QEMU_CPU=max	the CPU model (-cpu): `max` is every feature
 #				this QEMU's TCG has; make bench fixes a
 #				model so that its runs compare
+#	VMLAB_TCG_THREAD=single	run the vCPUs in turn on one host thread
+#				(QEMU's default, multi, runs them at once,
+#				which races need; -icount needs single, and
+#				QEMU picks it then)
 #	VMLAB_QEMU_OPTS="..."	more QEMU options (make bench: -icount)
 #	VMLAB_APPEND="..."	more kernel arguments
 #	VMLAB_PVH=0		boot the bzImage itself
@@ -152,7 +156,7 @@ main() {
 	watch_init "$log" "$t0" "$log.init" &
 	watcher=$!
 	# shellcheck disable=SC2046,SC2086 # console_opts, VMLAB_QEMU_OPTS: separate words
-	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel "tcg,thread=${VMLAB_TCG_THREAD:-multi}" -cpu "${VMLAB_QEMU_CPU:-max}" \
+	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel "tcg${VMLAB_TCG_THREAD:+,thread=$VMLAB_TCG_THREAD}" -cpu "${VMLAB_QEMU_CPU:-max}" \
 		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" $(numa_opts) \
 		-nographic -monitor none -no-reboot -nodefaults \
 		$(console_opts "$log") -serial chardev:con ${VMLAB_QEMU_OPTS:-} \
