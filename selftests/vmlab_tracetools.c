@@ -632,6 +632,31 @@ static int tt_diff(const char *tool, const struct tt_events *want,
 }
 
 /*
+ * Did the tool only leave out some of the events (every event it printed
+ * is one the workload made, but not all are there)?
+ */
+static bool tt_only_missing(const struct tt_events *want,
+			    const struct tt_events *got)
+{
+	static char w[TT_MAX_EVENTS][TT_LINE], g[TT_MAX_EVENTS][TT_LINE];
+	size_t i = 0, j = 0;
+
+	if (got->overflow || got->n >= want->n)
+		return false;
+	memcpy(w, want->ev, sizeof(w));
+	memcpy(g, got->ev, sizeof(g));
+	qsort(w, want->n, TT_LINE, tt_cmp);
+	qsort(g, got->n, TT_LINE, tt_cmp);
+	while (j < got->n) {
+		if (i == want->n)
+			return false;
+		if (!strcmp(w[i++], g[j]))
+			j++;
+	}
+	return true;
+}
+
+/*
  * What the module's counters must have done for these events; false if
  * an event does not parse.
  */
@@ -1306,30 +1331,41 @@ TEST_F_TIMEOUT(tracetools, perf_stat, TT_TEST_SECS)
  * perf trace -a --no-syscalls -e 'vmlab:*': perf's own printer of
  * tracepoint fields ("name: value", zeros left out), decoded with the
  * format's symbolic names.  System-wide for the same reason as perf record.
+ *
+ * Bookworm's perf trace (6.1) once left out one event of 26 on 7.3 (a
+ * vma_open of fork), printing no loss, while the module's counters, and
+ * trace-cmd, perf record and bpftrace in the same guest, had it: a run
+ * that only lacks events is tried once more, saying so; a second such
+ * run, or any wrong or extra event, fails.
  */
 TEST_F_TIMEOUT(tracetools, perf_trace, TT_TEST_SECS)
 {
 	char trace[PATH_MAX], out[PATH_MAX], *text;
 	static struct tt_report rep;
 	static struct tt_events got;
+	int attempt;
 	bool ok;
 
 	TT_NEED("perf");
 	TT_FILE(trace, "trace.out");
 	TT_FILE(out, "perf.out");
-	{
-		char *argv[] = { self->tool, "trace", "-a", "--no-syscalls",
-				 "-e", "vmlab:*", "-o", trace, "--", self->exe,
-				 "--vmlab-helper", "workload", self->report, NULL };
+	char *argv[] = { self->tool, "trace", "-a", "--no-syscalls", "-e",
+			 "vmlab:*", "-o", trace, "--", self->exe,
+			 "--vmlab-helper", "workload", self->report, NULL };
 
+	for (attempt = 1;; attempt++) {
 		TT_RUN(argv, out, &rep);
+		TT_SLURP(text, trace);
+		ok = tt_parse_calls(text, &self->syms, tt_pid_slash, &got);
+		free(text);
+		if (!ok)
+			tt_show("perf trace", trace);
+		ASSERT_TRUE(ok) TH_LOG("perf trace printed a vmlab event we cannot read");
+		if (attempt == 2 || !tt_only_missing(&rep.want, &got))
+			break;
+		fprintf(stderr, "# perf trace: printed %zu of the workload's %zu events and nothing else; running it once more\n",
+			got.n, rep.want.n);
 	}
-	TT_SLURP(text, trace);
-	ok = tt_parse_calls(text, &self->syms, tt_pid_slash, &got);
-	free(text);
-	if (!ok)
-		tt_show("perf trace", trace);
-	ASSERT_TRUE(ok) TH_LOG("perf trace printed a vmlab event we cannot read");
 	TT_CHECK_EVENTS("perf trace", &rep, &got, trace, out);
 }
 
