@@ -175,8 +175,9 @@ static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start,
 }
 
 /*
- * 6.12 and later offer a huge fault to any mapping with .huge_fault
- * (and count such a mapping THP-eligible in smaps); 6.1 offers none to a
+ * 6.12 offers a huge fault to any mapping with .huge_fault (and counts
+ * such a mapping THP-eligible in smaps: mm/huge_memory.c's
+ * vma_can_map_huge_file()); 6.1 offers none to a
  * device's mappings.  So the 2 MiB fill is .fault's, on every kernel, and
  * the one vmlab_fault event says whether it allocated: decline here.
  */

@@ -136,11 +136,12 @@ report() {
 
 main() {
 	[ $# -ge 3 ] || die "usage: qemu-run.sh VMLINUZ INITRAMFS LOG [KERNEL-ARGS...]"
-	local kernel=$1 initrd=$2 log=$3 limit=${VMLAB_TIMEOUT:-900} append t0 rc=0 fg='' name watcher
+	local kernel=$1 initrd=$2 log=$3 limit=${VMLAB_TIMEOUT:-900} append t0 rc=0 fg='' name watcher numa
 	shift 3
 	[ -f "$kernel" ] || die "no kernel $kernel"
 	[ -f "$initrd" ] || die "no initramfs $initrd"
 	host_need qemu-system-x86 coreutils binutils xz-utils zstd gzip
+	numa=$(numa_opts) || exit 1	# a bad VMLAB_MEM or VMLAB_NUMA_MB
 	append="console=ttyS0 panic=-1 loglevel=4 ${VMLAB_APPEND:-} $*"
 	mkdir -p "$(dirname "$log")"
 	: >"$log"
@@ -157,7 +158,7 @@ main() {
 	watcher=$!
 	# shellcheck disable=SC2046,SC2086 # console_opts, VMLAB_QEMU_OPTS: separate words
 	timeout $fg -k 10 "$limit" qemu-system-x86_64 -accel "tcg${VMLAB_TCG_THREAD:+,thread=$VMLAB_TCG_THREAD}" -cpu "${VMLAB_QEMU_CPU:-max}" \
-		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" $(numa_opts) \
+		-smp "${VMLAB_SMP:-2}" -m "${VMLAB_MEM:-2G}" $numa \
 		-nographic -monitor none -no-reboot -nodefaults \
 		$(console_opts "$log") -serial chardev:con ${VMLAB_QEMU_OPTS:-} \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" || rc=$?

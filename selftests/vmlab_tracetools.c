@@ -595,40 +595,51 @@ static int tt_cmp(const void *a, const void *b)
 }
 
 /*
- * Log the differences between the events the workload made and those the
- * tool recorded (as multisets: tools merge per-CPU buffers); returns how
- * many there are.
+ * Compare the events a tool recorded with the workload's: the number of
+ * differences, the missing ones in *missing.  With @tool, each difference
+ * is printed, and a summary.
  */
-static int tt_diff(const char *tool, const struct tt_events *want,
-		   const struct tt_events *got)
+static int tt_compare(const char *tool, const struct tt_events *want,
+		      const struct tt_events *got, int *missing)
 {
 	static char w[TT_MAX_EVENTS][TT_LINE], g[TT_MAX_EVENTS][TT_LINE];
 	size_t i = 0, j = 0;
 	int bad = 0, c;
 
+	*missing = 0;
 	memcpy(w, want->ev, sizeof(w));
 	memcpy(g, got->ev, sizeof(g));
 	qsort(w, want->n, TT_LINE, tt_cmp);
 	qsort(g, got->n, TT_LINE, tt_cmp);
 	while (i < want->n || j < got->n) {
 		c = i == want->n ? 1 : j == got->n ? -1 : strcmp(w[i], g[j]);
-		if (c < 0)
-			fprintf(stderr, "# %s: missing:    %s\n", tool, w[i++]);
-		else if (c > 0)
-			fprintf(stderr, "# %s: unexpected: %s\n", tool, g[j++]);
-		else
-			i++, j++;
+		if (c < 0 && tool)
+			fprintf(stderr, "# %s: missing:    %s\n", tool, w[i]);
+		else if (c > 0 && tool)
+			fprintf(stderr, "# %s: unexpected: %s\n", tool, g[j]);
+		*missing += c < 0;
+		i += c <= 0;
+		j += c >= 0;
 		bad += c != 0;
 	}
 	if (got->overflow) {
-		fprintf(stderr, "# %s: %zu more events than the %d expected at most\n",
-			tool, got->overflow, TT_MAX_EVENTS);
+		if (tool)
+			fprintf(stderr, "# %s: %zu more events than the %d expected at most\n",
+				tool, got->overflow, TT_MAX_EVENTS);
 		bad++;
 	}
-	if (bad)
+	if (bad && tool)
 		fprintf(stderr, "# %s: %zu events recorded, %zu made by the workload, %d differences\n",
 			tool, got->n, want->n, bad);
 	return bad;
+}
+
+static int tt_diff(const char *tool, const struct tt_events *want,
+		   const struct tt_events *got)
+{
+	int missing;
+
+	return tt_compare(tool, want, got, &missing);
 }
 
 /*
@@ -638,22 +649,9 @@ static int tt_diff(const char *tool, const struct tt_events *want,
 static bool tt_only_missing(const struct tt_events *want,
 			    const struct tt_events *got)
 {
-	static char w[TT_MAX_EVENTS][TT_LINE], g[TT_MAX_EVENTS][TT_LINE];
-	size_t i = 0, j = 0;
+	int missing, bad = tt_compare(NULL, want, got, &missing);
 
-	if (got->overflow || got->n >= want->n)
-		return false;
-	memcpy(w, want->ev, sizeof(w));
-	memcpy(g, got->ev, sizeof(g));
-	qsort(w, want->n, TT_LINE, tt_cmp);
-	qsort(g, got->n, TT_LINE, tt_cmp);
-	while (j < got->n) {
-		if (i == want->n)
-			return false;
-		if (!strcmp(w[i++], g[j]))
-			j++;
-	}
-	return true;
+	return bad && bad == missing;
 }
 
 /*
