@@ -117,7 +117,7 @@ build() {
 main() {
 	local pkg ver key out src krel env=$DIR/env d
 	host_need ca-certificates apt dpkg xz-utils make gcc bc flex bison libelf-dev libssl-dev \
-		cpio rsync
+		cpio rsync dwarves
 	papt_init
 	pkg=$(papt_newest 'linux-source-6\.12')
 	[ -n "$pkg" ] || die "no linux-source-6.12 package in Debian's archive"

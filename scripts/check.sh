@@ -42,8 +42,9 @@
 # and perf go into every guest; bpftrace (200 MB of LLVM and clang, 5 to 8 s
 # to unpack and 20 to 50 s to run under TCG) too, as VMLAB_BPFTRACE says:
 # all (the default), first (the first kernel's), none, or a list of series;
-# and only for a kernel with BTF (not the debug kernel: without BTF bpftrace
-# wants the kernel's headers to read tracepoint arguments).  The
+# and only for a kernel with BTF (Debian's have it, the debug kernel too:
+# without it bpftrace wants the kernel's headers to read tracepoint
+# arguments).  The
 # guest's VMLAB_TRACETOOLS names the tools it was given, which the test
 # then requires; it skips the others, saying so.  A run limited to other
 # programs (vmlab.tests= in VMLAB_APPEND: make stress, make fuzz) gets none.

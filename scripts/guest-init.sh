@@ -29,6 +29,9 @@
 #					prog1,prog2); a name that is not
 #					there is a failing step
 #	vmlab.timeout=SECS		time limit of one program (300)
+#	vmlab.pokes=1			after each program, list where the
+#					kernel patched its own code while
+#					it ran (see pokes_start)
 #	vmlab.cmd="COMMAND"		run COMMAND (sh -c, in /vmlab/tests)
 #					instead of the programs; "shell" for
 #					an interactive shell on the console
@@ -92,24 +95,75 @@ drop_caches() {
 }
 
 # hook_sched_once: hook the scheduler's tracepoints for the whole run.
-# Enabling any trace event (as the tests do with vmlab's) starts recording
-# task names, which hooks sched_switch and sched_wakeup, and so patches the
-# code of __schedule() and try_to_wake_up(); QEMU's multi-threaded TCG can
-# then run, on the other vCPU, the breakpoint of the patching after it is
-# gone ("Oops: int3" in __schedule, seen on the debug kernel as a test
-# enabled vmlab's events).  An instance that records nothing keeps
-# sched_switch enabled, with the names recorded, from here on: the tests'
-# tracing then adds users to hooks already in place and patches no
-# scheduler code.
+# A tracepoint with one hooked function calls it directly, one with more
+# calls an iterator; going from none to one, or from one to two, patches
+# the kernel's code at every call site.  QEMU's multi-threaded TCG can then
+# run, on the other vCPU, the breakpoint of the patching after it is gone:
+# "Oops: int3", seen twice on the debug kernel, in __schedule() as a test
+# enabled vmlab's events (task names get recorded: sched_switch,
+# sched_wakeup and sched_wakeup_new hooked) and in try_to_wake_up() as
+# `vmlab trace` set set_event_pid and event-fork (sched_switch,
+# sched_wakeup, sched_wakeup_new and sched_waking hooked twice,
+# sched_process_fork and sched_process_free once).  An instance that
+# records nothing does all of that here, once, and enables the two process
+# events as well: every one of those tracepoints then has at least two
+# functions for the whole run, so the tests' tracing only adds to lists
+# whose call sites already call the iterator, which patches no code.  Its
+# pid filter is the idle task's, 0, which never forks.
 hook_sched_once() {
-	local t=/sys/kernel/tracing/instances/vmlab-keep
+	local t=/sys/kernel/tracing/instances/vmlab-keep e
 	[ -d /sys/kernel/tracing/instances ] || return 0
 	# Its buffer keeps its size: on 6.1 setting any buffer's size stops
 	# the kernel from growing the main buffer from its boot size (a page
 	# a CPU) when tracing starts.
 	mkdir "$t" && echo 0 >"$t/tracing_on" &&
-		echo 1 >"$t/events/sched/sched_switch/enable" ||
-		echo "# could not keep sched_switch hooked ($t)"
+		echo 0 >"$t/set_event_pid" &&
+		echo 1 >"$t/options/event-fork" &&
+		for e in sched_switch sched_process_fork sched_process_free; do
+			echo 1 >"$t/events/sched/$e/enable" || break
+		done ||
+		echo "# could not keep the scheduler's tracepoints hooked ($t)"
+}
+
+# hold_memcg_once: a memory cgroup for the whole run.  The first memory
+# cgroup switches on static keys tested in the allocators (kmalloc, the page
+# allocator, BPF's), and each cgroup holds more keys while it exists; the
+# tests make and remove their own, which patched that code while the other
+# vCPU ran it (vmlab.pokes=1 showed it, see hook_sched_once).  One that
+# lives from here on, as on a machine with systemd, leaves the tests'
+# cgroups nothing to switch.  It is cgroup2 on /sys/fs/cgroup, where the
+# tests look for it.
+hold_memcg_once() {
+	local c=/sys/fs/cgroup
+	[ -d "$c" ] && mount -t cgroup2 none "$c" 2>/dev/null || return 0
+	grep -qw memory "$c/cgroup.controllers" || return 0
+	echo +memory >"$c/cgroup.subtree_control" && mkdir "$c/vmlab-keep" ||
+		echo "# could not make a memory cgroup to keep ($c/vmlab-keep)"
+}
+
+# pokes_start: with vmlab.pokes=1, a kprobe on each of the kernel's
+# text-patching functions (their names changed in 6.16), recording the
+# patched address, as a symbol, in the tracefs instance vmlab-pokes;
+# pokes_report prints and clears it after each program.  This is how the
+# patching hook_sched_once prevents was found; in a guest that dies of
+# "Oops: int3" it says what was being patched.
+POKES=
+pokes_start() {
+	local i=/sys/kernel/tracing/instances/vmlab-pokes f
+	[ "$(cmdline_arg vmlab.pokes)" = 1 ] && [ -e /sys/kernel/tracing/kprobe_events ] || return 0
+	mkdir "$i" || return 0
+	for f in text_poke_queue text_poke_bp smp_text_poke_batch_add smp_text_poke_single; do
+		grep -q " $f\$" /proc/kallsyms || continue
+		echo "p:kprobes/vmlab_poke_$f $f addr=%di:symbol" >>/sys/kernel/tracing/kprobe_events &&
+			echo 1 >"$i/events/kprobes/vmlab_poke_$f/enable" && POKES=$i ||
+			echo "# could not probe $f"
+	done
+}
+pokes_report() {
+	[ -n "$POKES" ] || return 0
+	echo "# code the kernel patched during $1 (count, address):"
+	sed -n 's/.* addr=//p' "$POKES/trace" | sort | uniq -c | sed 's/^ */#   /'
+	echo >"$POKES/trace"
 }
 
 setup() {
@@ -126,6 +180,8 @@ setup() {
 	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 	hostname vmlab
 	hook_sched_once
+	hold_memcg_once
+	pokes_start
 	echo
 	echo "VMLAB-INIT uptime=$(uptime_s) kernel=$(uname -r)"
 }
@@ -212,6 +268,7 @@ run_prog() {
 	[ ! -e /tmp/.vmlab-timeout ] || TIMEDOUT=" timeout"
 	UNLOADED=
 	[ -z "$LOADED" ] || [ -e /sys/module/vmlab ] || UNLOADED=" unloaded"
+	pokes_report "$name"
 	echo "VMLAB-PROG-END $name rc=$RC secs=$(awk -v a="$t0" -v b="$(uptime_s)" \
 		'BEGIN { printf "%.1f", b - a }')$TIMEDOUT$UNLOADED"
 }

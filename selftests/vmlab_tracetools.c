@@ -1485,7 +1485,7 @@ TEST_F_TIMEOUT(tracetools, bpftrace, TT_TEST_SECS)
 	TT_NEED("bpftrace");
 	/*
 	 * bpftrace reads tracepoint arguments through the kernel's BTF, or
-	 * else through its headers (make check's debug kernel has neither).
+	 * else through its headers (make check's kernels have BTF).
 	 */
 	ASSERT_EQ(0, uname(&uts)) TH_LOG("uname: %s", strerror(errno));
 	snprintf(headers, sizeof(headers), "/lib/modules/%s/build/include/linux/types.h",
