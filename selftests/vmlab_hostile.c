@@ -590,6 +590,15 @@ static int greedy_task(void *arg)
 	size_t ps = vl_psize(), i;
 	char path[192], pid[32], *m, *buf;
 
+	/*
+	 * SIGBUS dumps core, and the dump's first allocation (credentials,
+	 * before the core size limit is looked at) is charged to this group,
+	 * full by then: once, on the debug kernel, the group's OOM killer
+	 * took the task that way, before the module's SIGBUS could end it.
+	 * A task that is not dumpable does not start a dump.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		return 5;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", g->cg);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if (write_str(path, pid))
