@@ -96,7 +96,7 @@ drop_caches() {
 
 # hook_sched_once: hook the scheduler's tracepoints for the whole run.
 # A tracepoint with one hooked function calls it directly, one with more
-# calls an iterator; going from none to one, or from one to two, patches
+# calls an iterator; going between none, one and more, either way, patches
 # the kernel's code at every call site.  QEMU's multi-threaded TCG can then
 # run, on the other vCPU, the breakpoint of the patching after it is gone:
 # "Oops: int3", seen twice on the debug kernel, in __schedule() as a test
@@ -135,7 +135,11 @@ hook_sched_once() {
 # tests look for it.
 hold_memcg_once() {
 	local c=/sys/fs/cgroup
-	[ -d "$c" ] && mount -t cgroup2 none "$c" 2>/dev/null || return 0
+	[ -d "$c" ] || return 0
+	if ! mount -t cgroup2 none "$c"; then
+		echo "# could not mount cgroup2 on $c"
+		return 0
+	fi
 	grep -qw memory "$c/cgroup.controllers" || return 0
 	echo +memory >"$c/cgroup.subtree_control" && mkdir "$c/vmlab-keep" ||
 		echo "# could not make a memory cgroup to keep ($c/vmlab-keep)"
