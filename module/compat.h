@@ -24,6 +24,9 @@
 #define VMLAB_SINCE(major, minor) \
 	(KERNEL_VERSION(major, minor, 0) <= LINUX_VERSION_CODE)
 
+#if !VMLAB_SINCE(6, 17)
+#include <linux/pfn_t.h>
+#endif
 #if VMLAB_SINCE(6, 19)
 #include <linux/leafops.h>
 #else
@@ -54,6 +57,20 @@ static inline struct folio *vmlab_folio_or_null(struct folio *folio)
 #else
 #define vmlab_fault_size_t	enum page_entry_size
 #define VMLAB_FAULT_SIZE_PMD	PE_SIZE_PMD
+#endif
+
+/*
+ * Map the kernel's zero page at @vmf's address with a special entry (no
+ * reference, no map count), as do_anonymous_page() does.  6.17 removed
+ * pfn_t: vmf_insert_mixed() takes a plain PFN from then on.
+ */
+#if VMLAB_SINCE(6, 17)
+#define vmlab_vmf_insert_zero(vmf) \
+	vmf_insert_mixed((vmf)->vma, (vmf)->address, my_zero_pfn((vmf)->address))
+#else
+#define vmlab_vmf_insert_zero(vmf) \
+	vmf_insert_mixed((vmf)->vma, (vmf)->address, \
+			 __pfn_to_pfn_t(my_zero_pfn((vmf)->address), 0))
 #endif
 
 /* 6.5 replaced pmd_read_atomic() with pmdp_get_lockless(). */

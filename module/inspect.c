@@ -11,9 +11,11 @@
  * reading its facts.  Results go to a kernel buffer and are copied to the
  * caller after every lock is dropped.
  *
- * Physical addresses are secret, as in /proc/PID/pagemap: PFNs, swap
- * offsets and raw entries are shown only to CAP_SYS_ADMIN.  Anyone may see
- * a frame id, a keyed hash of the PFN, equal for equal frames.
+ * A caller without CAP_SYS_ADMIN learns no more than /proc/PID/pagemap
+ * and smaps would tell it (vmlab_withhold(); the UAPI header's "Who may
+ * see what"): no physical address, and of a page that is neither vmlab's
+ * nor anonymous memory of the inspected process only that it is mapped
+ * once or more than once.
  */
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -51,7 +53,7 @@ static struct pid_namespace *vmlab_proc_ns;
 struct vmlab_walk {
 	struct vmlab_object *obj;
 	struct mm_struct *mm;
-	bool show_pfn;
+	bool privileged;	/* CAP_SYS_ADMIN: sees everything */
 };
 
 /**
@@ -79,39 +81,38 @@ static struct vfsmount *vmlab_mount_proc(void)
 }
 
 /*
- * May the caller read @mm, the address space of process @nr?  ptrace's
+ * May the caller read @mm, the address space of process @pid?  ptrace's
  * checks are not exported to modules, so ask procfs: opening
- * /proc/@nr/pagemap makes exactly pagemap's check (ptrace read access with
+ * /proc/PID/pagemap makes exactly pagemap's check (ptrace read access with
  * the caller's fs credentials, LSMs included, under the exec lock) and
  * keeps the address space it checked in the file's private_data.  Only
- * pointers are compared: nothing is read through private_data.  A procfs
- * of our own is used so that the caller's mounts do not matter.
+ * pointers are compared: nothing is read through private_data.
  *
- * Return: 0 if allowed; -EAGAIN if @nr now runs another address space
- * (it called execve); -EACCES, -ESRCH or another error.
+ * The file is opened in vmlab's own procfs, mounted once at load in the
+ * pid namespace vmlab was loaded in, under the number @pid has there, so
+ * that neither the caller's mounts nor its pid namespace matter, and no
+ * call mounts anything.  The check is the same in every procfs: it is
+ * made with the caller's credentials against the task.
+ *
+ * Return: 0 if allowed; -EAGAIN if the process now runs another address
+ * space (it called execve); -ESRCH if it has gone, or is not visible from
+ * the namespace vmlab was loaded in; -EACCES or another error.
  */
-static int vmlab_may_read(pid_t nr, struct mm_struct *mm)
+static int vmlab_may_read(struct pid *pid, struct mm_struct *mm)
 {
-	struct vfsmount *mnt = vmlab_proc_mnt;
+	pid_t nr = pid_nr_ns(pid, vmlab_proc_ns);
 	char name[24];
 	struct file *file;
 	int ret;
 
-	if (task_active_pid_ns(current) != vmlab_proc_ns) {
-		mnt = vmlab_mount_proc();
-		if (IS_ERR(mnt))
-			return PTR_ERR(mnt);
-	}
+	if (!nr)
+		return -ESRCH;
 	snprintf(name, sizeof(name), "%d/pagemap", nr);
-	file = file_open_root_mnt(mnt, name, O_RDONLY, 0);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file) == -ENOENT ? -ESRCH : PTR_ERR(file);
-	} else {
-		ret = file->private_data == mm ? 0 : -EAGAIN;
-		fput(file);
-	}
-	if (mnt != vmlab_proc_mnt)
-		kern_unmount(mnt);
+	file = file_open_root_mnt(vmlab_proc_mnt, name, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file) == -ENOENT ? -ESRCH : PTR_ERR(file);
+	ret = file->private_data == mm ? 0 : -EAGAIN;
+	fput(file);
 	return ret;
 }
 
@@ -129,24 +130,27 @@ static struct mm_struct *vmlab_inspect_mm(pid_t nr)
 		mmget(current->mm);
 		return current->mm;
 	}
+	pid = find_get_pid(nr);		/* in the caller's pid namespace */
+	if (!pid)
+		return ERR_PTR(-ESRCH);
 	for (tries = 0; tries < 3; tries++) {
-		pid = find_get_pid(nr);
-		task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-		put_pid(pid);
-		if (!task)
-			return ERR_PTR(-ESRCH);
-		mm = get_task_mm(task);
-		put_task_struct(task);
-		if (!mm)
-			return ERR_PTR(-ESRCH);
-		ret = vmlab_may_read(nr, mm);
+		task = get_pid_task(pid, PIDTYPE_PID);
+		mm = task ? get_task_mm(task) : NULL;
+		if (task)
+			put_task_struct(task);
+		if (!mm) {
+			ret = -ESRCH;
+			break;
+		}
+		ret = vmlab_may_read(pid, mm);
 		if (!ret)
-			return mm;
+			break;
 		mmput(mm);
 		if (ret != -EAGAIN)
-			return ERR_PTR(ret);
+			break;
 	}
-	return ERR_PTR(-EAGAIN);
+	put_pid(pid);
+	return ret ? ERR_PTR(ret) : mm;
 }
 
 static void vmlab_vma_facts(struct vm_area_struct *vma,
@@ -199,9 +203,14 @@ static void vmlab_page_facts(struct vmlab_walk *w, unsigned long pfn,
 	mapping = READ_ONCE(folio->mapping);	/* truncation may clear it */
 	if (anon)
 		pi->page |= VMLAB_PAGE_ANON;
+	/*
+	 * A hugetlb folio keeps the bit on its head page only (before 6.12,
+	 * reading a tail page's is even a VM_BUG_ON with DEBUG_VM_PGFLAGS).
+	 */
 	if (folio_test_ksm(folio))
 		pi->page |= VMLAB_PAGE_KSM;
-	else if (anon && PageAnonExclusive(page))
+	else if (anon && PageAnonExclusive(folio_test_hugetlb(folio) ?
+					   &folio->page : page))
 		pi->page |= VMLAB_PAGE_ANON_EXCLUSIVE;
 	if (!anon && mapping) {
 		pi->page |= VMLAB_PAGE_FILE;
@@ -210,8 +219,6 @@ static void vmlab_page_facts(struct vmlab_walk *w, unsigned long pfn,
 			pi->obj_offset = folio->index + pfn - folio_pfn(folio);
 		}
 	}
-	if (page == w->obj->zero_frame)
-		pi->page |= VMLAB_PAGE_VMLAB_ZERO;
 	if (folio_test_large(folio))
 		pi->page |= VMLAB_PAGE_LARGE;
 	if (folio_test_hugetlb(folio))
@@ -423,6 +430,48 @@ again:
 		goto again;	/* the table went or became a huge leaf */
 }
 
+/*
+ * What a caller without CAP_SYS_ADMIN may not see: the UAPI header's "Who
+ * may see what".  No physical address: PFNs, raw entries, swap entries
+ * (as pagemap).  Of a page that is not vmlab's (an object page, the zero
+ * page) and not anonymous memory of the inspected process: no frame id,
+ * and no counts or state that other users' use of the page moves (as
+ * kpagecount and kpageflags, which are root's), but whether it is mapped
+ * once or more (as smaps and pagemap's exclusive bit).  Of anonymous
+ * memory the inspected process shares (after fork): the frame id, so
+ * that sharing and copies can be seen, but not the counts.
+ */
+static void vmlab_withhold(struct vmlab_page_info *pi)
+{
+	bool ours = pi->page & (VMLAB_PAGE_VMLAB | VMLAB_PAGE_ZERO);
+	bool anon = (pi->page & (VMLAB_PAGE_ANON | VMLAB_PAGE_KSM)) ==
+		    VMLAB_PAGE_ANON;
+
+	pi->walk |= VMLAB_WALK_PFN_HIDDEN;
+	pi->hidden |= VMLAB_HIDDEN_PFN;
+	pi->pfn = 0;
+	pi->swap_offset = 0;
+	memset(pi->raw, 0, sizeof(pi->raw));
+	if (pi->nonpresent != VMLAB_NP_NONE) {
+		pi->swap_type = 0;
+		pi->hidden |= VMLAB_HIDDEN_SWAP;
+	}
+	if (pi->frame_id && !ours && !anon) {
+		pi->frame_id = 0;
+		pi->hidden |= VMLAB_HIDDEN_FRAME_ID;
+	}
+	if (!(pi->page & VMLAB_PAGE_VALID) || ours ||
+	    (pi->page & VMLAB_PAGE_ANON_EXCLUSIVE))
+		return;
+	pi->mapcount = min_t(u64, pi->mapcount, 2);
+	pi->refcount = 0;
+	pi->page &= ~(VMLAB_PAGE_LOCKED | VMLAB_PAGE_DIRTY | VMLAB_PAGE_KSM |
+		      VMLAB_PAGE_LARGE);
+	pi->folio_pages = 0;
+	pi->hidden |= VMLAB_HIDDEN_MAPCOUNT | VMLAB_HIDDEN_REFCOUNT |
+		      VMLAB_HIDDEN_STATE;
+}
+
 static void vmlab_inspect_range(struct vmlab_walk *w, unsigned long start,
 				unsigned long npages,
 				struct vmlab_page_info *info)
@@ -446,12 +495,8 @@ static void vmlab_inspect_range(struct vmlab_walk *w, unsigned long start,
 			continue;
 		}
 		vmlab_walk_page(w, addr, pi);
-		if (!w->show_pfn) {
-			pi->walk |= VMLAB_WALK_PFN_HIDDEN;
-			pi->pfn = 0;
-			pi->swap_offset = 0;
-			memset(pi->raw, 0, sizeof(pi->raw));
-		}
+		if (!w->privileged)
+			vmlab_withhold(pi);
 		cond_resched();
 	}
 }
@@ -486,7 +531,7 @@ long vmlab_ioc_inspect(struct file *file, void __user *arg)
 	if (!info)
 		return -ENOMEM;
 	/* As pagemap: both the opener and the caller must be privileged. */
-	w.show_pfn = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	w.privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
 		     ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 	w.mm = vmlab_inspect_mm(req.pid);
 	if (IS_ERR(w.mm)) {
@@ -502,7 +547,7 @@ long vmlab_ioc_inspect(struct file *file, void __user *arg)
 	if (ret)
 		goto out;
 
-	req.result = w.show_pfn ? VMLAB_INSPECT_PFN_SHOWN : 0;
+	req.result = w.privileged ? VMLAB_INSPECT_PFN_SHOWN : 0;
 	req.page_size = PAGE_SIZE;
 	if (copy_to_user(u64_to_user_ptr(req.pages), info,
 			 req.npages * sizeof(*info)) ||

@@ -18,9 +18,18 @@
  * found folio->mapping still set may map it.  Reset, write-back and
  * teardown are serialised by obj->lock.
  *
- * A private mapping that reads a hole maps the module's zero frame there.
- * Filling a hole unmaps the zero frame at that offset, so private mappings
- * see data written later, as they would in a file.
+ * A private mapping that reads a hole maps the kernel's zero page there,
+ * as anonymous memory does: a special entry, which holds no reference and
+ * no map count on any page, so that no number of such entries can make a
+ * count overflow, and no lock is taken to make one (vmlab_store_map_zero()).
+ * Filling a hole unmaps the zero page at that offset, so private mappings
+ * see data written later, as they would in a file.  To know where that is
+ * needed without a walk of every mapping, each offset where a zero entry
+ * may be has a bit in obj->zero_map (one bit per page of the object).
+ *
+ * A private write to a hole copies from a zero-filled page of the store's
+ * (one per CPU, never mapped anywhere: vmlab_store_zero_src()) into the
+ * new private page; the hole stays a hole.
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
@@ -80,7 +89,7 @@ static void vmlab_free_folio(struct folio *folio)
 
 	atomic_long_sub(nr, &obj->resident);
 	atomic_long_add(nr, &obj->freed);
-	this_cpu_add(obj->events->count[VMLAB_PAGES_FREED], nr);
+	vmlab_count_n(obj, VMLAB_PAGES_FREED, nr);
 	folio_put(folio);
 }
 
@@ -89,11 +98,30 @@ static const struct address_space_operations vmlab_aops = {
 	.free_folio	= vmlab_free_folio,
 };
 
+static void vmlab_store_free_zero(struct vmlab_object *obj)
+{
+	struct page *page;
+	int cpu;
+
+	if (!obj->zero_src)
+		return;
+	for_each_possible_cpu(cpu) {
+		page = *per_cpu_ptr(obj->zero_src, cpu);
+		if (page)
+			put_page(page);
+	}
+	free_percpu(obj->zero_src);
+	obj->zero_src = NULL;
+	kvfree(obj->zero_map);
+	obj->zero_map = NULL;
+}
+
 int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		     unsigned long limit)
 {
 	struct address_space *mapping = obj->mapping;
-	struct folio *zero;
+	struct page *page;
+	int cpu;
 
 	obj->npages = npages;
 	obj->limit = limit;
@@ -101,10 +129,16 @@ int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 	atomic_long_set(&obj->freed, 0);
 	atomic_long_set(&obj->dirty, 0);
 	mutex_init(&obj->lock);
-	zero = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
-	if (!zero)
-		return -ENOMEM;
-	obj->zero_frame = &zero->page;
+	obj->zero_map = kvcalloc(BITS_TO_LONGS(npages), sizeof(long), GFP_KERNEL);
+	obj->zero_src = alloc_percpu(struct page *);
+	if (!obj->zero_map || !obj->zero_src)
+		goto nomem;
+	for_each_possible_cpu(cpu) {
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+		if (!page)
+			goto nomem;
+		*per_cpu_ptr(obj->zero_src, cpu) = page;
+	}
 
 	vmlab_store_obj = obj;
 	mapping->a_ops = &vmlab_aops;
@@ -113,6 +147,10 @@ int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		mapping_set_large_folios(mapping);
 	i_size_write(mapping->host, (loff_t)npages << PAGE_SHIFT);
 	return 0;
+
+nomem:
+	vmlab_store_free_zero(obj);
+	return -ENOMEM;
 }
 
 void vmlab_store_destroy(struct vmlab_object *obj)
@@ -120,7 +158,7 @@ void vmlab_store_destroy(struct vmlab_object *obj)
 	mutex_lock(&obj->lock);
 	truncate_inode_pages(obj->mapping, 0);
 	mutex_unlock(&obj->lock);
-	put_page(obj->zero_frame);
+	vmlab_store_free_zero(obj);
 }
 
 /**
@@ -147,27 +185,37 @@ static bool vmlab_store_reserve(struct vmlab_object *obj, long nr)
 	return false;
 }
 
+/* Is there a page (not a hole) at @index? */
+static bool vmlab_store_has_page(struct vmlab_object *obj, pgoff_t index)
+{
+	void *entry = xa_load(&obj->mapping->i_pages, index);
+
+	return entry && !xa_is_value(entry);
+}
+
 /*
- * @nr pages from @index just filled a hole: unmap the zero frame that
- * private mappings may have mapped there.  A fault mapping the zero frame
- * holds it locked from before it looks for a page until the entry is in
- * place (vmlab_store_zero_frame_locked()), so: wait for such faults, then
- * unmap if the zero frame is mapped anywhere at all.  The barrier pairs
- * with the one there: either that fault sees the new page, or this sees
- * the zero frame locked or mapped.
+ * @nr pages from @index just filled a hole: unmap the zero page that
+ * private mappings may have mapped there.  A fault that maps the zero page
+ * sets the offset's bit in obj->zero_map before it looks for a page
+ * (vmlab_store_map_zero()); this looks at the bits after the page is in
+ * the cache.  The barriers pair: either that fault sees the new page, or
+ * this sees the bit and unmaps.  A fault whose entry lands after this
+ * unmap sees the page when it looks again, and unmaps its own entry.
+ * Filling where no zero entry can be walks no mapping at all.
  */
 static void vmlab_store_filled(struct vmlab_object *obj, pgoff_t index,
 			       long nr)
 {
-	struct folio *zero = page_folio(obj->zero_frame);
+	unsigned long i, end = index + nr;
+	bool marked = false;
 
 	vmlab_count_n(obj, VMLAB_PAGES_ALLOCATED, nr);
-	smp_mb();	/* the page is in the cache before we look at the zero frame */
-	if (!folio_test_locked(zero) && !folio_mapped(zero))
-		return;
-	folio_lock(zero);
-	folio_unlock(zero);
-	unmap_mapping_pages(obj->mapping, index, nr, false);
+	smp_mb();	/* the page is in the cache before we look at the bits */
+	for (i = find_next_bit(obj->zero_map, end, index); i < end;
+	     i = find_next_bit(obj->zero_map, end, i + 1))
+		marked |= test_and_clear_bit(i, obj->zero_map);
+	if (marked)
+		unmap_mapping_pages(obj->mapping, index, nr, false);
 }
 
 /*
@@ -287,28 +335,77 @@ bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 }
 
 /**
- * vmlab_store_zero_frame_locked - the zero frame, for a hole at @index
+ * vmlab_store_map_zero - map the kernel's zero page at a hole, for a read
+ * fault in a private mapping
  * @obj: the object
- * @index: page offset
+ * @vmf: the fault, at a page offset below obj->npages
  *
- * Return: the zero frame, referenced and locked, if @index is a hole; NULL
- * if a page has appeared there (use it instead).
+ * The entry is special, as do_anonymous_page() makes it: the zero page
+ * gets no reference and no map count from it, so that nothing here can
+ * grow without bound, and no lock but the page table's is taken.  A write
+ * through the entry later copies from the zero page (do_wp_page()).  The
+ * kernel's own check lets such an entry into a private (COW) mapping on
+ * every kernel vmlab builds for (vm_mixed_ok()), without VM_MIXEDMAP.
+ *
+ * Return: VM_FAULT_NOPAGE when the entry is in place (or one was there
+ * already), 0 when the object holds a page at the offset: map that one; a
+ * VM_FAULT_* error (no memory for a page table).
  */
-struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
-					   pgoff_t index)
+vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
+				struct vm_fault *vmf)
 {
-	struct page *zero = obj->zero_frame;
-	void *entry;
+	pgoff_t index = vmf->pgoff;
+	vm_fault_t ret;
 
-	lock_page(zero);
-	smp_mb();			/* see vmlab_store_filled() */
-	entry = xa_load(&obj->mapping->i_pages, index);
-	if (entry && !xa_is_value(entry)) {
-		unlock_page(zero);
-		return NULL;
+	set_bit(index, obj->zero_map);
+	smp_mb__after_atomic();		/* see vmlab_store_filled() */
+	if (vmlab_store_has_page(obj, index)) {
+		/* No zero entry from us: a filler that raced has seen our bit. */
+		clear_bit(index, obj->zero_map);
+		return 0;
 	}
-	get_page(zero);
-	return zero;
+	ret = vmlab_vmf_insert_zero(vmf);
+	smp_mb();	/* the entry is in place before we look again */
+	if (unlikely(vmlab_store_has_page(obj, index)))
+		unmap_mapping_pages(obj->mapping, index, 1, false);
+	return ret;
+}
+
+/**
+ * vmlab_store_zero_src - a zero-filled page to copy from, for a write
+ * fault of a private mapping at a hole
+ * @obj: the object
+ *
+ * The page is never mapped: the kernel copies it into the new private
+ * page, then drops it (do_cow_fault()).  One per CPU, so that the page
+ * lock the kernel takes around the copy is not one lock for all.  A page
+ * that memory failure marked poisoned is replaced, never handed out.
+ *
+ * Return: the page, with a reference for the caller, or ERR_PTR(-ENOMEM).
+ */
+struct page *vmlab_store_zero_src(struct vmlab_object *obj)
+{
+	struct page **slot = raw_cpu_ptr(obj->zero_src);
+	struct page *page, *fresh;
+
+	for (;;) {
+		rcu_read_lock();	/* a poisoned page is put after a grace period */
+		page = READ_ONCE(*slot);
+		get_page(page);
+		rcu_read_unlock();
+		if (likely(!PageHWPoison(page)))
+			return page;
+		put_page(page);
+		fresh = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
+		if (cmpxchg(slot, page, fresh) != page) {
+			put_page(fresh);	/* another fault replaced it */
+			continue;
+		}
+		synchronize_rcu();
+		put_page(page);
+	}
 }
 
 /**

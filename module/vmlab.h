@@ -47,8 +47,10 @@ struct vmlab_events {
  * @resident:	pages held now, and reserved by allocations under way
  * @freed:	pages freed since loading (reset counts with it)
  * @dirty:	pages tagged dirty in the page cache
- * @zero_frame:	the one zero-filled page mapped read-only into private
- *		mappings for reads of holes
+ * @zero_map:	one bit per page of the object: set where a private
+ *		mapping may map the kernel's zero page (store.c)
+ * @zero_src:	per CPU, a zero-filled page that private write faults at
+ *		holes copy from; never mapped
  * @inode:	anonymous inode whose page cache holds the object's pages
  *		(store.c) and whose address space every mapping of the
  *		device joins, so the object can find and unmap its pages
@@ -64,7 +66,8 @@ struct vmlab_object {
 	atomic_long_t resident;
 	atomic_long_t freed;
 	atomic_long_t dirty;
-	struct page *zero_frame;
+	unsigned long *zero_map;
+	struct page * __percpu *zero_src;
 	struct inode *inode;
 	struct address_space *mapping;
 	struct mutex lock;	/* reset, write-back and teardown */
@@ -93,8 +96,9 @@ struct page *vmlab_store_get(struct vmlab_object *obj, pgoff_t index);
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				    bool alloc, bool *filled);
 bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index);
-struct page *vmlab_store_zero_frame_locked(struct vmlab_object *obj,
-					   pgoff_t index);
+vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
+				struct vm_fault *vmf);
+struct page *vmlab_store_zero_src(struct vmlab_object *obj);
 bool vmlab_store_owns(struct vmlab_object *obj, struct page *page);
 void vmlab_store_set_dirty(struct vmlab_object *obj, struct page *page);
 unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,

@@ -5,10 +5,13 @@
  *
  *  shared mapping, any fault:	the object's page, allocated zeroed for a
  *				hole (demand-zero); all sharers map it
- *  private read of a hole:	the module's one zero frame, read-only
+ *  private read of a hole:	the kernel's zero page, read-only, as in
+ *				anonymous memory (a special entry: no
+ *				count on any page; store.c)
  *  private read of a page:	the object's page, read-only
- *  private write:		whatever a read would map; the kernel copies
- *				it into a new anonymous page (copy-on-write)
+ *  private write:		the kernel copies the object's page, or
+ *				zeros for a hole, into a new anonymous
+ *				page (copy-on-write)
  *  at or past the end:		SIGBUS
  *
  * A read fault first maps, without calling .fault, those neighbours of
@@ -95,6 +98,7 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool filled = false;	/* this fault filled a hole */
 	struct page *page;
+	vm_fault_t ret;
 
 	vmlab_count(obj, vmlab_fault_event[shared][write]);
 	if (vmf->pgoff >= obj->npages)
@@ -103,27 +107,36 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		filled = vmlab_fault_fill_huge(vmf);
 	/*
 	 * A private read that reaches .fault is most likely of a hole:
-	 * fault-around has mapped what the object holds.  So look for the
-	 * hole first (one lookup, under the zero frame's lock), then for
-	 * the page.
+	 * fault-around has mapped what the object holds.  So try the zero
+	 * page first, then the object's page.
 	 */
 	for (;;) {
 		if (!shared && !write) {
-			page = vmlab_store_zero_frame_locked(obj, vmf->pgoff);
-			if (page)
-				break;
+			ret = vmlab_store_map_zero(obj, vmf);
+			if (ret == VM_FAULT_NOPAGE) {
+				vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
+				trace_vmlab_fault(vmf, VMLAB_OUTCOME_ZERO,
+						  ZERO_PAGE(vmf->address));
+				return ret;
+			}
+			if (ret) {
+				trace_vmlab_fault(vmf, VMLAB_OUTCOME_ERROR, NULL);
+				return ret;
+			}
 		}
 		page = vmlab_store_get_locked(obj, vmf->pgoff, shared, &filled);
-		if (page)
-			break;
-		if (!write)
-			continue;	/* a reset took the page: a hole again */
-		page = vmlab_store_zero_frame_locked(obj, vmf->pgoff);
-		if (page)
-			break;
+		if (page || !write)
+			break;	/* a private read finding a hole: a reset took the page */
+		/* A private write at a hole: the new private page is zeros. */
+		page = vmlab_store_zero_src(obj);
+		if (!IS_ERR(page)) {
+			vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
+			vmf->page = page;
+			trace_vmlab_fault(vmf, VMLAB_OUTCOME_ZERO, page);
+			return 0;	/* the kernel locks it for the copy */
+		}
+		break;
 	}
-	if (page == obj->zero_frame)
-		vmlab_count(obj, VMLAB_ZERO_FRAME_MAPS);
 	if (IS_ERR(page)) {
 		/* Over the limit, or memory (the cgroup's) short: SIGBUS. */
 		if (PTR_ERR(page) == -ENOSPC || PTR_ERR(page) == -ENOMEM)
@@ -131,11 +144,11 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 		trace_vmlab_fault(vmf, VMLAB_OUTCOME_ERROR, NULL);
 		return vmf_error(PTR_ERR(page));
 	}
+	if (!page)
+		return VM_FAULT_NOPAGE;	/* a hole again: the access faults again */
 	vmf->page = page;
-	trace_vmlab_fault(vmf, page == obj->zero_frame ? VMLAB_OUTCOME_ZERO :
-			  filled ? VMLAB_OUTCOME_ALLOCATED :
-			  VMLAB_OUTCOME_EXISTING,
-			  page);
+	trace_vmlab_fault(vmf, filled ? VMLAB_OUTCOME_ALLOCATED :
+			  VMLAB_OUTCOME_EXISTING, page);
 	return VM_FAULT_LOCKED;
 
 sigbus:

@@ -30,8 +30,9 @@
  * @fault_private_write: (out) write faults in MAP_PRIVATE mappings that had
  *			no page table entry yet (the kernel copies what
  *			the module returns into a new anonymous page)
- * @zero_frame_maps:	(out) faults answered with the module's shared
- *			zero-filled frame (private faults on holes)
+ * @zero_frame_maps:	(out) faults of private mappings at holes answered
+ *			with zeros: a read maps the kernel's zero page, a
+ *			write copies zeros into the new private page
  * @page_mkwrite:	(out) calls of page_mkwrite: first stores to a clean
  *			page of a shared mapping
  * @pages_allocated:	(out) object pages allocated (by faults or write())
@@ -100,7 +101,8 @@ struct vmlab_reset {
  *		caller, else a pid in the caller's pid namespace.  The
  *		caller needs the access /proc/PID/pagemap needs (ptrace
  *		read access); EACCES otherwise, ESRCH if there is no such
- *		process or it has no address space (it exited)
+ *		process, it has no address space (it exited), or it is not
+ *		visible from the pid namespace the module was loaded in
  * @addr:	(in) first virtual address, page aligned, in user space
  * @npages:	(in) pages to inspect, 1 to %VMLAB_INSPECT_MAX_PAGES; the
  *		range may not wrap or reach past the largest user address
@@ -149,7 +151,7 @@ struct vmlab_inspect {
 #define VMLAB_WALK_BAD		(1ULL << 5)	/* a corrupt entry stopped the walk */
 #define VMLAB_WALK_SKIPPED	(1ULL << 6)	/* not walked: shared hugetlb */
 #define VMLAB_WALK_UNSTABLE	(1ULL << 7)	/* entries kept changing: gave up */
-#define VMLAB_WALK_PFN_HIDDEN	(1ULL << 8)	/* no CAP_SYS_ADMIN: PFN, raw hidden */
+#define VMLAB_WALK_PFN_HIDDEN	(1ULL << 8)	/* no CAP_SYS_ADMIN: see .hidden */
 
 /*
  * struct vmlab_page_info.entry: the entry at .level, decoded.  PRESENT is
@@ -189,13 +191,43 @@ struct vmlab_inspect {
 #define VMLAB_PAGE_FILE		(1ULL << 2)	/* in a file's page cache */
 #define VMLAB_PAGE_KSM		(1ULL << 3)	/* merged by KSM */
 #define VMLAB_PAGE_ZERO		(1ULL << 4)	/* the kernel's zero page */
-#define VMLAB_PAGE_VMLAB_ZERO	(1ULL << 5)	/* vmlab's zero frame */
+#define VMLAB_PAGE_VMLAB_ZERO	(1ULL << 5)	/* never set now: holes map ZERO */
 #define VMLAB_PAGE_VMLAB	(1ULL << 6)	/* vmlab's object, at obj_offset */
 #define VMLAB_PAGE_LARGE	(1ULL << 7)	/* in a large folio: folio_pages */
 #define VMLAB_PAGE_DIRTY	(1ULL << 8)	/* dirty */
 #define VMLAB_PAGE_LOCKED	(1ULL << 9)	/* locked */
 #define VMLAB_PAGE_ANON_EXCLUSIVE (1ULL << 10)	/* anonymous, one process's */
 #define VMLAB_PAGE_HUGETLB	(1ULL << 11)	/* a hugetlbfs page */
+
+/*
+ * struct vmlab_page_info.hidden: what was withheld from a caller without
+ * CAP_SYS_ADMIN, so that a program can tell "withheld" from a real 0.
+ *
+ * Who may see what.  A caller with CAP_SYS_ADMIN (both the one that opened
+ * /dev/vmlab and the one that calls, as for PFNs in /proc/PID/pagemap) sees
+ * every field.  Any other caller learns no more than pagemap and smaps
+ * tell it of the same process:
+ *  - no PFN, raw entry or swap entry (pagemap shows them to root only);
+ *  - of a page that is vmlab's (the object's pages, the zero page) or
+ *    anonymous memory mapped by the inspected process alone: every fact;
+ *  - of anonymous memory the inspected process shares with its fork
+ *    relatives: the frame id, so that sharing and copies show, but
+ *    counts and state as below;
+ *  - of any other page (a file's page cache, a KSM page, shared memory):
+ *    no frame id, and the map count only as 1 or "more than one" (2), as
+ *    smaps' Shared/Private and pagemap's exclusive bit tell; no reference
+ *    count, and no LOCKED, DIRTY, KSM or LARGE bit (other users' use of
+ *    the page moves them: /proc/kpagecount and kpageflags are root's).
+ * Frame ids are keyed hashes of the PFN with a key made when the module
+ * is loaded: equal frames have equal ids until it is unloaded.  vmlab's
+ * tracepoints print the PFN next to the frame id; tracefs is root's.
+ */
+#define VMLAB_HIDDEN_PFN	(1ULL << 0)	/* pfn, swap_offset, raw */
+#define VMLAB_HIDDEN_SWAP	(1ULL << 1)	/* swap_type */
+#define VMLAB_HIDDEN_FRAME_ID	(1ULL << 2)	/* frame_id */
+#define VMLAB_HIDDEN_MAPCOUNT	(1ULL << 3)	/* mapcount: 1, or 2 for more */
+#define VMLAB_HIDDEN_REFCOUNT	(1ULL << 4)	/* refcount */
+#define VMLAB_HIDDEN_STATE	(1ULL << 5)	/* LOCKED, DIRTY, KSM, LARGE, folio_pages */
 
 /* struct vmlab_page_info.vma */
 #define VMLAB_VMA_FILE		(1ULL << 0)	/* file-backed: vma_dev, vma_ino */
@@ -214,20 +246,23 @@ struct vmlab_inspect {
  * @entry:	(out) %VMLAB_ENTRY_* bits: that entry, decoded
  * @nonpresent:	(out) %VMLAB_NP_*: what that entry holds when it is not
  *		present
- * @swap_type:	(out) swap type (for %VMLAB_NP_SWAP the swap device)
+ * @swap_type:	(out) swap type (for %VMLAB_NP_SWAP the swap device); 0
+ *		with %VMLAB_HIDDEN_SWAP
  * @swap_offset: (out) offset in it; for a migration, device or hwpoison
  *		entry the PFN it names (the frame being moved, for
- *		migration); 0 with %VMLAB_WALK_PFN_HIDDEN
+ *		migration); 0 with %VMLAB_HIDDEN_PFN
  * @pfn:	(out) the frame's page frame number; 0 with
- *		%VMLAB_WALK_PFN_HIDDEN
+ *		%VMLAB_HIDDEN_PFN
  * @frame_id:	(out) a keyed hash of the PFN, secret to this load of the
  *		module, the same for the same frame in every process: 0 when
- *		no frame is mapped
+ *		no frame is mapped, or with %VMLAB_HIDDEN_FRAME_ID
  * @page:	(out) %VMLAB_PAGE_* bits
- * @refcount:	(out) the folio's reference count (without the walk's own)
+ * @refcount:	(out) the folio's reference count (without the walk's own);
+ *		0 with %VMLAB_HIDDEN_REFCOUNT
  * @mapcount:	(out) the page's map count; on kernels that count mappings
- *		only per folio (6.12 on), the folio's for a large folio
- * @folio_pages: (out) pages in the folio
+ *		only per folio (6.12 on), the folio's for a large folio; with
+ *		%VMLAB_HIDDEN_MAPCOUNT only 1, or 2 for "more than one"
+ * @folio_pages: (out) pages in the folio; 0 with %VMLAB_HIDDEN_STATE
  * @obj_offset:	(out) page offset in vmlab's object (%VMLAB_PAGE_VMLAB)
  * @vma_start:	(out) the VMA's first address (with %VMLAB_WALK_VMA)
  * @vma_end:	(out) the VMA's end (exclusive)
@@ -238,7 +273,9 @@ struct vmlab_inspect {
  * @vma_ino:	(out) the backing file's inode number
  * @raw:	(out) raw entry values: @raw[VMLAB_LEVEL_PTE - 1] is the PTE,
  *		up to @raw[VMLAB_LEVEL_PGD - 1]; for the levels the walk
- *		read; 0 with %VMLAB_WALK_PFN_HIDDEN
+ *		read; 0 with %VMLAB_HIDDEN_PFN
+ * @hidden:	(out) %VMLAB_HIDDEN_* bits: what was withheld from this
+ *		caller (0 for CAP_SYS_ADMIN)
  * @reserved:	(out) zero
  */
 struct vmlab_page_info {
@@ -264,7 +301,8 @@ struct vmlab_page_info {
 	__u64 vma_dev;
 	__u64 vma_ino;
 	__u64 raw[VMLAB_NR_LEVELS];
-	__u64 reserved[4];
+	__u64 hidden;
+	__u64 reserved[3];
 };
 
 /**
