@@ -64,13 +64,15 @@ static inline struct folio *vmlab_folio_or_null(struct folio *folio)
  * reference, no map count), as do_anonymous_page() does.  6.17 removed
  * pfn_t: vmf_insert_mixed() takes a plain PFN from then on.
  */
+#define vmlab_zero_pfn(addr)	page_to_pfn(ZERO_PAGE(addr))
 #if VMLAB_SINCE(6, 17)
 #define vmlab_vmf_insert_zero(vmf) \
-	vmf_insert_mixed((vmf)->vma, (vmf)->address, my_zero_pfn((vmf)->address))
+	vmf_insert_mixed((vmf)->vma, (vmf)->address, \
+			 vmlab_zero_pfn((vmf)->address))
 #else
 #define vmlab_vmf_insert_zero(vmf) \
 	vmf_insert_mixed((vmf)->vma, (vmf)->address, \
-			 __pfn_to_pfn_t(my_zero_pfn((vmf)->address), 0))
+			 __pfn_to_pfn_t(vmlab_zero_pfn((vmf)->address), 0))
 #endif
 
 /* 6.5 replaced pmd_read_atomic() with pmdp_get_lockless(). */
