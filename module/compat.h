@@ -64,16 +64,16 @@ static inline struct folio *vmlab_folio_or_null(struct folio *folio)
  * reference, no map count), as do_anonymous_page() does.  6.17 removed
  * pfn_t: vmf_insert_mixed() takes a plain PFN from then on.
  */
-#define vmlab_zero_pfn(addr)	page_to_pfn(ZERO_PAGE(addr))
+static inline vm_fault_t vmlab_vmf_insert_zero(struct vm_fault *vmf)
+{
+	unsigned long pfn = page_to_pfn(ZERO_PAGE(vmf->address));
+
 #if VMLAB_SINCE(6, 17)
-#define vmlab_vmf_insert_zero(vmf) \
-	vmf_insert_mixed((vmf)->vma, (vmf)->address, \
-			 vmlab_zero_pfn((vmf)->address))
+	return vmf_insert_mixed(vmf->vma, vmf->address, pfn);
 #else
-#define vmlab_vmf_insert_zero(vmf) \
-	vmf_insert_mixed((vmf)->vma, (vmf)->address, \
-			 __pfn_to_pfn_t(vmlab_zero_pfn((vmf)->address), 0))
+	return vmf_insert_mixed(vmf->vma, vmf->address, __pfn_to_pfn_t(pfn, 0));
 #endif
+}
 
 /* 6.5 replaced pmd_read_atomic() with pmdp_get_lockless(). */
 #if !VMLAB_SINCE(6, 5)
