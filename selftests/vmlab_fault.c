@@ -199,8 +199,9 @@ TEST_F(fault, demand_zero_read)
 		ASSERT_EQ(zcount, vl_kpagecount(zero));
 		ASSERT_TRUE(kpf_has(fl, KPF_ZERO_PAGE));
 		ASSERT_FALSE(kpf_has(fl, KPF_ANON));
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			ASSERT_FALSE(pm_exclusive(pm[i])) TH_LOG("page %zu", i);
+		}
 		/* Special entries: smaps counts none of them. */
 		ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
 		ASSERT_EQ(0, vl_smaps_kb(m, "Pss"));

@@ -246,9 +246,10 @@ TEST_F(hwpoison, source_pages)
 		/* The same CPU, the same page. */
 		again = write_hole(m, pg++, cpu[c], &why);
 		ASSERT_EQ(src[c], again) TH_LOG("CPU %d: %s", cpu[c], why ? why : "another page");
-		for (d = 0; d < c; d++)
+		for (d = 0; d < c; d++) {
 			ASSERT_NE(src[d], src[c]) TH_LOG("CPUs %d and %d share a source page",
 							 cpu[d], cpu[c]);
+		}
 	}
 
 	/* A memory error in the first CPU's source page. */
@@ -312,7 +313,7 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	struct vmlab_page_info pi;
 	struct vmlab_stats a, b;
 	char *pv, *pv2, *sh, *an, buf[64];
-	uint64_t freed, e;
+	uint64_t freed, e, hole;
 	int r, err;
 
 	if (!getenv("VMLAB_KO"))
@@ -323,7 +324,13 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	pv = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, pv);
 	ASSERT_EQ(0, pv[5 * ps]);
-	ASSERT_EQ(self->zero, vl_pfn(pv + 5 * ps));
+	/*
+	 * The frame the hole maps, whatever it is (the kernel's zero page;
+	 * the old module's own zero frame, whose poison took the guest down
+	 * at the next hole fault): checked after the faults that follow.
+	 */
+	hole = vl_pfn(pv + 5 * ps);
+	ASSERT_NE(0, hole);
 
 	/* The memory error, as root injects one. */
 	errno = 0;
@@ -333,16 +340,18 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	       "memory_failure() ignores it, EBUSY)", err ? strerror(err) : "done");
 	if (err == EINVAL)
 		SKIP(return, "MADV_HWPOISON: EINVAL (no CONFIG_MEMORY_FAILURE)");
-	ASSERT_TRUE(kpf_has(vl_kpageflags(self->zero), KPF_HWPOISON))
-		TH_LOG("zero page PFN %#llx not poisoned: kpageflags %#llx",
-		       (unsigned long long)self->zero,
-		       (unsigned long long)vl_kpageflags(self->zero));
+	ASSERT_TRUE(kpf_has(vl_kpageflags(hole), KPF_HWPOISON))
+		TH_LOG("PFN %#llx not poisoned: kpageflags %#llx", (unsigned long long)hole,
+		       (unsigned long long)vl_kpageflags(hole));
 
 	/* Private reads of holes: the zero page, as ever. */
 	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ASSERT_TRUE(vl_is_zero(pv + i * ps, ps)) TH_LOG("page %zu", i);
-	ASSERT_EQ(self->zero, vl_pfn(pv + 7 * ps));
+	}
+	ASSERT_EQ(hole, vl_pfn(pv + 7 * ps));
+	ASSERT_EQ(self->zero, hole) TH_LOG("the hole maps PFN %#llx, not the zero page",
+					   (unsigned long long)hole);
 	ASSERT_EQ(0, vl_inspect_one(self->fd, pv + 7 * ps, &pi));
 	ASSERT_TRUE(pi.page & VMLAB_PAGE_ZERO);
 	ASSERT_TRUE(pi.entry & VMLAB_ENTRY_SPECIAL);
@@ -390,8 +399,9 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	sh[huge + 64 * ps] = 5;
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
 	ASSERT_EQ(huge / ps, VL_D(a, b, pages_allocated)) TH_LOG("no huge fill");
-	for (i = huge / ps; i < 2 * huge / ps; i += 64)
+	for (i = huge / ps; i < 2 * huge / ps; i += 64) {
 		ASSERT_FALSE(pm_present(vl_pagemap(pv2 + i * ps))) TH_LOG("page %zu", i);
+	}
 	ASSERT_EQ(5, pv2[huge + 64 * ps]);
 	ASSERT_TRUE(vl_is_zero(pv2 + huge, ps));
 	e = vl_pagemap(pv2 + huge);
