@@ -4,7 +4,8 @@
 #
 # guest-init.sh: /init of vmlab's QEMU guest (busybox sh, PID 1).
 #
-# Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests, unloads the
+# Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests (in the
+# order of their names, but vmlab_hwpoison last: LAST_PROGS), unloads the
 # module, checks that no memory was lost, that kmemleak (in kernels that have
 # it) finds no leak and that the kernel reported no bug, and powers the
 # machine off.  Everything goes to the console (ttyS0) as one TAP stream of
@@ -21,6 +22,9 @@
 #						"unloaded" when it left the
 #						module unloaded
 #	VMLAB-DMESG-BEGIN ... VMLAB-DMESG-END	the kernel log after the run
+#
+# In the kernel log, "vmlab-init: begin NAME" and "vmlab-init: end NAME"
+# frame a program of LAST_PROGS (see MF_ALLOWED).
 #	VMLAB-DONE				the runner finished
 #
 # Kernel command line (all optional):
