@@ -59,7 +59,7 @@ REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|l
 # vmlab_hwpoison may cause while it runs (between the lines guest-init.sh
 # writes to the kernel log for it); guest-init.sh has the same.
 MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
-MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page): Ignored))$'
+MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
 BPFTRACE_SERIES=${VMLAB_BPFTRACE:-all}	# main() resolves "first"
 PASSED=0

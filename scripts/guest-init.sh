@@ -64,11 +64,12 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # rest of the guest's life: it runs after every other program, and the
 # kernel's memory-failure lines (MF_REPORTS) are reports, but for those it
 # is allowed (MF_ALLOWED: MADV_HWPOISON's, and memory_failure()'s for a
-# page it cannot take away from its owner) while it runs: between the
-# lines run_prog writes to the kernel log for it.  check.sh has the same.
+# page it cannot take away from its owner, "get hwpoison page" on 6.12
+# and 7.3, "unknown page" on 6.1) while it runs: between the lines
+# run_prog writes to the kernel log for it.  check.sh has the same.
 LAST_PROGS=vmlab_hwpoison
 MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
-MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page): Ignored))$'
+MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
 
 # cmdline_arg NAME: the value of NAME=VALUE or NAME="VALUE" on the kernel's
 # command line; fails when it is not there.
