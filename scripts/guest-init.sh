@@ -4,7 +4,8 @@
 #
 # guest-init.sh: /init of vmlab's QEMU guest (busybox sh, PID 1).
 #
-# Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests, unloads the
+# Loads /vmlab/vmlab.ko, runs each test program of /vmlab/tests (in the
+# order of their names, but vmlab_hwpoison last: LAST_PROGS), unloads the
 # module, checks that no memory was lost, that kmemleak (in kernels that have
 # it) finds no leak and that the kernel reported no bug, and powers the
 # machine off.  Everything goes to the console (ttyS0) as one TAP stream of
@@ -21,6 +22,9 @@
 #						"unloaded" when it left the
 #						module unloaded
 #	VMLAB-DMESG-BEGIN ... VMLAB-DMESG-END	the kernel log after the run
+#
+# In the kernel log, "vmlab-init: begin NAME" and "vmlab-init: end NAME"
+# frame a program of LAST_PROGS (see MF_ALLOWED).
 #	VMLAB-DONE				the runner finished
 #
 # Kernel command line (all optional):
@@ -56,6 +60,16 @@ MAX_LOST_KB=16384
 # (Leaks are kmemleak's step, which first makes it forget the boot's.)
 REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 KMEMLEAK=/sys/kernel/debug/kmemleak
+# Hardware poison.  vmlab_hwpoison poisons the kernel's zero page for the
+# rest of the guest's life: it runs after every other program, and the
+# kernel's memory-failure lines (MF_REPORTS) are reports, but for those it
+# is allowed (MF_ALLOWED: MADV_HWPOISON's, and memory_failure()'s for a
+# page it cannot take away from its owner, "get hwpoison page" on 6.12
+# and 7.3, "unknown page" on 6.1) while it runs: between the lines
+# run_prog writes to the kernel log for it.  check.sh has the same.
+LAST_PROGS=vmlab_hwpoison
+MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
+MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
 
 # cmdline_arg NAME: the value of NAME=VALUE or NAME="VALUE" on the kernel's
 # command line; fails when it is not there.
@@ -190,7 +204,8 @@ setup() {
 	echo "VMLAB-INIT uptime=$(uptime_s) kernel=$(uname -r)"
 }
 
-# programs: the names of the test programs to run, sorted.
+# programs: the names of the test programs to run, sorted, but those of
+# LAST_PROGS last.
 programs() {
 	local only f name
 	only=$(cmdline_arg vmlab.tests | tr , ' ') || only=
@@ -204,7 +219,32 @@ programs() {
 			esac
 		fi
 		echo "$name"
+	done | grep -v -x -F "$(echo $LAST_PROGS | tr ' ' '\n')"
+	for name in $LAST_PROGS; do
+		[ -f "$TESTS/$name" ] && [ -x "$TESTS/$name" ] || continue
+		case " ${only:-$name} " in
+		*" $name "*) echo "$name" ;;
+		esac
 	done
+}
+
+# mf_mark NAME begin|end: mark the kernel log where a program of
+# LAST_PROGS begins and ends (level 3, so the console shows it as it shows
+# memory failure's lines).
+mf_mark() {
+	case " $LAST_PROGS " in
+	*" $1 "*) echo "<3>vmlab-init: $2 $1" >/dev/kmsg ;;
+	esac
+}
+
+# mf_filter: the kernel log on stdin without the lines MF_ALLOWED allows,
+# where they are allowed.
+mf_filter() {
+	awk -v allowed="$MF_ALLOWED" '
+		/vmlab-init: begin vmlab_hwpoison$/ { w = 1; next }
+		/vmlab-init: end vmlab_hwpoison$/ { w = 0; next }
+		w && $0 ~ allowed { next }
+		{ print }'
 }
 
 # missing: the programs vmlab.tests= names that the guest does not have.
@@ -257,6 +297,7 @@ run_prog() {
 	tee "$OUT" </tmp/.vmlab-fifo &
 	tee=$!
 	t0=$(uptime_s)
+	mf_mark "$name" begin
 	(cd "$TESTS" && exec setsid "$@") </dev/null >/tmp/.vmlab-fifo 2>&1 &
 	pid=$!
 	setsid sh -c 'sleep "$1" && touch /tmp/.vmlab-timeout &&
@@ -267,6 +308,7 @@ run_prog() {
 	RC=$?
 	kill -KILL -"$wdog" 2>/dev/null
 	kill -KILL -"$pid" 2>/dev/null # what the program left behind
+	mf_mark "$name" end
 	wait "$tee"
 	TIMEDOUT=
 	[ ! -e /tmp/.vmlab-timeout ] || TIMEDOUT=" timeout"
@@ -417,7 +459,7 @@ step_kernel_log() {
 	dmesg >/tmp/.vmlab-dmesg
 	cat /tmp/.vmlab-dmesg
 	echo "VMLAB-DMESG-END"
-	found=$(grep -E "$REPORTS" /tmp/.vmlab-dmesg | head -n 20)
+	found=$(mf_filter </tmp/.vmlab-dmesg | grep -E "$REPORTS|$MF_REPORTS" | head -n 20)
 	if [ -n "$found" ]; then
 		diag "the kernel reported problems:"
 		echo "$found" | sed 's/^/#   /'

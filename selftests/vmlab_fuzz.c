@@ -2173,8 +2173,12 @@ static void check_records(const struct vmlab_page_info *pi, size_t n)
 		struct reg *g;
 		uint64_t pg;
 
-		if (p->reserved[0] || p->reserved[3])
+		if (p->reserved[0] || p->reserved[1] || p->reserved[2])
 			die("INSPECT record %zu: reserved fields set", k);
+		/* We are root: nothing is withheld. */
+		if (p->hidden)
+			die("INSPECT record %zu: %#llx withheld from root", k,
+			    (unsigned long long)p->hidden);
 		if (i < 0) {
 			if (p->addr >= A0 && p->addr < A1)
 				die("INSPECT: %#llx in the arena has no region",
@@ -2214,10 +2218,24 @@ static void check_records(const struct vmlab_page_info *pi, size_t n)
 				die("INSPECT: %#llx maps the object's page but has a private copy",
 				    (unsigned long long)p->addr);
 		} else if (p->page & VMLAB_PAGE_VMLAB_ZERO) {
+			die("INSPECT: %#llx maps the module's old zero frame (page %#llx)",
+			    (unsigned long long)p->addr, (unsigned long long)p->page);
+		} else if (p->page & VMLAB_PAGE_ZERO) {
+			/*
+			 * A private read of a hole: the kernel's zero page, by a
+			 * special entry; never once the object holds the page
+			 * (a stale entry) or where we have a private copy.
+			 */
 			if (g->shared || (pg < SH->npages && (PST[pg] & P_PRESENT)) ||
 			    cow_find(p->addr) >= 0)
-				die("INSPECT: %#llx maps the zero frame where it may not",
+				die("INSPECT: %#llx maps the zero page where it may not",
 				    (unsigned long long)p->addr);
+			if (!(p->entry & VMLAB_ENTRY_SPECIAL) || p->pfn != vl_zero_pfn())
+				die("INSPECT: %#llx: zero page at PFN %#llx (the kernel's is %#llx), "
+				    "entry %#llx: not a special entry of the zero page",
+				    (unsigned long long)p->addr, (unsigned long long)p->pfn,
+				    (unsigned long long)vl_zero_pfn(),
+				    (unsigned long long)p->entry);
 		} else if (g->shared || !(p->page & VMLAB_PAGE_ANON) ||
 			   cow_find(p->addr) < 0) {
 			die("INSPECT: %#llx maps page %#llx (%s mapping %#lx+%llu pages, prot "
@@ -2815,6 +2833,9 @@ static int fuzz_worker(uint64_t seed, uint64_t nops)
 		die("open: %s", strerror(errno));
 	setup_model(fd);
 	F[nfd++] = (struct fdm){ fd, O_RDWR, false };
+	/* The kernel's zero page, found once, before the arena is made. */
+	if (!vl_zero_pfn())
+		die("cannot find the kernel's zero page (pagemap, kpageflags)");
 	a = mmap(NULL, (ARENA_PAGES + SCR_PAGES + 1) * PS, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (a == MAP_FAILED)

@@ -219,7 +219,7 @@ static int process_worker(int fd, int gate, bool shared, int id,
  * Processes map the object and fault every page at once: each faults each
  * page exactly once (exact counters), all map the same frame per page (a
  * shared mapping: the object's page, allocated once; a private read: the
- * one zero frame).
+ * kernel's zero page).
  */
 TEST_F_TIMEOUT(race, processes_fault_same_pages, 120)
 {
@@ -279,6 +279,7 @@ TEST_F_TIMEOUT(race, processes_fault_same_pages, 120)
 		ASSERT_EQ(NPAGES * NWORKERS, VL_D(a, b, zero_frame_maps));
 		ASSERT_EQ(0, m[0]);
 		zero = vl_pfn(m);
+		ASSERT_EQ(vl_zero_pfn(), zero);
 		for (i = 0; i < NPAGES; i++)
 			ASSERT_EQ(zero, seen->pfn[0][i]);
 	}

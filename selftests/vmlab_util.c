@@ -268,6 +268,30 @@ int64_t vl_kpagecount(uint64_t pfn)
 	return ok ? (int64_t)v : -1;
 }
 
+/*
+ * The kernel's zero page, as anonymous memory maps it: the PFN that a read
+ * of a private anonymous page, never written, maps (root sees PFNs).  One
+ * page, so that no huge zero page can be used.
+ */
+uint64_t vl_zero_pfn(void)
+{
+	static uint64_t zero;
+	volatile char *m;
+	uint64_t pfn;
+
+	if (zero)
+		return zero;
+	m = mmap(NULL, vl_psize(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	(void)m[0];
+	pfn = vl_pfn((const void *)m);
+	munmap((void *)m, vl_psize());
+	if (pfn && kpf_has(vl_kpageflags(pfn), KPF_ZERO_PAGE))
+		zero = pfn;
+	return zero;
+}
+
 /* maps and smaps */
 
 static bool line_holds(const char *line, uintptr_t a)

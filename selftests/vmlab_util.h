@@ -51,6 +51,7 @@
 #define KPF_MMAP		11
 #define KPF_ANON		12
 #define KPF_COMPOUND_HEAD	15
+#define KPF_HWPOISON		19
 #define KPF_NOPAGE		20
 #define KPF_THP			22
 #define KPF_ZERO_PAGE		24
@@ -102,6 +103,12 @@ uint64_t vl_pfn(const void *addr);
 /* /proc/kpageflags and /proc/kpagecount for a PFN; ~0 / -1 on error */
 uint64_t vl_kpageflags(uint64_t pfn);
 int64_t vl_kpagecount(uint64_t pfn);
+/*
+ * The kernel's zero page's PFN, read from a private anonymous mapping's
+ * never-written page (pagemap), checked against kpageflags' ZERO_PAGE;
+ * 0 when not found (not root).
+ */
+uint64_t vl_zero_pfn(void);
 static inline bool kpf_has(uint64_t flags, int bit)
 {
 	return flags != ~0ULL && (flags >> bit) & 1;
