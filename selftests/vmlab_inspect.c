@@ -11,8 +11,10 @@
  * until one writes.  Frame ids are equal exactly where PFNs are.
  *
  * Another process is inspected by pid; a process that is gone gives
- * ESRCH; an unprivileged caller gets no PFNs but the same frame ids, and is
- * refused another user's process.  Bad requests fail with EINVAL or EFAULT.
+ * ESRCH; an unprivileged caller gets no PFNs, no swap type, but the same
+ * frame ids of vmlab's pages, and is refused another user's process
+ * (vmlab_privacy checks what else it is not told).  Bad requests fail
+ * with EINVAL or EFAULT.
  *
  * The tracepoints (events/vmlab in tracefs) are read back from the trace
  * buffer for each kind of fault, page_mkwrite, VMA open and close,
@@ -355,25 +357,39 @@ TEST_F(inspect, vmlab_shared)
 }
 
 /*
- * A private mapping: a read of a hole maps vmlab's zero frame, a read of a
- * page maps the object's page, both read-only; a write copies into an
- * anonymous page of our own, writable.
+ * A private mapping: a read of a hole maps the kernel's zero page (the one
+ * anonymous memory maps, with a special entry: no struct page counted), a
+ * read of a page maps the object's page, both read-only; a write copies
+ * into an anonymous page of our own, writable.
  */
 TEST_F(inspect, vmlab_private_cow)
 {
-	struct vmlab_page_info a, b, c;
+	struct vmlab_page_info a, b, c, z;
 	size_t ps = self->ps;
-	char *m;
+	char *m, *anon;
 
 	ASSERT_EQ(1, pwrite(self->fd, "x", 1, ps));
 	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, m[0]);
 	ASSERT_EQ('x', m[ps]);
+	anon = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ASSERT_EQ(0, anon[0]);
 
 	a = vi_page(self->fd, 0, m);
 	VI_CROSS_CHECK(a, m);
-	ASSERT_TRUE(has(a.page, VMLAB_PAGE_VALID | VMLAB_PAGE_VMLAB_ZERO));
+	z = vi_page(self->fd, 0, anon);
+	VI_CROSS_CHECK(z, anon);
+	ASSERT_TRUE(has(z.page, VMLAB_PAGE_ZERO));
+	ASSERT_TRUE(has(a.page, VMLAB_PAGE_ZERO));
+	ASSERT_FALSE(has(a.page, VMLAB_PAGE_VMLAB_ZERO | VMLAB_PAGE_VALID));
+	ASSERT_TRUE(has(a.entry, VMLAB_ENTRY_SPECIAL));
+	ASSERT_EQ(z.frame_id, a.frame_id);
+	ASSERT_EQ(z.pfn, a.pfn);
+	/* smaps counts the object's page, not the zero page. */
+	ASSERT_EQ(4, vl_smaps_kb(m, "Rss"));
+	munmap(anon, ps);
 	ASSERT_FALSE(has(a.page, VMLAB_PAGE_ANON));
 	ASSERT_FALSE(has(a.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_TRUE(has(a.vma, VMLAB_VMA_COW | VMLAB_VMA_VMLAB));
@@ -386,13 +402,13 @@ TEST_F(inspect, vmlab_private_cow)
 	ASSERT_FALSE(has(b.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_NE(a.frame_id, b.frame_id);
 
-	/* Copy-on-write, of the zero frame and of the object's page. */
+	/* Copy-on-write, of the zero page and of the object's page. */
 	m[0] = 1;
 	m[ps] = 2;
 	c = vi_page(self->fd, 0, m);
 	VI_CROSS_CHECK(c, m);
 	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE));
-	ASSERT_FALSE(has(c.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_VMLAB_ZERO));
+	ASSERT_FALSE(has(c.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_ZERO));
 	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE | VMLAB_ENTRY_DIRTY));
 	ASSERT_TRUE(has(c.vma, VMLAB_VMA_ANON_VMA));
 	ASSERT_NE(a.frame_id, c.frame_id);

@@ -391,23 +391,23 @@ TEST_F(privacy, file_page_of_other_users)
 	vp_log("nobody, 1 other", &b->rec[0]);
 	vp_log("nobody, 4 others", &b->rec[1]);
 
+	why = vp_differs(&b->rec[0], &b->rec[1], true);
+	ASSERT_EQ(NULL, why) TH_LOG("nobody's answer changed (%s) when 3 more processes mapped the page",
+				    why);
 	for (i = 0; i < 2; i++) {
 		n = &b->rec[i];
-		ASSERT_TRUE(vp_no_pfn(n)) TH_LOG("record %zu", i);
-		ASSERT_EQ(VP_ALL_HIDDEN, n->hidden) TH_LOG("record %zu", i);
 		ASSERT_EQ(2, n->mapcount) TH_LOG("record %zu", i);
 		ASSERT_EQ(0, n->refcount) TH_LOG("record %zu", i);
 		ASSERT_EQ(0, n->frame_id) TH_LOG("record %zu", i);
 		ASSERT_EQ(0, n->folio_pages) TH_LOG("record %zu", i);
 		ASSERT_EQ(0, n->page & VP_STATE_BITS) TH_LOG("record %zu", i);
+		ASSERT_TRUE(vp_no_pfn(n)) TH_LOG("record %zu", i);
+		ASSERT_EQ(VP_ALL_HIDDEN, n->hidden) TH_LOG("record %zu", i);
 		ASSERT_TRUE(n->entry & VMLAB_ENTRY_PRESENT);
 		/* What is left is root's, but the withheld. */
 		ASSERT_EQ(r1.page & ~VP_STATE_BITS, n->page);
 		ASSERT_EQ(r1.vma_ino, n->vma_ino);
 	}
-	why = vp_differs(&b->rec[0], &b->rec[1], true);
-	ASSERT_EQ(NULL, why) TH_LOG("nobody's answer changed (%s) when 3 more processes mapped the page",
-				    why);
 	/* Root's facts did move: the map count nobody no longer sees. */
 	ASSERT_NE(r1.mapcount, r2.mapcount);
 
@@ -552,14 +552,16 @@ static int vp_fork_child(struct vl_sync *s, struct vp_board *b, char *anon)
 	anon[0] = 1;
 	CK(pipe(hold) == 0, "pipe");
 	for (i = 0; i < 2; i++) {
-		b->pid[i] = fork();
-		CK(b->pid[i] >= 0, "fork");
-		if (b->pid[i] == 0) {
+		pid_t pid = fork();
+
+		CK(pid >= 0, "fork");
+		if (pid == 0) {
 			close(hold[1]);
 			while (read(hold[0], &c, 1) < 0 && errno == EINTR)
 				;
 			_exit(0);
 		}
+		b->pid[i] = pid;
 	}
 	close(hold[0]);
 	CK(vp_inspect(fd, 0, anon, &b->rec[0]) == 0, "INSPECT: %s", strerror(errno));
@@ -611,12 +613,12 @@ TEST_F(privacy, anon_shared_after_fork)
 	for (i = 0; i < 2; i++) {
 		n = &b->rec[i];
 		vp_log(i ? "nobody, of its child" : "nobody, of itself", n);
-		ASSERT_TRUE(vp_no_pfn(n));
-		ASSERT_EQ(VP_COUNTS_HIDDEN, n->hidden);
 		ASSERT_EQ(r.frame_id, n->frame_id);
 		ASSERT_EQ(2, n->mapcount);
 		ASSERT_EQ(0, n->refcount);
 		ASSERT_EQ(0, n->folio_pages);
+		ASSERT_TRUE(vp_no_pfn(n));
+		ASSERT_EQ(VP_COUNTS_HIDDEN, n->hidden);
 		ASSERT_EQ(r.page & ~VP_STATE_BITS, n->page);
 		ASSERT_TRUE(n->page & VMLAB_PAGE_ANON);
 	}
@@ -630,7 +632,7 @@ TEST_F(privacy, anon_shared_after_fork)
 /* pid namespaces */
 
 #define VP_NS_CALLS	10000	/* INSPECTs from the child namespace */
-#define VP_BATCHES	5
+#define VP_BATCHES	10
 #define VP_BUDGET_NS	(20LL * 1000 * 1000 * 1000)	/* one batch, at most */
 
 /* A page every process of the test maps: what the batches inspect. */
@@ -692,6 +694,7 @@ static int vp_ns_init(int fd, int cmd, int res)
 	if (t < 0)
 		return 21;
 	if (t == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
 	}
@@ -824,6 +827,7 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 	target = fork();
 	ASSERT_LE(0, target);
 	if (target == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* should an ASSERT end us */
 		for (;;)
 			pause();
 	}
