@@ -6,8 +6,9 @@
  *    device at all;
  *  - with the device made 0666 (as dev_mode=0666 would) nobody can use it,
  *    but INSPECT shows no PFN, swap offset or raw entry (the frame id
- *    only, the same as root's for the same frame), and nobody cannot
- *    inspect root's processes;
+ *    only, the same as root's for the same frame, and of the object's
+ *    pages every count, with `hidden` naming the PFN only), and nobody
+ *    cannot inspect root's processes;
  *  - nothing nobody does makes the kernel log a line (/dev/kmsg);
  *  - the object's pages are charged to the memory cgroup of the task that
  *    made them and uncharged by RESET (memory.current); a memory.max stops
@@ -273,6 +274,14 @@ static int nobody_uses_device(void *arg)
 		CK(pi[i].page & VMLAB_PAGE_VMLAB && pi[i].obj_offset == i,
 		   "page %zu: page %#llx offset %llu", i,
 		   (unsigned long long)pi[i].page, (unsigned long long)pi[i].obj_offset);
+		/* vmlab's own page: only where it is is withheld. */
+		CK(pi[i].hidden == VMLAB_HIDDEN_PFN && pi[i].mapcount == 2 &&
+		   pi[i].refcount >= 2 && pi[i].folio_pages == 1,
+		   "page %zu: hidden %#llx mapcount %llu refcount %llu folio_pages %llu",
+		   i, (unsigned long long)pi[i].hidden,
+		   (unsigned long long)pi[i].mapcount,
+		   (unsigned long long)pi[i].refcount,
+		   (unsigned long long)pi[i].folio_pages);
 	}
 	/* The kernel's own view agrees: pagemap hides the PFN too. */
 	e = vl_pagemap(m);
@@ -936,6 +945,9 @@ static int check_answers(int fd, bool root)
 			   (unsigned long long)pa[i].entry, (unsigned long long)pa[i].page);
 			CK(root == (pa[i].pfn != 0), "record %zu: pfn %#llx", i,
 			   (unsigned long long)pa[i].pfn);
+			CK(pa[i].hidden == (root ? 0 : VMLAB_HIDDEN_PFN),
+			   "record %zu: hidden %#llx", i,
+			   (unsigned long long)pa[i].hidden);
 		}
 		if (!root)
 			for (j = 0; j < VMLAB_NR_LEVELS; j++)

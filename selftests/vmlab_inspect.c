@@ -11,8 +11,10 @@
  * until one writes.  Frame ids are equal exactly where PFNs are.
  *
  * Another process is inspected by pid; a process that is gone gives
- * ESRCH; an unprivileged caller gets no PFNs but the same frame ids, and is
- * refused another user's process.  Bad requests fail with EINVAL or EFAULT.
+ * ESRCH; an unprivileged caller gets no PFNs, no swap type, but the same
+ * frame ids of vmlab's pages, and is refused another user's process
+ * (vmlab_privacy checks what else it is not told).  Bad requests fail
+ * with EINVAL or EFAULT.
  *
  * The tracepoints (events/vmlab in tracefs) are read back from the trace
  * buffer for each kind of fault, page_mkwrite, VMA open and close,
@@ -355,25 +357,39 @@ TEST_F(inspect, vmlab_shared)
 }
 
 /*
- * A private mapping: a read of a hole maps vmlab's zero frame, a read of a
- * page maps the object's page, both read-only; a write copies into an
- * anonymous page of our own, writable.
+ * A private mapping: a read of a hole maps the kernel's zero page (the one
+ * anonymous memory maps, with a special entry: no struct page counted), a
+ * read of a page maps the object's page, both read-only; a write copies
+ * into an anonymous page of our own, writable.
  */
 TEST_F(inspect, vmlab_private_cow)
 {
-	struct vmlab_page_info a, b, c;
+	struct vmlab_page_info a, b, c, z;
 	size_t ps = self->ps;
-	char *m;
+	char *m, *anon;
 
 	ASSERT_EQ(1, pwrite(self->fd, "x", 1, ps));
 	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, m[0]);
 	ASSERT_EQ('x', m[ps]);
+	anon = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ASSERT_EQ(0, anon[0]);
 
 	a = vi_page(self->fd, 0, m);
 	VI_CROSS_CHECK(a, m);
-	ASSERT_TRUE(has(a.page, VMLAB_PAGE_VALID | VMLAB_PAGE_VMLAB_ZERO));
+	z = vi_page(self->fd, 0, anon);
+	VI_CROSS_CHECK(z, anon);
+	ASSERT_TRUE(has(z.page, VMLAB_PAGE_ZERO));
+	ASSERT_TRUE(has(a.page, VMLAB_PAGE_ZERO));
+	ASSERT_FALSE(has(a.page, VMLAB_PAGE_VMLAB_ZERO | VMLAB_PAGE_VALID));
+	ASSERT_TRUE(has(a.entry, VMLAB_ENTRY_SPECIAL));
+	ASSERT_EQ(z.frame_id, a.frame_id);
+	ASSERT_EQ(z.pfn, a.pfn);
+	/* smaps counts the object's page, not the zero page. */
+	ASSERT_EQ(4, vl_smaps_kb(m, "Rss"));
+	munmap(anon, ps);
 	ASSERT_FALSE(has(a.page, VMLAB_PAGE_ANON));
 	ASSERT_FALSE(has(a.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_TRUE(has(a.vma, VMLAB_VMA_COW | VMLAB_VMA_VMLAB));
@@ -386,13 +402,13 @@ TEST_F(inspect, vmlab_private_cow)
 	ASSERT_FALSE(has(b.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_NE(a.frame_id, b.frame_id);
 
-	/* Copy-on-write, of the zero frame and of the object's page. */
+	/* Copy-on-write, of the zero page and of the object's page. */
 	m[0] = 1;
 	m[ps] = 2;
 	c = vi_page(self->fd, 0, m);
 	VI_CROSS_CHECK(c, m);
 	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE));
-	ASSERT_FALSE(has(c.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_VMLAB_ZERO));
+	ASSERT_FALSE(has(c.page, VMLAB_PAGE_VMLAB | VMLAB_PAGE_ZERO));
 	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE | VMLAB_ENTRY_DIRTY));
 	ASSERT_TRUE(has(c.vma, VMLAB_VMA_ANON_VMA));
 	ASSERT_NE(a.frame_id, c.frame_id);
@@ -418,10 +434,10 @@ static int vi_become_nobody(void)
 
 /*
  * swap_entry's child, as nobody, on its copy of the swapped-out entry:
- * the kind and type shown, the offset (where the page is on the device)
- * hidden, as pagemap hides it.
+ * the kind shown, the type and offset (which device, where on it) hidden
+ * and said to be, as pagemap hides the whole swap entry.
  */
-static int vi_swap_child(int fd, const char *m, uint64_t type)
+static int vi_swap_child(int fd, const char *m)
 {
 	struct vmlab_page_info p;
 	uint64_t e;
@@ -429,10 +445,12 @@ static int vi_swap_child(int fd, const char *m, uint64_t type)
 	if (vi_become_nobody())
 		return 10;
 	p = vi_page(fd, 0, m);
-	if (p.nonpresent != VMLAB_NP_SWAP || p.swap_type != type)
+	if (p.nonpresent != VMLAB_NP_SWAP || p.swap_type)
 		return 11;
 	if (!has(p.walk, VMLAB_WALK_PFN_HIDDEN) || p.swap_offset || p.raw[0])
 		return 12;
+	if (p.hidden != (VMLAB_HIDDEN_PFN | VMLAB_HIDDEN_SWAP))
+		return 14;
 	e = vl_pagemap(m);
 	if (!(e & PM_SWAP) || (e & PM_PFN_MASK))
 		return 13;
@@ -501,11 +519,13 @@ TEST_F(inspect, swap_entry)
 	ASSERT_FALSE(has(a.page, VMLAB_PAGE_VALID));
 	ASSERT_TRUE(has(a.vma, VMLAB_VMA_VMLAB | VMLAB_VMA_COW | VMLAB_VMA_ANON_VMA));
 	ASSERT_EQ(4, vl_smaps_kb(m, "Swap"));
-	/* fork copies the swap entry; nobody sees it without the offset. */
+	ASSERT_EQ(0, a.hidden);
+	/* fork copies the swap entry; nobody sees neither type nor offset. */
+	fflush(stderr);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(vi_swap_child(self->fd, m, a.swap_type));
+		_exit(vi_swap_child(self->fd, m));
 	ASSERT_EQ(0, vl_wait(pid));
 	ASSERT_LE(swap_used0 + 4,
 		  (size_t)(vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree")));
@@ -855,7 +875,9 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 {
 	size_t ps = vl_psize(), n = size / ps, i;
 	struct vmlab_page_info p, *pi;
-	char *m;
+	int hold[2];
+	pid_t pid;
+	char *m, c;
 
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flags, -1, 0);
@@ -863,6 +885,11 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 	m[0] = 1;
 	pi = calloc(1, sizeof(*pi));
 	ASSERT_NE(NULL, pi);
+	/*
+	 * Freshly written, the page is ours alone: anonymous-exclusive in
+	 * every one of its base pages, head and tails (the kernel keeps the
+	 * bit on the head only), as pagemap's exclusive bit says.
+	 */
 	for (i = 0; i < n; i += n / 4 - 1) {
 		*pi = vi_page(fd, 0, m + i * ps);
 		VI_CROSS_CHECK(*pi, m + i * ps);
@@ -873,7 +900,31 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 				VMLAB_PAGE_ANON));
 		ASSERT_EQ(n, pi->folio_pages);
 		ASSERT_EQ(vl_pfn(m) + i, pi->pfn);
+		ASSERT_TRUE(pm_exclusive(vl_pagemap(m + i * ps)));
+		ASSERT_TRUE(has(pi->page, VMLAB_PAGE_ANON_EXCLUSIVE))
+			TH_LOG("base page %zu of the huge page: not exclusive", i);
 	}
+	/* After fork parent and child share it: exclusive nowhere. */
+	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(hold[0]);
+	for (i = 0; i < n; i += n / 4 - 1) {
+		*pi = vi_page(fd, 0, m + i * ps);
+		VI_CROSS_CHECK(*pi, m + i * ps);
+		ASSERT_EQ(2, pi->mapcount);
+		ASSERT_FALSE(pm_exclusive(vl_pagemap(m + i * ps)));
+		ASSERT_FALSE(has(pi->page, VMLAB_PAGE_ANON_EXCLUSIVE))
+			TH_LOG("base page %zu of the huge page: exclusive after fork", i);
+		ASSERT_FALSE(has(pi->entry, VMLAB_ENTRY_WRITE));
+	}
+	close(hold[1]);
+	ASSERT_EQ(0, vl_wait(pid));
 	free(pi);
 	munmap(m, size);
 
