@@ -1850,7 +1850,8 @@ static const struct chapter {
 	{ "demand", "Demand paging",
 	  "mapping memory costs nothing; each page gets a frame when first touched", ch_demand },
 	{ "zero", "Demand-zero pages and the zero frame",
-	  "never-written private pages map one shared zero frame; a write gives a page its own",
+	  "never-written private pages map the kernel's one zero page, as anonymous memory's "
+	  "do; a write gives a page its own",
 	  ch_zero },
 	{ "shared", "Shared versus private mappings",
 	  "a shared store is seen by every process and by read(); a private store copies the "
