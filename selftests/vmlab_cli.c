@@ -11,7 +11,10 @@
  *   - the error paths give the documented message and exit code: bad
  *     PID, bad address, address not mapped, not a user address, unknown
  *     command, module not loaded (the device and /sys/module hidden in a
- *     mount namespace of the child's own), permission denied (as nobody).
+ *     mount namespace of the child's own), permission denied (as nobody);
+ *   - as nobody with the device open to all (dev_mode=0666): what INSPECT
+ *     withholds is printed as withheld, never as a false 0 (text and
+ *     JSON), and the tour's chapters 3-5 still pass and show sharing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +29,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -231,6 +235,20 @@ static uint64_t jhex(const struct jv *o, const char *key)
 
 /* Running the command */
 
+/* A page of this program's text: a file page every copy of it may map. */
+static const void *text_page(void)
+{
+	return (const void *)((uintptr_t)vmlab_main & ~(uintptr_t)(vl_psize() - 1));
+}
+
+static char *text_page_hex(void)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lx", (unsigned long)(uintptr_t)text_page());
+	return buf;
+}
+
 /* The helper mode: the vmlab command; "--stderr" first: stderr to stdout. */
 int vl_helper_main(int argc, char **argv)
 {
@@ -251,9 +269,14 @@ int vl_helper_main(int argc, char **argv)
 			return 98;
 		argv++, argc--;
 	}
-	/* Drop root. */
+	/*
+	 * Drop root.  setuid() makes the process undumpable, which a user's
+	 * own vmlab is not: make it dumpable again, so that it may inspect
+	 * the children it forks (the tour's), as a user's vmlab may.
+	 */
 	if (argc && !strcmp(argv[0], "--nobody")) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+		    prctl(PR_SET_DUMPABLE, 1))
 			return 97;
 		argv++, argc--;
 	}
@@ -271,8 +294,9 @@ int vl_helper_main(int argc, char **argv)
 		return 0;
 	}
 	args[a++] = "vmlab";
+	/* "TEXT": the page of this program's text that holds vmlab_main(). */
 	for (i = 0; i < argc; i++)
-		args[a++] = argv[i];
+		args[a++] = strcmp(argv[i], "TEXT") ? argv[i] : text_page_hex();
 	return vmlab_main(a, args);
 }
 
@@ -470,8 +494,12 @@ static const char *page_problem(const struct jv *pg, char which, size_t i, const
 	}
 	if (!e || !page || !vma || !jhas(pg, "walk", J_OBJ) || !jhas(pg, "level", J_STR) ||
 	    !jhas(pg, "nonpresent", J_STR) || !jget(pg, "pfn") || !jget(pg, "frame_id") ||
-	    !jget(pg, "mapcount") || !jget(pg, "raw_entries") || !jhas(pg, "char", J_STR))
+	    !jget(pg, "mapcount") || !jget(pg, "raw_entries") || !jhas(pg, "char", J_STR) ||
+	    !jhas(pg, "hidden", J_OBJ))
 		return "a member is missing";
+	/* root: nothing withheld. */
+	if (jhex(jget(pg, "hidden"), "raw") != 0)
+		return "hidden is not 0 for root";
 	if (jbool(e, "present") != pm_present(pm) || jbool(e, "present") != present)
 		return "present differs from pagemap";
 	if (jbool(e, "write") != write)
@@ -529,13 +557,40 @@ TEST_F(cli, inspect_json_against_pagemap)
 			ASSERT_EQ(NULL, why) TH_LOG("mapping %c page %zu: %s", which[k], i, why);
 		}
 		if (k == 1) {
-			/* One zero frame for pages 0-3, vmlab's own. */
+			/*
+			 * Pages 0-3: the kernel's zero page, with special entries
+			 * (no struct page examined, no count), as anonymous memory's.
+			 */
 			zero_frame = jhex(pages->v[0], "frame_id");
 			for (i = 0; i < 4; i++) {
+				struct jv *pg = jget(pages->v[i], "page");
+
 				ASSERT_EQ(zero_frame, jhex(pages->v[i], "frame_id"));
-				ASSERT_TRUE(jbool(jget(pages->v[i], "page"), "vmlab_zero"));
+				ASSERT_TRUE(jbool(pg, "zero"));
+				ASSERT_FALSE(jbool(pg, "vmlab_zero"));
+				ASSERT_FALSE(jbool(pg, "valid"));
+				ASSERT_TRUE(jbool(jget(pages->v[i], "entry"), "special"));
+				ASSERT_EQ(J_NULL, jget(pages->v[i], "mapcount")->t);
+				ASSERT_TRUE(kpf_has(vl_kpageflags(jhex(pages->v[i], "pfn")),
+						    KPF_ZERO_PAGE));
 			}
 		}
+	}
+	/* An anonymous page read, never written: the same zero page. */
+	{
+		char *z = mmap(NULL, self->ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct jv *pg;
+
+		ASSERT_NE(MAP_FAILED, z);
+		vl_touch_read(z, 1);
+		ASSERT_EQ(0, run(self->out, "inspect", "-p", self->pid, "--json", hexs(addr, z),
+				 NULL));
+		munmap(z, self->ps);
+		d = json(self->out);
+		ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+		pg = jget(d, "pages")->v[0];
+		ASSERT_STREQ("zero", jstr(pg, "state"));
+		ASSERT_EQ(zero_frame, jhex(pg, "frame_id"));
 	}
 
 	/* One page without --json: the detailed block. */
@@ -766,6 +821,121 @@ TEST_F(cli, module_not_loaded)
 	ASSERT_STREQ(msg, self->out);
 	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "tour", "--tap", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "Bail out! vmlab: /dev/vmlab not found"));
+}
+
+/*
+ * nobody, with the device open to everyone (as dev_mode=0666): a page of
+ * this program's text, which the test process maps too, is a file page
+ * other processes map: INSPECT withholds its frame id, reference count,
+ * state bits and exact map count.  The views say so and print no false 0;
+ * root's view of the same page has every value, its map count
+ * kpagecount's.
+ */
+TEST_F(cli, nobody_sees_what_is_hidden)
+{
+	const char *text = text_page();
+	struct jv *d, *pg, *h;
+	struct stat st;
+	mode_t mode;
+	int rc;
+
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	mode = st.st_mode & 07777;
+	vl_touch_read(text, 1);	/* we map the page too: more than one mapping */
+
+	/* root first: nothing withheld, the map count kpagecount's. */
+	ASSERT_EQ(0, run(self->out, "inspect", "--json", "TEXT", NULL)) TH_LOG("%s", self->out);
+	d = json(self->out);
+	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
+	pg = jget(d, "pages")->v[0];
+	ASSERT_EQ(0, jhex(jget(pg, "hidden"), "raw"));
+	ASSERT_TRUE(jbool(jget(pg, "page"), "file"));
+	ASSERT_LE(2, jnum(pg, "mapcount"));
+	ASSERT_LE(1, jnum(pg, "refcount"));
+	ASSERT_EQ(pm_pfn(vl_pagemap(text)), jhex(pg, "pfn"));
+
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	rc = run(self->out, "--stderr", "--nobody", "inspect", "--json", "TEXT", NULL);
+	if (rc) {
+		chmod(VMLAB_DEVICE, mode);
+		ASSERT_EQ(0, rc) TH_LOG("%s", self->out);
+	}
+	d = json(self->out);
+	pg = d ? jget(d, "pages")->v[0] : NULL;
+	h = jget(pg, "hidden");
+	EXPECT_NE(NULL, h) TH_LOG("%.400s", self->out);
+	EXPECT_FALSE(jbool(d, "pfn_shown"));
+	EXPECT_TRUE(jbool(h, "pfn"));
+	EXPECT_TRUE(jbool(h, "frame_id"));
+	EXPECT_TRUE(jbool(h, "mapcount"));
+	EXPECT_TRUE(jbool(h, "refcount"));
+	EXPECT_TRUE(jbool(h, "state"));
+	EXPECT_FALSE(jbool(h, "swap"));
+	EXPECT_TRUE(jget(pg, "frame_id") && jget(pg, "frame_id")->t == J_NULL);
+	EXPECT_TRUE(jget(pg, "pfn") && jget(pg, "pfn")->t == J_NULL);
+	EXPECT_TRUE(jget(pg, "refcount") && jget(pg, "refcount")->t == J_NULL);
+	EXPECT_TRUE(jget(pg, "folio_pages") && jget(pg, "folio_pages")->t == J_NULL);
+	EXPECT_EQ(2, jnum(pg, "mapcount"));	/* "more than one" */
+	EXPECT_STREQ("file", jstr(pg, "state"));
+
+	/* The block: each withheld value said to be so. */
+	rc = run(self->out, "--stderr", "--nobody", "inspect", "TEXT", NULL);
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "mapcount more than one")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "refcount hidden (needs root)")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "PFN and frame id hidden (needs root)"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pages in its folio hidden (needs root)"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "refcount 0")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "frame id 0")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, " 0 pages in its folio")) TH_LOG("%s", self->out);
+
+	/* The table: short forms and their legend. */
+	rc = run(self->out, "--stderr", "--nobody", "inspect", "TEXT", "8K", NULL);
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, " 2+ ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "hid: hidden (needs root)")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, " 00000000 ")) TH_LOG("%s", self->out);
+	chmod(VMLAB_DEVICE, mode);
+}
+
+/*
+ * The tour's chapters 3-5 as nobody: still every verdict, with frame ids
+ * of vmlab's pages, the zero page and the tour's own anonymous pages, and
+ * the withheld count of a shared anonymous page said to be "more than
+ * once", never a false number.
+ */
+TEST_F(cli, tour_as_nobody)
+{
+	struct stat st;
+	mode_t mode;
+	int rc;
+
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	rc = run(self->out, "--stderr", "--nobody", "tour", "--tap", "3", "4", "5", NULL);
+	chmod(VMLAB_DEVICE, mode);
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\nok 1 - zero: ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\nok 2 - shared: ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\nok 3 - cow: ")) TH_LOG("%s", self->out);
+	/* Chapter 3: the zero page's frame id, equal to anonymous memory's. */
+	EXPECT_NE(NULL, strstr(self->out, "[ok]   the same frame as the holes of the vmlab "
+			       "mapping")) TH_LOG("%s", self->out);
+	/* Chapter 4: the object's page named by its frame id. */
+	EXPECT_NE(NULL, strstr(self->out, "the object's page: frame ")) TH_LOG("%s", self->out);
+	/* Chapter 5: shared after fork, its count withheld and said to be. */
+	EXPECT_NE(NULL, strstr(self->out, "each frame is mapped more than once"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "parent and child map the same 8 frames (page 0: "
+			       "frame")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "mapcount 2")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "mapped 2 times")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "mapped 0 times")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "frame 00000000")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "PFN 0x0,")) TH_LOG("%s", self->out);
 }
 
 /* Not root: /dev/vmlab is 0600 by default. */

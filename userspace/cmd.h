@@ -70,7 +70,7 @@ int check_pid(pid_t pid);
 enum pstate {
 	PS_UNMAPPED,		/* no VMA */
 	PS_NOT_PRESENT,		/* in a VMA, nothing mapped */
-	PS_ZERO,		/* a zero frame: vmlab's or the kernel's */
+	PS_ZERO,		/* the kernel's zero page (vmlab's old zero frame too) */
 	PS_OBJECT,		/* a page of vmlab's object */
 	PS_COPY,		/* anonymous page in a file mapping: a private copy */
 	PS_ANON,		/* anonymous page in an anonymous mapping */
@@ -92,6 +92,15 @@ extern const struct pstate_desc pstates[PS_NR];
 enum pstate page_state(const struct vmlab_page_info *pi);
 /* The grid character: case tells the write bit for letters. */
 char page_char(const struct vmlab_page_info *pi);
+/*
+ * Values INSPECT withheld from a caller without CAP_SYS_ADMIN (the UAPI's
+ * "Who may see what"): print HIDDEN_WORDS (HIDDEN_SHORT in tables), never
+ * the 0 the field holds.  A withheld map count is 1, or 2 for "more than
+ * one": mapcount_str() says which, in words or ("2+") short.
+ */
+#define HIDDEN_WORDS	"hidden (needs root)"
+#define HIDDEN_SHORT	"hid"
+char *mapcount_str(const struct vmlab_page_info *pi, bool short_form, char *buf, size_t len);
 /* "rw-p" from vm_flags. */
 void vm_perms(uint64_t vm_flags, char out[5]);
 

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -130,7 +131,8 @@ const struct pstate_desc pstates[PS_NR] = {
 	[PS_UNMAPPED] = { ' ', "unmapped", VC_DIM, "no mapping (VMA) at this address" },
 	[PS_NOT_PRESENT] = { '.', "not_present", VC_DIM,
 			     "mapped, but no frame yet: the first touch will fault" },
-	[PS_ZERO] = { '0', "zero", VC_BLUE, "a zero frame shared by many pages (read-only)" },
+	[PS_ZERO] = { '0', "zero", VC_BLUE,
+		      "the kernel's zero page: one frame of zeros for every never-written page" },
 	[PS_OBJECT] = { 'S', "object", VC_GREEN,
 			"a page of vmlab's object, the same frame for every process" },
 	[PS_COPY] = { 'C', "copy", VC_YELLOW,
@@ -184,6 +186,15 @@ char page_char(const struct vmlab_page_info *pi)
 	if (c >= 'A' && c <= 'Z' && !(pi->entry & VMLAB_ENTRY_WRITE))
 		c = (char)(c - 'A' + 'a');
 	return c;
+}
+
+char *mapcount_str(const struct vmlab_page_info *pi, bool short_form, char *buf, size_t len)
+{
+	if ((pi->hidden & VMLAB_HIDDEN_MAPCOUNT) && pi->mapcount >= 2)
+		snprintf(buf, len, "%s", short_form ? "2+" : "more than one");
+	else
+		snprintf(buf, len, "%" PRIu64, (uint64_t)pi->mapcount);
+	return buf;
 }
 
 void vm_perms(uint64_t f, char out[5])
@@ -367,6 +378,15 @@ static const struct json_bit entry_bits[] = {
 	{ "leaf", VMLAB_ENTRY_LEAF },
 };
 
+static const struct json_bit hidden_bits[] = {
+	{ "pfn", VMLAB_HIDDEN_PFN },
+	{ "swap", VMLAB_HIDDEN_SWAP },
+	{ "frame_id", VMLAB_HIDDEN_FRAME_ID },
+	{ "mapcount", VMLAB_HIDDEN_MAPCOUNT },
+	{ "refcount", VMLAB_HIDDEN_REFCOUNT },
+	{ "state", VMLAB_HIDDEN_STATE },
+};
+
 static const struct json_bit page_bits[] = {
 	{ "valid", VMLAB_PAGE_VALID },
 	{ "anon", VMLAB_PAGE_ANON },
@@ -437,7 +457,10 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 	json_str(j, "nonpresent", pi->nonpresent < 7 ? np_names[pi->nonpresent] : "?");
 	if (pi->nonpresent == VMLAB_NP_SWAP) {
 		json_obj(j, "swap");
-		json_uint(j, "type", pi->swap_type);
+		if (pi->hidden & VMLAB_HIDDEN_SWAP)
+			json_null(j, "type");
+		else
+			json_uint(j, "type", pi->swap_type);
 		if (pfn_shown)
 			json_hex(j, "offset", pi->swap_offset);
 		else
@@ -456,9 +479,16 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 		json_null(j, "frame_id");
 	json_bits_obj(j, "page", pi->page, JSON_BITS(page_bits));
 	if (pi->page & VMLAB_PAGE_VALID) {
-		json_uint(j, "refcount", pi->refcount);
+		/* Withheld values are null, not a false 0 (JSON.md). */
+		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
+			json_null(j, "refcount");
+		else
+			json_uint(j, "refcount", pi->refcount);
 		json_uint(j, "mapcount", pi->mapcount);
-		json_uint(j, "folio_pages", pi->folio_pages);
+		if (pi->hidden & VMLAB_HIDDEN_STATE)
+			json_null(j, "folio_pages");
+		else
+			json_uint(j, "folio_pages", pi->folio_pages);
 	} else {
 		json_null(j, "refcount");
 		json_null(j, "mapcount");
@@ -477,5 +507,6 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 	} else {
 		json_null(j, "raw_entries");
 	}
+	json_bits_obj(j, "hidden", pi->hidden, JSON_BITS(hidden_bits));
 	json_obj_end(j);
 }

@@ -85,7 +85,7 @@ const struct vmlab_stat_field vmlab_stat_fields[] = {
 	F(fault_private_read, false, false, "read faults in MAP_PRIVATE mappings"),
 	F(fault_private_write, false, false,
 	  "write faults in MAP_PRIVATE mappings with no page mapped yet (the kernel copies what the module returns)"),
-	F(zero_frame_maps, false, false, "private faults on holes answered with the one shared zero frame"),
+	F(zero_frame_maps, false, false, "private faults on holes answered with zeros: a read maps the kernel's zero page"),
 	F(page_mkwrite, false, false, "first stores to a clean page of a shared mapping (the page becomes dirty)"),
 	F(pages_allocated, false, false, "object pages allocated, by faults or write()"),
 	F(pages_freed, false, false, "object pages freed, by reset or unload"),

@@ -228,11 +228,14 @@ static void *map_dev(int fd, size_t len, bool shared)
 struct pev {
 	bool present, swapped;
 	bool write_known, write, pte_dirty;	/* from inspect */
-	bool anon, file, obj, vzero, kzero, page_dirty, exclusive;
+	bool anon, file, obj, vzero, kzero, page_dirty, exclusive, special;
 	bool have_pfn, have_frame;
+	bool frame_hidden;	/* inspect withheld the frame id (not root) */
+	bool map_hidden;	/* inspect gave the map count only as 1 or 2+ */
 	uint64_t pfn, frame_id;
 	uint64_t frame;		/* identity: frame id, else PFN */
-	long mapcount;		/* -1: unknown */
+	long mapcount;		/* -1: unknown; with map_hidden 2 is "2 or more" */
+	long kpagecount;	/* /proc/kpagecount (root), -1: unknown */
 	long obj_off;		/* -1: not an object page */
 	enum pstate state;
 	char ch;
@@ -243,7 +246,8 @@ static struct pev pev(pid_t pid, const void *addr)
 	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(T.ps - 1);
 	struct vmlab_page_info pi;
 	struct vmlab_pm pm = vmlab_pagemap1(pid, a);
-	struct pev e = { .mapcount = -1, .obj_off = -1, .state = PS_UNKNOWN, .ch = '?' };
+	struct pev e = { .mapcount = -1, .kpagecount = -1, .obj_off = -1, .state = PS_UNKNOWN,
+			 .ch = '?' };
 	uint64_t kf, cnt;
 
 	e.present = pm.present;
@@ -261,7 +265,7 @@ static struct pev pev(pid_t pid, const void *addr)
 			e.file = !e.anon && !e.kzero && pm.file;
 		}
 		if (!vmlab_kpagecount(pm.pfn, &cnt))
-			e.mapcount = (long)cnt;
+			e.mapcount = e.kpagecount = (long)cnt;
 	}
 	if (T.inspect && !vmlab_inspect(T.fd, pid, a, 1, &pi, NULL)) {
 		e.present = pi.entry & VMLAB_ENTRY_PRESENT;
@@ -270,10 +274,17 @@ static struct pev pev(pid_t pid, const void *addr)
 		e.pte_dirty = pi.entry & VMLAB_ENTRY_DIRTY;
 		e.state = page_state(&pi);
 		e.ch = page_char(&pi);
-		if (e.present) {
+		e.special = pi.entry & VMLAB_ENTRY_SPECIAL;
+		if (e.present && (pi.hidden & VMLAB_HIDDEN_FRAME_ID)) {
+			/* pagemap's PFN (root) still names the frame. */
+			e.frame_hidden = !e.have_pfn;
+			e.have_frame = e.have_pfn;
+		} else if (e.present) {
 			e.frame_id = pi.frame_id;
 			e.frame = pi.frame_id;
 			e.have_frame = true;
+		}
+		if (e.present) {
 			if (pi.pfn) {
 				e.pfn = pi.pfn;
 				e.have_pfn = true;
@@ -286,6 +297,7 @@ static struct pev pev(pid_t pid, const void *addr)
 				e.obj = pi.page & VMLAB_PAGE_VMLAB;
 				e.page_dirty = pi.page & VMLAB_PAGE_DIRTY;
 				e.mapcount = (long)pi.mapcount;
+				e.map_hidden = pi.hidden & VMLAB_HIDDEN_MAPCOUNT;
 				if (e.obj)
 					e.obj_off = (long)pi.obj_offset;
 			}
@@ -293,6 +305,9 @@ static struct pev pev(pid_t pid, const void *addr)
 	}
 	if (!e.present)
 		e.have_frame = e.have_pfn = false;
+	/* The zero page's entries are special: kpagecount does not count them. */
+	if (e.kzero)
+		e.mapcount = -1;
 	return e;
 }
 
@@ -317,8 +332,10 @@ static const char *frame_name(const struct pev *e)
 		snprintf(buf[i], sizeof(buf[i]), "PFN %#" PRIx64, e->pfn);
 	else if (e->frame_id)
 		snprintf(buf[i], sizeof(buf[i]), "frame %08x", vmlab_frame_short(e->frame_id));
+	else if (e->frame_hidden)
+		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN and frame id %s)", HIDDEN_WORDS);
 	else
-		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN hidden: not root)");
+		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN %s)", HIDDEN_WORDS);
 	return buf[i];
 }
 
@@ -343,9 +360,14 @@ static const char *pev_str(const struct pev *e)
 		 e->file ? ", a file page" : "");
 	if (e->obj_off >= 0)
 		snprintf(b + strlen(b), 256 - strlen(b), " %ld", e->obj_off);
-	if (e->mapcount >= 0)
+	if (e->map_hidden && e->mapcount >= 2)
+		snprintf(b + strlen(b), 256 - strlen(b), ", mapped more than once (the exact "
+			 "count is %s)", HIDDEN_WORDS);
+	else if (e->mapcount >= 0)
 		snprintf(b + strlen(b), 256 - strlen(b), ", mapped %ld time%s", e->mapcount,
 			 e->mapcount == 1 ? "" : "s");
+	else if (e->kzero && e->special)
+		snprintf(b + strlen(b), 256 - strlen(b), ", a special entry (no count on the page)");
 	return b;
 }
 
@@ -735,22 +757,39 @@ static void ch_demand(void)
 
 /* Chapter 3 */
 
+/* /proc/kpagecount of the zero page (root), -1 if unknown. */
+static long zero_page_count(void)
+{
+	char *z = mmap(NULL, T.ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pev e;
+
+	if (z == MAP_FAILED)
+		return -1;
+	(void)*(volatile char *)z;
+	e = pev(0, z);
+	munmap(z, T.ps);
+	return e.kzero && e.have_pfn ? e.kpagecount : -1;
+}
+
 static void ch_zero(void)
 {
 	const size_t n = 16;
 	struct vmlab_stats a, b;
 	struct vmlab_smaps sm;
 	struct pev e[16], e5, z;
-	bool zeros = true, one = true, ro = true, others = true;
-	long f0, f1;
+	bool zeros = true, one = true, ro = true, others = true, no_count = true;
+	long f0, f1, kc0 = -1, kc1 = -1;
 	char *m, *an, *sh;
 	size_t i;
 	int fd;
 
 	para("A page that was never written holds zeros. Reading such pages through a "
-	     "private mapping does not need memory: the kernel maps one zero-filled "
-	     "frame, read-only, wherever they are read. Only a write gives a page a "
-	     "frame of its own (copy-on-write of the zero frame).");
+	     "private mapping needs no memory: the kernel maps its zero page, one "
+	     "read-only frame of zeros, wherever they are read. It is the very page "
+	     "anonymous memory reads from, and vmlab's private mappings use it for the "
+	     "object's holes. Its entries are special: no count is kept on the page and "
+	     "Rss does not count them. Only a write gives a page a frame of its own "
+	     "(a copy, made by the fault).");
 	fd = open_dev();
 	if (fd < 0)
 		return;
@@ -761,6 +800,7 @@ static void ch_zero(void)
 		close(fd);
 		return;
 	}
+	kc0 = zero_page_count();
 	stats(&a);
 	f0 = vmlab_minflt();
 	for (i = 0; i < n; i++)
@@ -771,19 +811,54 @@ static void ch_zero(void)
 		e[i] = pev(0, m + i * T.ps);
 		one &= same(&e[0], &e[i]);
 		ro &= !e[i].write_known || !e[i].write;
+		no_count &= !T.inspect || e[i].special;
 	}
 	check(zeros, "every page reads as zeros");
 	check(one, "all %zu pages are present and map ONE frame: %s", n, frame_name(&e[0]));
-	check(ro && (!T.inspect || e[0].vzero) && !e[0].anon && !e[0].kzero,
-	      "it is vmlab's zero frame, mapped read-only (%s)",
-	      T.inspect ? "inspect: vmlab_zero" : "not anonymous, not the kernel's zero page");
+	check(ro && e[0].kzero && !e[0].vzero && !e[0].anon,
+	      "it is the kernel's zero page, mapped read-only (%s)",
+	      T.inspect ? "inspect: page bit zero" : "kpageflags: ZERO_PAGE");
+	if (T.inspect)
+		check(no_count, "each entry is special: the kernel keeps no count on the page "
+		      "for it");
 	check(D(a, b, zero_frame_maps) == (long long)n && D(a, b, pages_allocated) == 0,
 	      "module: %s:\nno memory allocated (%ld minor faults)", diff_str(&a, &b), f1 - f0);
 	if (!vmlab_smaps(0, (uintptr_t)m, n * T.ps, &sm))
-		ev("smaps: Rss %ld kB (each mapping counted), Pss %ld kB (the one frame shared "
-		   "out)", sm.rss, sm.pss);
-	if (e[0].mapcount >= 0)
-		ev("the frame is mapped %ld times in all (kpagecount)", e[0].mapcount);
+		check(sm.rss == 0, "smaps: Rss %ld kB, Pss %ld kB: entries of the zero page are "
+		      "not counted", sm.rss, sm.pss);
+
+	step("beside it, a private anonymous mapping: mmap(MAP_PRIVATE | MAP_ANONYMOUS), "
+	     "read %zu pages", n);
+	an = mmap(NULL, n * T.ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (an == MAP_FAILED) {
+		check(false, "mmap: %s", strerror(errno));
+		munmap(m, n * T.ps);
+		close(fd);
+		return;
+	}
+	madvise(an, n * T.ps, MADV_NOHUGEPAGE);
+	zeros = true;
+	one = true;
+	for (i = 0; i < n; i++)
+		zeros &= an[i * T.ps] == 0;
+	z = pev(0, an);
+	for (i = 1; i < n; i++) {
+		struct pev x = pev(0, an + i * T.ps);
+
+		one &= same(&z, &x);
+	}
+	check(zeros && one && z.kzero, "all read zeros from one frame, the kernel's zero page: %s",
+	      frame_name(&z));
+	check(same(&z, &e[0]), "the same frame as the holes of the vmlab mapping (%s): one "
+	      "zero page\nfor both", frame_name(&e[0]));
+	kc1 = zero_page_count();
+	if (kc0 >= 0 && kc1 >= 0) {
+		check(kc0 == kc1, "kpagecount of the zero page: %ld before the 2 x %zu reads, "
+		      "%ld after: it does not grow", kc0, n, kc1);
+	} else {
+		ev("(kpagecount, which would show the zero page's count not growing, is root's)");
+	}
+	munmap(an, n * T.ps);
 
 	step("m[5 * %zu] = 1: write into page 5", T.ps);
 	stats(&a);
@@ -800,37 +875,17 @@ static void ch_zero(void)
 	}
 	check(e5.present && !same(&e5, &e[0]) && e5.anon && (!e5.write_known || e5.write),
 	      "page 5 has a frame of its own: %s", pev_str(&e5));
-	check(others, "the other %zu pages still map the zero frame", n - 1);
+	check(others, "the other %zu pages still map the zero page", n - 1);
 	check(D(a, b, pages_allocated) == 0 && f1 - f0 >= 1,
-	      "one minor fault; module: %s: the kernel copied the\nzero frame by itself, "
+	      "one minor fault; module: %s: the kernel copied the\nzero page by itself, "
 	      "the object was not touched", diff_str(&a, &b));
 	if (!vmlab_smaps(0, (uintptr_t)m, n * T.ps, &sm))
-		ev("smaps: Anonymous %ld kB: the private copy", sm.anonymous);
+		check(sm.anonymous == (long)(T.ps / 1024) && sm.rss == (long)(T.ps / 1024),
+		      "smaps: Anonymous %ld kB, Rss %ld kB: only the private copy counts",
+		      sm.anonymous, sm.rss);
 	munmap(m, n * T.ps);
 
-	step("the kernel does the same for anonymous memory: mmap(MAP_PRIVATE | "
-	     "MAP_ANONYMOUS), read %zu pages", n);
-	an = mmap(NULL, n * T.ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (an == MAP_FAILED) {
-		check(false, "mmap: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	zeros = true;
-	one = true;
-	for (i = 0; i < n; i++)
-		zeros &= an[i * T.ps] == 0;
-	z = pev(0, an);
-	for (i = 1; i < n; i++) {
-		struct pev x = pev(0, an + i * T.ps);
-
-		one &= same(&z, &x);
-	}
-	check(zeros && one && z.kzero, "all read zeros from one frame, the kernel's zero page: %s",
-	      frame_name(&z));
-	munmap(an, n * T.ps);
-
-	step("but a MAP_SHARED mapping cannot share a zero frame: read one page of one");
+	step("but a MAP_SHARED mapping cannot share a zero page: read one page of one");
 	sh = map_dev(fd, T.ps, true);
 	close(fd);
 	if (!sh)
@@ -843,8 +898,9 @@ static void ch_zero(void)
 	      "it reads zeros from a new zero-filled page of the object (%s):\nanother process "
 	      "may write it, and must see the same page", diff_str(&a, &b));
 	munmap(sh, T.ps);
-	observed("%zu never-written private pages read as zeros from one frame (%s); the "
-		 "first write gave page 5 its own anonymous frame", n, frame_name(&e[0]));
+	observed("%zu never-written private pages read as zeros from the kernel's zero page "
+		 "(%s), the one anonymous memory reads, with Rss 0 kB; the first write gave "
+		 "page 5 its own anonymous frame", n, frame_name(&e[0]));
 }
 
 /* Chapter 4 */
@@ -953,7 +1009,7 @@ static void ch_cow(void)
 	struct pev pa[N], ch[N], orig[N], x;
 	struct vmlab_stats a, b;
 	struct peer pr = { 0 };
-	bool all_same = true, all_ro = true, twice = true, rest = true;
+	bool all_same = true, all_ro = true, twice = true, rest = true, counted = false;
 	char buf[16], eq[N + 1];
 	char *p, *sh = NULL;
 	size_t i;
@@ -997,7 +1053,12 @@ static void ch_cow(void)
 		orig[i] = pa[i];
 		all_same &= same(&pa[i], &ch[i]);
 		all_ro &= !pa[i].write_known || (!pa[i].write && !ch[i].write);
+		/*
+		 * Not root: the count of an anonymous page two processes share is
+		 * withheld beyond "more than one" (2); the equal frame ids show whose.
+		 */
 		twice &= pa[i].mapcount < 0 || (pa[i].mapcount == 2 && ch[i].mapcount == 2);
+		counted |= pa[i].mapcount >= 0;
 		eq[i] = same(&pa[i], &ch[i]) ? '=' : 'x';
 	}
 	eq[N] = 0;
@@ -1007,7 +1068,12 @@ static void ch_cow(void)
 	check(all_same, "parent and child map the same %d frames (page 0: %s)", N,
 	      frame_name(&pa[0]));
 	check(all_ro, "read-only in both page tables now: the kernel write-protected them");
-	check(twice, "each frame is mapped twice (mapcount 2)");
+	if (counted && pa[0].map_hidden)
+		check(twice, "each frame is mapped more than once: the map count says \"more than "
+		      "one\" (its exact value is %s); the equal frame ids say by whom:\n"
+		      "the parent and the child", HIDDEN_WORDS);
+	else if (counted)
+		check(twice, "each frame is mapped twice (mapcount 2)");
 
 	step("the child writes page 0");
 	if (!peer_write(&pr, p, "child 0", 8))
@@ -1553,11 +1619,15 @@ static const char *dynamic_program(char *buf, size_t len)
 	return NULL;
 }
 
-/* The first page of r present in both pid a and pid b: compare frames. */
+/*
+ * Compare the frames of pages present in both pid a and pid b (the first
+ * such pair into *ea, *eb): 1 all equal, 0 not, -1 none present in both,
+ * -2 frame ids withheld (not root, a file's pages).
+ */
 static int shared_frames(pid_t pa, pid_t pb, uintptr_t sa, uintptr_t sb, long pages,
 			 struct pev *ea, struct pev *eb)
 {
-	long j, both = 0, eq = 0;
+	long j, both = 0, eq = 0, hidden = 0;
 
 	for (j = 0; j < pages; j++) {
 		struct pev x = pev(pa, (void *)(sa + (uintptr_t)j * T.ps));
@@ -1570,8 +1640,11 @@ static int shared_frames(pid_t pa, pid_t pb, uintptr_t sa, uintptr_t sb, long pa
 			*eb = y;
 		}
 		both++;
+		hidden += x.frame_hidden || y.frame_hidden;
 		eq += same(&x, &y);
 	}
+	if (both && hidden == both)
+		return -2;
 	return both ? (eq == both ? 1 : 0) : -1;
 }
 
@@ -1659,6 +1732,9 @@ static void ch_exec(void)
 		if (same_text >= 0)
 			check(same_text == 1, "and the same frames as the tour's own text (it runs "
 			      "the same file): %s", frame_name(&ea));
+		else if (same_text == -2)
+			ev("(whether they are the tour's own text frames needs root: frame ids of a "
+			   "file's pages are withheld)");
 	}
 	check(da && da->copies >= 1, "data: %ld page(s) written, each now a private copy (C)",
 	      da ? da->copies : -1);
@@ -1685,6 +1761,9 @@ static void ch_exec(void)
 					check(same_text == 1, "the vDSO, code the kernel maps into "
 					      "every process: the same frames as the tour's (%s)",
 					      frame_name(&ea));
+				else if (same_text == -2)
+					ev("(the vDSO's frame ids are withheld: comparing them "
+					   "needs root)");
 			}
 			free(own);
 		}
@@ -1735,9 +1814,17 @@ static void ch_exec(void)
 		if (lib && lib2) {
 			same_text = shared_frames(t.pid, t2.pid, lib->v.start, lib2->v.start,
 						  lib->pages, &ea, &eb);
-			check(same_text == 1, "its pages are the same frames in both processes (%s, "
-			      "pid %d and %d): one copy\nof libc in memory serves every program",
-			      frame_name(&ea), (int)t.pid, (int)t2.pid);
+			if (same_text == -2)
+				check(ea.map_hidden && ea.mapcount >= 2 && eb.map_hidden &&
+				      eb.mapcount >= 2, "its first page present in both (pid %d and "
+				      "%d) is mapped more than once in each\n(frame ids of a file's "
+				      "pages are %s; smaps calls such pages Shared):\none copy of "
+				      "libc in memory serves every program", (int)t.pid, (int)t2.pid,
+				      HIDDEN_WORDS);
+			else
+				check(same_text == 1, "its pages are the same frames in both processes "
+				      "(%s, pid %d and %d): one copy\nof libc in memory serves every "
+				      "program", frame_name(&ea), (int)t.pid, (int)t2.pid);
 		}
 		traced_end(&t2);
 		observed("after execve text and data were private mappings of the file with no "
@@ -1763,7 +1850,8 @@ static const struct chapter {
 	{ "demand", "Demand paging",
 	  "mapping memory costs nothing; each page gets a frame when first touched", ch_demand },
 	{ "zero", "Demand-zero pages and the zero frame",
-	  "never-written private pages map one shared zero frame; a write gives a page its own",
+	  "never-written private pages map the kernel's one zero page, as anonymous memory's "
+	  "do; a write gives a page its own",
 	  ch_zero },
 	{ "shared", "Shared versus private mappings",
 	  "a shared store is seen by every process and by read(); a private store copies the "
@@ -1791,8 +1879,10 @@ static const char tour_help[] =
 "The guided tour: each chapter does an experiment in real processes,\n"
 "shows the kernel's evidence for each step, and checks the claim.  The\n"
 "exit status is 1 if any claim fails.  CHAPTER is a number or a name\n"
-"(--list); without one, every chapter runs.  Needs root, and resets the\n"
-"vmlab object (its contents are lost).  Best with the module loaded as\n"
+"(--list); without one, every chapter runs.  Needs a user who may open\n"
+"/dev/vmlab (root, or dev_mode); without root some evidence is withheld\n"
+"and said to be (PFNs, page flags, counts of pages other processes may\n"
+"map).  It resets the vmlab object (its contents are lost).  Best with the module loaded as\n"
 "size_mb=128 mem_limit_mb=112 (100 MiB for demand paging, a memory limit\n"
 "below the size); smaller objects make chapters scale down.\n"
 "\n"

@@ -28,7 +28,7 @@ static const char trace_help[] =
 "\n"
 "Live events from the vmlab module's tracepoints, one line each: every\n"
 "fault and what the module did (filled a hole, mapped an existing page,\n"
-"the zero frame, SIGBUS), first stores to clean pages (page_mkwrite),\n"
+"the kernel's zero page, SIGBUS), first stores to clean pages (page_mkwrite),\n"
 "mappings made and torn down, write-back, reset.  Uses a trace instance\n"
 "of its own in tracefs; needs root.  Stops on Ctrl-C, after COUNT events,\n"
 "after SECS seconds, or when COMMAND (traced with its children) exits.\n"
@@ -211,7 +211,9 @@ static void describe(const struct event *e, char *buf, size_t len)
 		const char *what =
 			!strcmp(o, "allocated") ? "filled a hole with a new zeroed page of the object" :
 			!strcmp(o, "existing") ? "mapped the object's page" :
-			!strcmp(o, "zero") ? "mapped the shared zero frame, read-only" :
+			!strcmp(o, "zero") && !wr ?
+			"a hole: mapped the kernel's zero page, read-only (a special entry, no count)" :
+			!strcmp(o, "zero") ? "a hole: answered with zeros" :
 			!strcmp(o, "sigbus") ? "SIGBUS: past the end of the object, or over its memory limit" :
 			!strcmp(o, "error") ? "failed (out of memory?)" : o;
 

@@ -565,7 +565,13 @@ static const char inspect_help[] =
 "the pages from ADDR (hex) for LEN bytes (default one page; K, M, G\n"
 "suffixes; rounded up to whole pages): one line per page, or for a single\n"
 "page a block with every bit explained.  From the module's INSPECT ioctl.\n"
-"PFNs need root; everyone sees frame ids, equal for equal frames.\n"
+"Without root some values are withheld and shown as \"" HIDDEN_WORDS "\":\n"
+"PFNs and raw entries always; the frame id (equal for equal frames) of\n"
+"pages that are neither vmlab's, the zero page nor the process's anonymous\n"
+"memory; and of pages other processes may map (a file's, shared ones) the\n"
+"reference count, the locked, dirty, ksm and large bits, and the exact map\n"
+"count beyond \"more than one\" (as /proc/kpagecount and kpageflags are\n"
+"root's).\n"
 "\n"
 "  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
 "  --json   one JSON document, schema vmlab.inspect/1 (userspace/JSON.md)\n";
@@ -596,8 +602,9 @@ static const struct bit_doc page_docs[] = {
 	{ VMLAB_PAGE_ANON, "anon", "anonymous memory (no file behind it)", NULL },
 	{ VMLAB_PAGE_FILE, "file", "in a file's page cache (vmlab's object counts)", NULL },
 	{ VMLAB_PAGE_KSM, "ksm", "merged by KSM", NULL },
-	{ VMLAB_PAGE_ZERO, "zero", "the kernel's shared zero page", NULL },
-	{ VMLAB_PAGE_VMLAB_ZERO, "vmlab_zero", "vmlab's shared zero frame (private reads of holes)", NULL },
+	{ VMLAB_PAGE_ZERO, "zero",
+	  "the kernel's zero page: anonymous memory's and vmlab's private holes'", NULL },
+	{ VMLAB_PAGE_VMLAB_ZERO, "vmlab_zero", "vmlab's old zero frame (no module sets it now)", NULL },
 	{ VMLAB_PAGE_VMLAB, "vmlab", "a page of vmlab's object", NULL },
 	{ VMLAB_PAGE_LARGE, "large", "part of a large folio", NULL },
 	{ VMLAB_PAGE_DIRTY, "dirty", "dirty: written since last written back", NULL },
@@ -618,7 +625,18 @@ static void frame_str(const struct vmlab_page_info *pi, bool pfn_shown, char *bu
 	else if (pfn_shown)
 		snprintf(buf, len, "%#" PRIx64 "", (uint64_t)pi->pfn);
 	else
-		snprintf(buf, len, "hidden");
+		snprintf(buf, len, HIDDEN_SHORT);
+}
+
+/* The table's frame id column: its top 32 bits, "-" or HIDDEN_SHORT. */
+static void frame_id_str(const struct vmlab_page_info *pi, char *buf, size_t len)
+{
+	if (pi->hidden & VMLAB_HIDDEN_FRAME_ID)
+		snprintf(buf, len, HIDDEN_SHORT);
+	else if (!pi->frame_id)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%08x", vmlab_frame_short(pi->frame_id));
 }
 
 static void page_facts_short(const struct vmlab_page_info *pi, char *buf, size_t len)
@@ -682,9 +700,11 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 			"device memory", "memory failure (hwpoison)", "a marker (uffd-wp, guard)", "other",
 		};
 		printf("  entry        not present: %s\n", pi->nonpresent < 7 ? np[pi->nonpresent] : "?");
-		if (pi->nonpresent == VMLAB_NP_SWAP)
-			printf("               swap device %" PRIu64 ", offset %s\n", (uint64_t)pi->swap_type,
-			       pfn_shown ? "shown to root only" : "hidden");
+		if (pi->nonpresent == VMLAB_NP_SWAP && (pi->hidden & VMLAB_HIDDEN_SWAP))
+			printf("               swap device and offset %s\n", HIDDEN_WORDS);
+		else if (pi->nonpresent == VMLAB_NP_SWAP)
+			printf("               swap device %" PRIu64 ", offset %s\n",
+			       (uint64_t)pi->swap_type, pfn_shown ? "shown to root only" : HIDDEN_WORDS);
 		return;
 	}
 	printf("  entry bits\n");
@@ -697,14 +717,27 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 	if (pfn_shown)
 		printf("  frame        PFN %#" PRIx64 " (physical address %#" PRIx64 "), frame id %#" PRIx64 "\n",
 		       (uint64_t)pi->pfn, (uint64_t)pi->pfn * PS, (uint64_t)pi->frame_id);
+	else if (pi->hidden & VMLAB_HIDDEN_FRAME_ID)
+		printf("  frame        PFN and frame id %s: the page is neither vmlab's nor\n"
+		       "               this process's anonymous memory\n", HIDDEN_WORDS);
 	else
-		printf("  frame        frame id %#" PRIx64 " (PFN hidden: root only)\n",
-		       (uint64_t)pi->frame_id);
+		printf("  frame        frame id %#" PRIx64 " (PFN %s)\n", (uint64_t)pi->frame_id,
+		       HIDDEN_WORDS);
 	if (pi->page & VMLAB_PAGE_VALID) {
-		printf("  struct page  mapcount %" PRIu64 " (page table entries mapping it), "
-		       "refcount %" PRIu64 ", %" PRIu64 " page%s in its folio\n",
-		       (uint64_t)pi->mapcount, (uint64_t)pi->refcount, (uint64_t)pi->folio_pages,
-		       pi->folio_pages == 1 ? "" : "s");
+		char mc[32], rc[32], fp[48];
+
+		mapcount_str(pi, false, mc, sizeof(mc));
+		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
+			snprintf(rc, sizeof(rc), "%s", HIDDEN_WORDS);
+		else
+			snprintf(rc, sizeof(rc), "%" PRIu64, (uint64_t)pi->refcount);
+		if (pi->hidden & VMLAB_HIDDEN_STATE)
+			snprintf(fp, sizeof(fp), "pages in its folio %s", HIDDEN_WORDS);
+		else
+			snprintf(fp, sizeof(fp), "%" PRIu64 " page%s in its folio",
+				 (uint64_t)pi->folio_pages, pi->folio_pages == 1 ? "" : "s");
+		printf("  struct page  mapcount %s (page table entries mapping it), refcount %s,\n"
+		       "               %s\n", mc, rc, fp);
 		for (i = 0; i < sizeof(page_docs) / sizeof(page_docs[0]); i++)
 			if (pi->page & page_docs[i].bit) {
 				printf("    %-14s %s", page_docs[i].name, page_docs[i].yes);
@@ -713,8 +746,17 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 					       (uint64_t)pi->obj_offset);
 				printf("\n");
 			}
+		if (pi->hidden & VMLAB_HIDDEN_STATE)
+			printf("    %-14s the locked, dirty, ksm and large bits are %s:\n"
+			       "    %-14s other processes may map this page and move them\n"
+			       "    %-14s (/proc/kpageflags is root's too)\n", "hidden", HIDDEN_WORDS,
+			       "", "");
+		if (pi->hidden & VMLAB_HIDDEN_MAPCOUNT)
+			printf("    %-14s the exact map count is root's: only 1 or \"more than one\"\n",
+			       "");
 	} else if (pi->page & VMLAB_PAGE_ZERO) {
-		printf("  struct page  the kernel's zero page (not refcounted)\n");
+		printf("  struct page  the kernel's zero page: a special entry, no count is kept "
+		       "on it\n");
 	} else {
 		printf("  struct page  none examined: a special mapping (no refcounted page)\n");
 	}
@@ -783,7 +825,8 @@ int cmd_inspect(int argc, char **argv)
 	} else if (npages == 1) {
 		inspect_block(pid, &pi[0], shown);
 	} else {
-		char fr[24], facts[96], perms[5];
+		char fr[24], fid[24], facts[96], perms[5], mc[16];
+		bool any_hidden = false;
 
 		printf("%s%-14s %-2s %-11s %-5s %-10s %-10s %-5s %-4s %s%s\n", vc(VC_BOLD), "address",
 		       "", "state", "pwdau", "PFN", "frame id", "perm", "map",
@@ -793,26 +836,32 @@ int cmd_inspect(int argc, char **argv)
 			uint64_t e = pi[i].entry;
 
 			frame_str(&pi[i], shown, fr, sizeof(fr));
+			frame_id_str(&pi[i], fid, sizeof(fid));
 			page_facts_short(&pi[i], facts, sizeof(facts));
+			any_hidden |= pi[i].hidden & ~VMLAB_HIDDEN_PFN;
 			if (pi[i].walk & VMLAB_WALK_VMA)
 				vm_perms(pi[i].vm_flags, perms);
 			else
 				strcpy(perms, "----");
-			printf("%-14" PRIxPTR " %s%c%s  %-11s %c%c%c%c%c %-10s %08x   %-5s ",
+			printf("%-14" PRIxPTR " %s%c%s  %-11s %c%c%c%c%c %-10s %-10s %-5s ",
 			       (uintptr_t)pi[i].addr, vc(pstates[s].color), page_char(&pi[i]),
 			       vc(VC_RESET), pstates[s].name,
 			       e & VMLAB_ENTRY_PRESENT ? 'p' : '-', e & VMLAB_ENTRY_WRITE ? 'w' : '-',
 			       e & VMLAB_ENTRY_DIRTY ? 'd' : '-', e & VMLAB_ENTRY_ACCESSED ? 'a' : '-',
-			       e & VMLAB_ENTRY_USER ? 'u' : '-', fr,
-			       vmlab_frame_short(pi[i].frame_id), perms);
+			       e & VMLAB_ENTRY_USER ? 'u' : '-', fr, fid, perms);
 			if (pi[i].page & VMLAB_PAGE_VALID)
-				printf("%-4" PRIu64 " %s\n", (uint64_t)pi[i].mapcount, facts);
+				printf("%-4s %s%s\n", mapcount_str(&pi[i], true, mc, sizeof(mc)), facts,
+				       pi[i].hidden & VMLAB_HIDDEN_STATE ? ",state:" HIDDEN_SHORT : "");
 			else
 				printf("%-4s %s\n", "-", facts);
 		}
 		printf("\npwdau: present, write, dirty, accessed, user bits of the entry; map: "
 		       "mapcount; frame id:\nthe top 32 bits of the module's frame id (equal "
 		       "for equal frames).  `vmlab inspect ADDR`\nexplains one page in full.\n");
+		if (!shown || any_hidden)
+			printf("%s: %s, withheld from this user (PFNs; for pages other processes "
+			       "may map, the\nframe id, the page's state bits, and its map count "
+			       "beyond 2+ = \"more than one\").\n", HIDDEN_SHORT, HIDDEN_WORDS);
 	}
 	free(pi);
 	return VX_OK;
@@ -827,7 +876,8 @@ static const char grid_help[] =
 "One character per page from ADDR (hex) for LEN bytes (K, M, G suffixes),\n"
 "or over the whole mapping holding ADDR in the first process.  With two\n"
 "processes (e.g. parent and child after fork) their grids are side by\n"
-"side, with a third column: = same frame in both, x different frames.\n"
+"side, with a third column: = same frame in both, x different frames,\n"
+"? frame id " HIDDEN_WORDS " (a file's page, or one other processes may map).\n"
 "Lower case: the entry is read-only (a store faults first).\n"
 "\n"
 "  -p PID      the process (default: vmlab itself); twice for two\n"
@@ -851,13 +901,20 @@ static void legend(void)
 		legend_line(s);
 }
 
-/* Side by side: = the same frame in both, x different, . not both present. */
+/*
+ * Side by side: = the same frame in both, x different, . not both present,
+ * ? a frame id withheld (not root): it cannot tell.
+ */
 static char same_char(const struct vmlab_page_info *a, const struct vmlab_page_info *b)
 {
 	bool p0 = a->entry & VMLAB_ENTRY_PRESENT;
 	bool p1 = b->entry & VMLAB_ENTRY_PRESENT;
 
-	return !p0 || !p1 ? '.' : a->frame_id == b->frame_id ? '=' : 'x';
+	if (!p0 || !p1)
+		return '.';
+	if ((a->hidden | b->hidden) & VMLAB_HIDDEN_FRAME_ID)
+		return '?';
+	return a->frame_id == b->frame_id ? '=' : 'x';
 }
 
 int cmd_grid(int argc, char **argv)
@@ -985,7 +1042,7 @@ int cmd_grid(int argc, char **argv)
 	printf(", %d pages a row%s\n", width, vc(VC_RESET));
 	if (npids == 2)
 		printf("%-14s %-*s  %-*s  %s\n", "", width, "first", width, "second",
-		       "= same frame, x different");
+		       "= same frame, x different, ? frame id " HIDDEN_WORDS);
 	for (row = 0; row < npages; row += (size_t)width) {
 		size_t end = row + (size_t)width < npages ? row + (size_t)width : npages;
 		const char *last = NULL;
