@@ -28,6 +28,12 @@
  * first).  A ratio is vmlab's time over the other path's time in the same
  * round; the table shows the median over the rounds and the spread
  * (min-max).
+ *
+ * The case shared-alloc-holders times the shared first touch twice: alone,
+ * and while HOLDERS other processes hold zero entries of the object
+ * (private mappings of the whole object, holes read past the timed part).
+ * Its ratio is the second time over the first: what filling a hole costs
+ * more because other processes map the object with zero entries in it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +69,8 @@
 #define HUGE_SIZE		(2 * VL_MiB)
 #define MAX_VARIANTS		4
 #define FILL_BYTE		0x5a
+#define HOLDERS			64
+#define HOLD_BYTES		VL_MiB	/* holes each holder reads */
 #define THP_DIR			"/sys/kernel/mm/transparent_hugepage"
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -74,6 +82,17 @@ enum backing {
 	B_MEMFD,	/* memfd_create(): shmem */
 	B_TMPFS,	/* an unlinked file on a tmpfs (/dev/shm) */
 	B_ANON,		/* MAP_ANONYMOUS */
+};
+
+/*
+ * The module marks each offset where a private mapping may have a zero
+ * entry; filling a marked hole unmaps that offset from every mapping that
+ * covers it, and clears the mark.  A reset leaves the marks.
+ */
+enum marks {
+	M_ANY,		/* as the cases before left them */
+	M_CLEAR,	/* none in the timed part: it was written, then reset */
+	M_SET,		/* all of the timed part: a private mapping read its holes */
 };
 
 /* What a row is held to (the goals of issue 6). */
@@ -94,7 +113,10 @@ struct variant {
 	bool huge;	/* 2 MiB aligned, MADV_HUGEPAGE */
 	bool fork;	/* write every page, fork, time the child's writes */
 	int threads;	/* touching threads, each a contiguous share */
+	int holders;	/* processes that hold zero entries meanwhile */
+	enum marks marks;	/* the object's zero marks before the pass */
 	int ratio_num;	/* ratio = time of row ratio_num / this row's; -1 none */
+	bool slowdown;	/* the ratio is this row's time / row ratio_num's */
 	enum goal goal;
 	double goal_value;
 	int goal_row;
@@ -154,7 +176,7 @@ static const struct bcase cases[] = {
 	},
 	{
 		.name = "private-read",
-		.title = "private read of holes (vmlab's zero frame, the kernel's zero page)",
+		.title = "private read of holes (zero entries)",
 		.nvar = 2,
 		.var = {
 			{ "vmlab MAP_PRIVATE", B_VMLAB, .threads = 1, SUBJECT },
@@ -213,6 +235,22 @@ static const struct bcase cases[] = {
 			  .threads = 2, .ratio_num = 2 },
 		},
 	},
+	{
+		.name = "shared-alloc-holders",
+		.title = "shared first touch, while 64 other processes hold zero entries",
+		.nvar = 3,
+		.var = {
+			{ "vmlab, no holders", B_VMLAB, .shared = true, .write = true,
+			  .threads = 1, .marks = M_CLEAR, SUBJECT },
+			{ "vmlab, 64 holders", B_VMLAB, .shared = true, .write = true,
+			  .threads = 1, .holders = HOLDERS, .marks = M_CLEAR,
+			  .ratio_num = 0, .slowdown = true, .goal = G_RATIO_MAX,
+			  .goal_value = 1.10, .goal_text = "ratio <= 1.10" },
+			{ "vmlab, 64, marked", B_VMLAB, .shared = true, .write = true,
+			  .threads = 1, .holders = HOLDERS, .marks = M_SET,
+			  .ratio_num = 0, .slowdown = true },
+		},
+	},
 };
 
 #define NCASES	ARRAY_SIZE(cases)
@@ -223,6 +261,7 @@ struct sample {
 	double minflt;		/* minor faults per page */
 	double modflt;		/* module faults per page; NAN if not vmlab */
 	double huge_mib;	/* mapped with 2 MiB entries (smaps), huge only */
+	double held;		/* zero entries of the holders after the pass */
 };
 
 struct result {
@@ -246,6 +285,7 @@ static struct {
 };
 
 static int dev = -1;		/* /dev/vmlab */
+static size_t obj_bytes;	/* the object's size */
 static bool thp;		/* the kernel has transparent huge pages */
 static size_t ps;		/* page size */
 static const char *volatile doing = "starting";	/* for the signal handler */
@@ -342,6 +382,33 @@ static void populate(int fd, size_t bytes, const char *what)
 	}
 }
 
+/* Leave the zero marks of the object's first bytes as m says. */
+static void set_marks(enum marks m, size_t bytes)
+{
+	size_t i;
+	char *p, sum = 0;
+
+	switch (m) {
+	case M_ANY:
+		break;
+	case M_CLEAR:
+		populate(dev, bytes, VMLAB_DEVICE);
+		reset_object();
+		break;
+	case M_SET:
+		p = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, dev, 0);
+		if (p == MAP_FAILED)
+			die_errno("mmap MAP_PRIVATE of %zu bytes", bytes);
+		for (i = 0; i < bytes / ps; i++)
+			sum |= p[i * ps];
+		if (sum)
+			die("read %#x from a hole", sum & 0xff);
+		if (munmap(p, bytes))
+			die_errno("munmap");
+		break;
+	}
+}
+
 static int open_backing(const struct variant *v, size_t bytes)
 {
 	char path[PATH_MAX];
@@ -350,6 +417,7 @@ static int open_backing(const struct variant *v, size_t bytes)
 	switch (v->backing) {
 	case B_VMLAB:
 		reset_object();
+		set_marks(v->marks, bytes);
 		if (v->populate) {
 			struct vmlab_stats st;
 
@@ -605,15 +673,171 @@ static long huge_kb(const char *base)
 	return kb;
 }
 
+/*
+ * Holders: processes that map the whole object MAP_PRIVATE and read its
+ * holes at [off, off + HOLD_BYTES), past what the timed pass fills, so
+ * that each holds HOLD_BYTES of zero entries there while their mappings
+ * cover the offsets being filled.
+ */
+struct holder_msg {
+	pid_t pid;
+	uintptr_t addr;		/* where it maps offset off */
+};
+
+struct holders {
+	int n;
+	struct holder_msg h[HOLDERS];
+	int release;		/* closing this write end lets them exit */
+};
+
+static void __attribute__((noreturn)) holder_run(size_t off, int ready,
+						 int release)
+{
+	struct holder_msg m = { .pid = getpid() };
+	char *p, c, sum = 0;
+	size_t i;
+
+	p = mmap(NULL, obj_bytes, PROT_READ, MAP_PRIVATE, dev, 0);
+	if (p == MAP_FAILED)
+		die_errno("a holder: mmap MAP_PRIVATE of the whole object");
+	if (thp && madvise(p, obj_bytes, MADV_NOHUGEPAGE))
+		die_errno("a holder: madvise(MADV_NOHUGEPAGE)");
+	for (i = 0; i < HOLD_BYTES / ps; i++)
+		sum |= p[off + i * ps];
+	if (sum)
+		die("a holder read %#x from a hole", sum & 0xff);
+	m.addr = (uintptr_t)(p + off);
+	if (write(ready, &m, sizeof(m)) != sizeof(m))
+		die_errno("a holder: write to the parent");
+	while (read(release, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/*
+ * The zero entries the holders hold, from their pagemaps: every page of
+ * each one's region must be present, and all on one frame (when the PFN
+ * shows).  Returns how many there are; dies if one is missing.
+ */
+static size_t check_holders(const struct holders *h, const char *when)
+{
+	size_t npages = HOLD_BYTES / ps, i, n = 0;
+	uint64_t e[HOLD_BYTES / 4096], pfn = 0;
+	char path[64];
+	int k, fd;
+
+	if (npages > ARRAY_SIZE(e))
+		die("page size %zu: too many pages in a holder's region", ps);
+	for (k = 0; k < h->n; k++) {
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)h->h[k].pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die_errno("open %s", path);
+		if (pread(fd, e, npages * sizeof(*e), h->h[k].addr / ps * sizeof(*e)) !=
+		    (ssize_t)(npages * sizeof(*e)))
+			die_errno("read %s", path);
+		close(fd);
+		for (i = 0; i < npages; i++) {
+			if (!pm_present(e[i]))
+				die("%s, holder %d (pid %d) has no entry at its page %zu "
+				    "(pagemap %#llx)", when, k, (int)h->h[k].pid, i,
+				    (unsigned long long)e[i]);
+			if (!pfn)
+				pfn = pm_pfn(e[i]);
+			if (pm_pfn(e[i]) != pfn)
+				die("%s, holder %d maps frame %#llx at its page %zu, "
+				    "not the zero frame %#llx", when, k,
+				    (unsigned long long)pm_pfn(e[i]), i,
+				    (unsigned long long)pfn);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Start n holders of [off, off + HOLD_BYTES) and wait until they hold. */
+static void start_holders(struct holders *h, int n, size_t off)
+{
+	struct vmlab_stats st0, st1;
+	int ready[2], release[2], k, j;
+	struct holder_msg m;
+	uint64_t maps;
+	ssize_t r;
+	pid_t pid;
+
+	if (obj_bytes < off + HOLD_BYTES)
+		die("the object (%zu MiB) has no room for the holders' holes past %zu MiB",
+		    obj_bytes / VL_MiB, off / VL_MiB);
+	stats(&st0);
+	if (pipe2(ready, O_CLOEXEC) || pipe2(release, O_CLOEXEC))
+		die_errno("pipe2");
+	fflush(stdout);
+	fflush(stderr);
+	h->n = 0;
+	for (k = 0; k < n; k++) {
+		pid = fork();
+		if (pid < 0)
+			die_errno("fork of a holder");
+		if (pid == 0) {
+			close(ready[0]);
+			close(release[1]);
+			holder_run(off, ready[1], release[0]);
+		}
+		h->h[k].pid = pid;
+		h->n++;
+	}
+	close(ready[1]);
+	close(release[0]);
+	h->release = release[1];
+	for (k = 0; k < n; k++) {
+		do {
+			r = read(ready[0], &m, sizeof(m));
+		} while (r < 0 && errno == EINTR);
+		if (r != sizeof(m))
+			die("only %d of %d holders got ready", k, n);
+		for (j = 0; j < n && h->h[j].pid != m.pid; j++)
+			;
+		if (j == n)
+			die("a message from pid %d, not a holder", (int)m.pid);
+		h->h[j].addr = m.addr;
+	}
+	close(ready[0]);
+	stats(&st1);
+	maps = st1.zero_frame_maps - st0.zero_frame_maps;
+	if (maps < (uint64_t)n * (HOLD_BYTES / ps))
+		die("the holders' %zu hole reads counted only %llu zero_frame_maps",
+		    n * (HOLD_BYTES / ps), (unsigned long long)maps);
+	check_holders(h, "before the timed pass");
+}
+
+/* Let the holders exit and reap them. */
+static void stop_holders(struct holders *h)
+{
+	int k, status;
+
+	close(h->release);
+	for (k = 0; k < h->n; k++) {
+		if (waitpid(h->h[k].pid, &status, 0) != h->h[k].pid)
+			die_errno("waitpid for a holder");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			die("holder %d (pid %d) failed", k, (int)h->h[k].pid);
+	}
+	h->n = 0;
+}
+
 static void measure(const struct bcase *c, const struct variant *v,
 		    size_t bytes, struct sample *s)
 {
 	size_t npages = bytes / ps;
+	struct holders h = { 0 };
 	char *base;
 	int fd;
 
 	doing = "setting up";
 	fd = open_backing(v, bytes);
+	/* Before the timed mapping, which the holders must not inherit. */
+	if (v->holders)
+		start_holders(&h, v->holders, bytes);
 	base = map_variant(v, fd, bytes);
 	doing = c->title;
 	if (v->fork)
@@ -622,7 +846,12 @@ static void measure(const struct bcase *c, const struct variant *v,
 		timed_touch(v, base, npages, s);
 	check_data(v, base, npages);
 	s->huge_mib = v->huge ? huge_kb(base) / 1024.0 : 0;
+	s->held = 0;
 	doing = "tearing down";
+	if (v->holders) {
+		s->held = check_holders(&h, "after the timed pass");
+		stop_holders(&h);
+	}
 	if (munmap(base, bytes))
 		die_errno("munmap");
 	if (fd >= 0 && fd != dev && close(fd))
@@ -653,7 +882,9 @@ static void run_round(int round, size_t bytes)
 			int num = c->var[i].ratio_num;
 
 			r->s[round] = s[i];
-			r->ratio[round] = num >= 0 ? s[num].ns / s[i].ns : NAN;
+			r->ratio[round] = num < 0 ? NAN :
+					  c->var[i].slowdown ? s[i].ns / s[num].ns :
+							       s[num].ns / s[i].ns;
 		}
 	}
 }
@@ -794,7 +1025,8 @@ static void print_header(const struct vmlab_stats *st)
 	       "  ns/page    time of the loop per page: median over the rounds (min-max)\n"
 	       "  ratio      vmlab's time / this path's time, in the same round: median (min-max);\n"
 	       "             below 1, vmlab is faster.  On the 2-thread rows: the speedup,\n"
-	       "             1 thread's time / 2 threads' time\n"
+	       "             1 thread's time / 2 threads' time.  On the holders rows: that\n"
+	       "             row's time / the time with no holders\n"
 	       "  goal, met  the goal of issue 6 for the row, and whether the median meets it\n"
 	       "TCG: absolute times are not meaningful; fault counts and ratios are.\n");
 	if (qemu && !strcmp(qemu, "icount"))
@@ -904,6 +1136,18 @@ static void print_notes(void)
 			const struct variant *v = &c->var[i];
 			struct spread h;
 
+			if (v->marks == M_SET)
+				printf("  %s: before the holders started, a private mapping read\n"
+				       "    every hole of the timed part (then unmapped), which marked them\n",
+				       v->label);
+			if (v->holders) {
+				h = SAMPLE_SPREAD(&results[ci][i], held);
+				printf("  %s: %d processes, each mapping the whole object\n"
+				       "    MAP_PRIVATE, held %.0f zero entries (min %.0f; pagemap, after\n"
+				       "    each timed pass) in the %zu KiB past the timed part\n",
+				       v->label, v->holders, h.median, h.min,
+				       (size_t)HOLD_BYTES / 1024);
+			}
 			if (!v->huge)
 				continue;
 			h = SAMPLE_SPREAD(&results[ci][i], huge_mib);
@@ -988,7 +1232,7 @@ static void list_cases(void)
 	size_t ci;
 
 	for (ci = 0; ci < NCASES; ci++)
-		printf("%zu %-14s %s\n", ci + 1, cases[ci].name, cases[ci].title);
+		printf("%zu %-20s %s\n", ci + 1, cases[ci].name, cases[ci].title);
 }
 
 static void usage(FILE *f)
@@ -1169,7 +1413,8 @@ int main(int argc, char **argv)
 {
 	struct vmlab_stats st;
 	double t0;
-	int round, met, ngoals;
+	int round, met, ngoals, i;
+	size_t ci;
 
 	parse_args(argc, argv);
 	setup();
@@ -1181,6 +1426,15 @@ int main(int argc, char **argv)
 		    (unsigned long long)(st.size / VL_MiB),
 		    (unsigned long long)(st.mem_limit / VL_MiB),
 		    opt.bytes / VL_MiB);
+	obj_bytes = st.size;
+	for (ci = 0; ci < NCASES; ci++)
+		for (i = 0; selected[ci] && i < cases[ci].nvar; i++)
+			if (cases[ci].var[i].holders && obj_bytes < opt.bytes + HOLD_BYTES)
+				die("the case %s needs an object of %zu MiB for %zu MiB: "
+				    "%zu MiB of holes past the timed part; load vmlab.ko "
+				    "with a larger size_mb, or use a smaller --size",
+				    cases[ci].name, (opt.bytes + HOLD_BYTES) / VL_MiB,
+				    opt.bytes / VL_MiB, (size_t)HOLD_BYTES / VL_MiB);
 
 	if (opt.warmup) {
 		t0 = now_ns();
