@@ -403,6 +403,18 @@ check_kernel() {
 		"whole kernel $(($(now) - t0)) s)"
 }
 
+# host_tests: the scripts' own tests, on the host (test-qemu-run.sh), each
+# case a result of the run.
+host_tests() {
+	local out p f
+	out=$("$S/test-qemu-run.sh" 2>&1) || true
+	echo "$out" | grep -E '^(not )?ok |^#' | sed 's/^/[host] /'
+	p=$(echo "$out" | grep -c '^ok ') || true
+	f=$(echo "$out" | grep -c '^not ok ') || true
+	[ "$((p + f))" -gt 0 ] || { echo "[host] not ok test-qemu-run.sh # printed no result"; f=1; }
+	count "$p" "$f" 0
+}
+
 main() {
 	local series t0
 	# shellcheck disable=SC2086 # a list of words
@@ -413,6 +425,7 @@ main() {
 	esac
 	t0=$(now)
 	host_need make gcc libc6-dev
+	host_tests
 	build_selftests
 	for series in "$@"; do
 		check_kernel "$series"
