@@ -140,11 +140,15 @@ static bool ot_required(const char *tool)
 	return false;
 }
 
-/* Print the file, each line as a diagnostic, the last max lines only. */
-static void ot_show(const char *path, int max)
+/*
+ * Print the file, each line as a diagnostic, the last max lines only, and
+ * of those only the lines that hold one of the words of only (when set).
+ */
+static void ot_show(const char *path, int max, const char *const *only)
 {
 	char line[512];
 	long total = 0, i = 0;
+	const char *const *w;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
@@ -154,6 +158,10 @@ static void ot_show(const char *path, int max)
 	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
 		if (i++ < total - max)
+			continue;
+		for (w = only; w && *w && !strstr(line, *w); w++)
+			;
+		if (w && !*w)
 			continue;
 		line[strcspn(line, "\n")] = 0;
 		printf("#   %s\n", line);
@@ -531,7 +539,7 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 		printf("# trinity run %d: exit status %d, ran %ld calls, the module opened %lld VMAs\n",
 		       run, rc, ran, (long long)VL_D(r0, b, vma_opens));
 		if (rc)
-			ot_show(OT_OUT, 40);
+			ot_show(OT_OUT, 40, NULL);
 		ASSERT_EQ(0, rc) TH_LOG("trinity failed (exit status %d)", rc);
 		ASSERT_EQ(0, left);
 		ASSERT_LE((long)n, ran) TH_LOG("trinity ran %ld of %lu calls",
@@ -562,7 +570,7 @@ TEST_F_TIMEOUT(outside, stress_ng, OT_TEST_SECS)
 	ASSERT_EQ(0, vl_stats(self->fd, &a));
 	rc = ot_exec(argv, 0, "/tmp", &left);
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
-	ot_show(OT_OUT, rc ? 60 : 12);
+	ot_show(OT_OUT, rc ? 60 : 12, NULL);
 	/* 0: every stressor passed; 2: one failed; 3: cannot run... */
 	ASSERT_EQ(0, rc) TH_LOG("stress-ng failed (exit status %d)", rc);
 	ASSERT_LT(0, VL_D(a, b, vma_opens))
@@ -595,6 +603,9 @@ static int ot_fio_errors(void)
 
 TEST_F_TIMEOUT(outside, fio, OT_TEST_SECS)
 {
+	static const char *const fio_lines[] = {
+		"err=", "issued rwts", "READ:", "WRITE:", "verify", NULL,
+	};
 	const char *job = "/tmp/vmlab_outside.fio";
 	char *argv[] = { self->tool, "--output-format=normal", (char *)job, NULL };
 	struct vmlab_stats a, b;
@@ -627,7 +638,10 @@ TEST_F_TIMEOUT(outside, fio, OT_TEST_SECS)
 	rc = ot_exec(argv, 0, "/tmp", &left);
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
 	errs = ot_fio_errors();
-	ot_show(OT_OUT, rc || errs ? 80 : 40);
+	if (rc || errs)
+		ot_show(OT_OUT, 120, NULL);
+	else	/* each job's result, its operations and the totals */
+		ot_show(OT_OUT, 1000, fio_lines);
 	unlink(job);
 	ASSERT_EQ(0, rc) TH_LOG("fio failed (exit status %d)", rc);
 	ASSERT_EQ(0, errs) TH_LOG("fio reported errors (or not 3 jobs' results)");
