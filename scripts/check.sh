@@ -326,6 +326,28 @@ tracetools() {
 	fi
 }
 
+# outsidetools: set OUTSIDE to the outside tools the guest gets for
+# vmlab_outside (trinity,stress-ng,fio; none when that program will not
+# run) and OUTSIDE_CPIO to their archive (scripts/outsidetools.sh).  When
+# packing fails the guest still gets OUTSIDE, so that the test, missing
+# the tools it must have, fails.  VMLAB_TRINITY_CALLS and
+# VMLAB_TRINITY_SEED, when set, go to the guest too (OUTSIDE_ENV).
+outsidetools() {
+	OUTSIDE='' OUTSIDE_CPIO='' OUTSIDE_ENV=''
+	case " ${PROGS[*]-} " in
+	*" vmlab_outside "*) ;;
+	*) return 0 ;;
+	esac
+	case ${VMLAB_APPEND:-} in
+	*vmlab.tests=*vmlab_outside*) ;;
+	*vmlab.tests=*) return 0 ;;
+	esac
+	OUTSIDE=trinity,stress-ng,fio
+	OUTSIDE_CPIO=$("$S/outsidetools.sh") ||
+		{ echo "[$1] # could not pack trinity, stress-ng and fio for the guest"; OUTSIDE_CPIO=''; }
+	OUTSIDE_ENV="${VMLAB_TRINITY_CALLS:+VMLAB_TRINITY_CALLS=$VMLAB_TRINITY_CALLS}${VMLAB_TRINITY_SEED:+ VMLAB_TRINITY_SEED=$VMLAB_TRINITY_SEED}"
+}
+
 # boot_and_judge SERIES DIR [KO]: pack, boot, parse; adds to the counts.
 # KO is the module to test (default: DIR/module/vmlab.ko).
 boot_and_judge() {
@@ -333,6 +355,7 @@ boot_and_judge() {
 	local log=$dir/console.log initrd=$dir/initramfs.cpio.gz
 	rm -f "$log" "$dir/qemu-run.log"
 	tracetools "$series"
+	outsidetools "$series"
 	[ -z "$NOBPF" ] || echo "[$series] # bpftrace is not in this guest: $NOBPF"
 	case $TOOLS in
 	*bpftrace*) opt=--bpftrace ;;
@@ -345,7 +368,7 @@ boot_and_judge() {
 		for k in "${KMOD_DIR:-/nonexistent}"/*.ko; do
 			[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
 		done &&
-		VMLAB_INITRAMFS_EXTRA=$extra VMLAB_INITRAMFS_APPEND=$archives \
+		VMLAB_INITRAMFS_EXTRA=$extra VMLAB_INITRAMFS_APPEND="$archives${OUTSIDE_CPIO:+ $OUTSIDE_CPIO}" \
 		"$S/mkinitramfs.sh" "$initrd" "$ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then
 		# Its messages to stderr, and to a file for the boot time.  With
 		# the tools, the kernel unpacks the initramfs before going on
@@ -356,7 +379,8 @@ boot_and_judge() {
 		{ VMLAB_TIMEOUT=${VMLAB_TIMEOUT:-${TIMEOUT:-900}} "$S/qemu-run.sh" "$VMLINUZ" "$initrd" "$log" \
 			"vmlab.params=\"${VMLAB_PARAMS-size_mb=64 mem_limit_mb=48}\"" \
 			hugepagesz=1G hugepages=1 ${PROG_TIMEOUT:+vmlab.timeout=$PROG_TIMEOUT} \
-			${TOOLS:+VMLAB_TRACETOOLS=$TOOLS initramfs_async=0} ${APPEND:-} 2>&1 >&3 |
+			${TOOLS:+VMLAB_TRACETOOLS=$TOOLS initramfs_async=0} \
+			${OUTSIDE:+VMLAB_OUTSIDE=$OUTSIDE initramfs_async=0 $OUTSIDE_ENV} ${APPEND:-} 2>&1 >&3 |
 			tee "$dir/qemu-run.log" >&2; } 3>&1 || true
 	fi
 	[ -f "$log" ] || : >"$log"
