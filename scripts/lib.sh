@@ -84,3 +84,47 @@ papt_fetch() {
 			{ cat "$dir/.err" >&2; die "could not download $p"; }
 	done
 }
+
+# How tools_archive makes archives: bump to rebuild them all.
+TOOLS_FORMAT=1
+
+# tool_files BINARY...: each binary and the libraries and loader it needs.
+tool_files() {
+	local b
+	for b in "$@"; do
+		[ -x "$b" ] || die "no program $b"
+		echo "$b"
+		# "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux-x86-64.so.2 (0x...)"
+		ldd "$b" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p; s|^[[:space:]]*\(/[^ ]*\) .*|\1|p'
+	done | sort -u
+}
+
+# tools_archive DIR NAME BINARY...: the path of a plain (uncompressed) newc
+# cpio archive in DIR that gives a guest each BINARY with the libraries and
+# loader it needs, at their host paths (for VMLAB_INITRAMFS_APPEND); made
+# if needed.  It is named NAME-HASH.cpio, the hash of what it holds (the
+# files' paths, sizes and times, and TOOLS_FORMAT): the next run reuses it,
+# a package upgrade makes a new one, and the one it replaces is removed.
+tools_archive() {
+	local dir=$1 name=$2 key out root f list
+	shift 2
+	mapfile -t list < <(tool_files "$@")
+	key=$( { echo "$TOOLS_FORMAT"; for f in "${list[@]}"; do stat -L -c '%n %s %Y' "$f"; done; } |
+		sha256sum | cut -c1-16)
+	out=$dir/$name-$key.cpio
+	if [ ! -f "$out" ]; then
+		mkdir -p "$dir"
+		log "packing $name for the guest into $out"
+		root=$(mktemp -d "$dir/.root.XXXXXX")
+		for f in "${list[@]}"; do
+			install -D -m "$(stat -L -c %a "$f")" "$f" "$root$f"
+		done
+		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio --quiet -o -H newc --owner=0:0 --reproducible) >"$out.tmp"
+		rm -rf "$root"
+		# The archives this one replaces.
+		find "$dir" -maxdepth 1 -name "$name-*.cpio" ! -name "${out##*/}" -delete
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}

@@ -27,44 +27,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DIR=$VMLAB_CACHE/tracetools
-# Bump to rebuild every archive when the way they are made changes.
-FORMAT=1
-
-# files BINARY...: each binary and the libraries and loader it needs.
-files() {
-	local b
-	for b in "$@"; do
-		[ -x "$b" ] || die "no program $b"
-		echo "$b"
-		# "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux-x86-64.so.2 (0x...)"
-		ldd "$b" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p; s|^[[:space:]]*\(/[^ ]*\) .*|\1|p'
-	done | sort -u
-}
-
-# archive NAME BINARY...: the path of NAME's archive, made if needed.
-archive() {
-	local name=$1 key out root f list
-	shift
-	mapfile -t list < <(files "$@")
-	key=$( { echo "$FORMAT"; for f in "${list[@]}"; do stat -L -c '%n %s %Y' "$f"; done; } |
-		sha256sum | cut -c1-16)
-	out=$DIR/$name-$key.cpio
-	if [ ! -f "$out" ]; then
-		mkdir -p "$DIR"
-		log "packing $name for the guest into $out"
-		root=$(mktemp -d "$DIR/.root.XXXXXX")
-		for f in "${list[@]}"; do
-			install -D -m "$(stat -L -c %a "$f")" "$f" "$root$f"
-		done
-		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-			cpio --quiet -o -H newc --owner=0:0 --reproducible) >"$out.tmp"
-		rm -rf "$root"
-		# The archives this one replaces.
-		find "$DIR" -maxdepth 1 -name "$name-*.cpio" ! -name "${out##*/}" -delete
-		mv "$out.tmp" "$out"
-	fi
-	echo "$out"
-}
 
 main() {
 	local bpftrace=0
@@ -74,10 +36,10 @@ main() {
 	*) die "usage: tracetools.sh [--bpftrace]" ;;
 	esac
 	host_need trace-cmd linux-perf cpio
-	archive perf+trace-cmd /usr/bin/trace-cmd /usr/bin/perf
+	tools_archive "$DIR" perf+trace-cmd /usr/bin/trace-cmd /usr/bin/perf
 	if [ "$bpftrace" = 1 ]; then
 		host_need bpftrace
-		archive bpftrace /usr/bin/bpftrace
+		tools_archive "$DIR" bpftrace /usr/bin/bpftrace
 	fi
 }
 

@@ -81,16 +81,6 @@ static int run_as_nobody(int (*fn)(void *), void *arg, bool dumpable)
 	return vl_run_child(as_nobody, &a);
 }
 
-/* A child's check: on failure say what and return the line number. */
-#define CK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "# line %d: %s: ", __LINE__, #cond);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		return __LINE__ % 100 + 1;				\
-	}								\
-} while (0)
-
 /* Expect call to fail with errno e (or e2). */
 #define CK_ERR(call, e, e2) do {					\
 	long __r;							\

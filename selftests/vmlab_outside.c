@@ -247,7 +247,7 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 {
 	struct timespec nap = { 0, 50 * 1000 * 1000 }, t0, t1;
 	time_t deadline = time(NULL) + OT_TOOL_SECS;
-	int status, fd, i, ret;
+	int status, i, ret;
 	pid_t pid, r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -257,35 +257,9 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 	printf("%s\n", uid ? " (as uid 65534)" : "");
 	/* The tool's orphans come to this process, which reaps them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	fflush(NULL);
-	pid = fork();
+	pid = vl_spawn(argv, OT_OUT, uid, dir);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		setpgid(0, 0);
-		fd = open(OT_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
-		    dup2(fd, STDERR_FILENO) < 0)
-			_exit(126);
-		close(fd);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-			_exit(126);
-		close(fd);
-		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid))) {
-			fprintf(stderr, "cannot become uid %d: %s\n", (int)uid,
-				strerror(errno));
-			_exit(126);
-		}
-		if (dir && chdir(dir)) {
-			fprintf(stderr, "chdir %s: %s\n", dir, strerror(errno));
-			_exit(126);
-		}
-		execv(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
 	for (;;) {
 		r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)

@@ -92,16 +92,6 @@ FIXTURE_TEARDOWN(privacy)
 		close(self->fd);
 }
 
-/* A child's check: on failure say what and return the line number. */
-#define CK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "# line %d: %s: ", __LINE__, #cond);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		return __LINE__ % 100 + 1;				\
-	}								\
-} while (0)
-
 /* uid/gid nobody, no groups, dumpable (so that root reads its pagemap). */
 static int vp_become_nobody(void)
 {

@@ -512,31 +512,14 @@ static int tt_exec(char *const argv[], const char *out)
 	struct timespec nap = { 0, 20 * 1000 * 1000 }, t0, t1;
 	time_t deadline = time(NULL) + TT_TOOL_SECS;
 	const char *name = strrchr(argv[0], '/');
-	int status, fd;
+	int status;
 	pid_t pid, r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	fflush(NULL);
-	pid = fork();
+	pid = vl_spawn(argv, out, 0, NULL);
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		setpgid(0, 0);
-		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
-		    dup2(fd, STDERR_FILENO) < 0)
-			_exit(126);
-		close(fd);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-			_exit(126);
-		close(fd);
-		execv(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
 	for (;;) {
 		r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)

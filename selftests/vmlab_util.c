@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/loop.h>
@@ -413,6 +414,41 @@ long vl_free_kb(void)
 }
 
 /* children */
+
+pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir)
+{
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		setpgid(pid, pid);
+		return pid;
+	}
+	setpgid(0, 0);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+		_exit(126);
+	close(fd);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		_exit(126);
+	close(fd);
+	if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid))) {
+		fprintf(stderr, "cannot become uid %d: %s\n", (int)uid, strerror(errno));
+		_exit(126);
+	}
+	if (dir && chdir(dir)) {
+		fprintf(stderr, "chdir %s: %s\n", dir, strerror(errno));
+		_exit(126);
+	}
+	execv(argv[0], argv);
+	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
 
 int vl_wait(pid_t pid)
 {

@@ -138,6 +138,28 @@ long vl_free_kb(void);
  * the signal that killed the child (-1 on other failures).
  */
 int vl_wait(pid_t pid);
+
+/*
+ * CK(cond, fmt, ...): a check in a child run by vl_run_child(): on failure
+ * say what and return the line number (1 to 100) as the exit code.
+ */
+#define CK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# line %d: %s: ", __LINE__, #cond);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		return __LINE__ % 100 + 1;				\
+	}								\
+} while (0)
+
+/*
+ * vl_spawn() starts argv (argv[0] a full path) in a process group of its
+ * own, with stdin /dev/null and stdout and stderr to the file out; as uid
+ * when uid is not 0 (groups dropped), in directory dir when dir is not
+ * NULL.  Returns its pid, or -1.  A child that cannot get there exits 126,
+ * one that cannot exec 127, saying why in out.
+ */
+pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir);
 int vl_run_child(int (*fn)(void *), void *arg);
 int vl_probe(volatile void *addr, bool write);
 void vl_child_quiet(void);	/* no core dumps, default signal actions */

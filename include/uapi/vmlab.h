@@ -311,8 +311,9 @@ struct vmlab_page_info {
  * @VMLAB_OUTCOME_ALLOCATED:	the page was a hole; this fault filled it
  *				(the object's new page, or a 2 MiB one)
  * @VMLAB_OUTCOME_EXISTING:	the object's page, already there
- * @VMLAB_OUTCOME_ZERO:		the page was a hole; the fault mapped the
- *				module's zero frame (private mappings)
+ * @VMLAB_OUTCOME_ZERO:		the page was a hole of a private mapping: a
+ *				read mapped the kernel's zero page, a write
+ *				copied zeros from a page of the module's
  * @VMLAB_OUTCOME_SIGBUS:	past the end of the object, or over the
  *				memory limit: SIGBUS
  * @VMLAB_OUTCOME_ERROR:	another error, returned to the kernel
