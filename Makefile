@@ -122,7 +122,7 @@ bench:
 	VMLAB_EXTRA_PROGS=vmlab_bench VMLAB_SHOW_OUTPUT=vmlab_bench VMLAB_NUMA_MB=0 \
 	VMLAB_TIMEOUT=$$(($(BENCH_TIMEOUT) + 600)) scripts/check.sh $(BENCH_KERNELS)
 
-KERNEL_SOURCES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) include/uapi/vmlab.h
+KERNEL_SOURCES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) include/uapi/linux/vmlab.h
 
 # module/compat.h is keyed on LINUX_VERSION_CODE, which checkpatch flags
 # for in-tree code only.
@@ -169,7 +169,7 @@ DKMS_SRC := /usr/src/vmlab-$(VERSION)
 SELFTEST_PROGS = $(shell $(MAKE) -s --no-print-directory -C $(CURDIR)/selftests list)
 # What dkms needs of the tree: the Kbuild files, the sources and dkms.conf.
 DKMS_FILES := dkms.conf Kbuild module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) \
-	include/uapi/vmlab.h
+	include/uapi/linux/vmlab.h
 
 .PHONY: install uninstall install-module uninstall-module install-selftests install-command \
 	need-kdir dkms dkms-source dkms-remove

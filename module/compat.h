@@ -34,7 +34,7 @@
 #include <linux/swapops.h>
 #endif
 
-#include <vmlab.h>
+#include <linux/vmlab.h>
 
 /*
  * 6.3 made the page cache lookups return ERR_PTR(-ENOENT) for a miss

@@ -35,7 +35,7 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 #ifndef CONFIG_X86_64
 #error "vmlab decodes x86-64 page-table entries"

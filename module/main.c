@@ -18,8 +18,8 @@
 #include <linux/pseudo_fs.h>
 #include <linux/uaccess.h>
 
-#include "vmlab.h"
-#include <vmlab.h>
+#include "internal.h"
+#include <linux/vmlab.h>
 
 static unsigned int size_mb = 64;
 module_param(size_mb, uint, 0444);
@@ -58,7 +58,7 @@ static loff_t vmlab_size(struct vmlab_object *obj)
 static int vmlab_open(struct inode *inode, struct file *file)
 {
 	file->private_data = &vmlab_obj;
-	/* Every mapping joins the object's address space: see vmlab.h. */
+	/* Every mapping joins the object's address space: see internal.h. */
 	file->f_mapping = vmlab_obj.mapping;
 	return 0;
 }
@@ -247,7 +247,7 @@ static struct miscdevice vmlab_misc = {
 };
 
 /*
- * A private pseudo filesystem for the object's inode (see vmlab.h).  No
+ * A private pseudo filesystem for the object's inode (see internal.h).  No
  * .owner: the module keeps it mounted for its whole life, and a mount that
  * pinned the module would make it impossible to unload.
  */

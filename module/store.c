@@ -40,7 +40,7 @@
 
 #include "compat.h"
 #include "trace.h"
-#include "vmlab.h"
+#include "internal.h"
 
 /*
  * New pages: zeroed, charged to the caller's memory cgroup, which may

@@ -26,8 +26,8 @@
 #include <linux/mm.h>
 #include <linux/tracepoint.h>
 
-#include "vmlab.h"
-#include <vmlab.h>	/* UAPI: enum vmlab_fault_outcome, vmlab_vma_reason */
+#include "internal.h"
+#include <linux/vmlab.h>	/* UAPI: enum vmlab_fault_outcome, vmlab_vma_reason */
 
 TRACE_DEFINE_ENUM(VMLAB_OUTCOME_ALLOCATED);
 TRACE_DEFINE_ENUM(VMLAB_OUTCOME_EXISTING);

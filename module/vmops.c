@@ -30,7 +30,7 @@
 
 #include "compat.h"
 #include "trace.h"
-#include "vmlab.h"
+#include "internal.h"
 
 static void vmlab_vma_opened(struct vm_area_struct *vma,
 			     enum vmlab_vma_reason reason)

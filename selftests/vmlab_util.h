@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 
-#include <vmlab.h>
+#include <linux/vmlab.h>
 
 /* What older C libraries' <sys/mman.h> lack */
 #ifndef MADV_POPULATE_READ

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * libvmlab: a small C library over /dev/vmlab's interface
- * (include/uapi/vmlab.h) and over the kernel's own views of memory that
+ * (include/uapi/linux/vmlab.h) and over the kernel's own views of memory that
  * vmlab's claims are checked against:
  *
  *   /proc/PID/pagemap          one 64-bit entry per virtual page
@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <vmlab.h>
+#include <linux/vmlab.h>
 
 /* The device */
 
