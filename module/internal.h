@@ -115,4 +115,15 @@ long vmlab_ioc_inspect(struct file *file, void __user *arg);
 int vmlab_inspect_init(void);
 void vmlab_inspect_exit(void);
 
+/* walk.c */
+struct vmlab_page_info;
+struct vmlab_walk {
+	struct vmlab_object *obj;
+	struct mm_struct *mm;
+	bool privileged;	/* CAP_SYS_ADMIN: sees everything */
+};
+
+void vmlab_walk_one(struct vmlab_walk *w, struct vm_area_struct *vma,
+		    unsigned long addr, struct vmlab_page_info *pi);
+
 #endif /* VMLAB_H */
