@@ -49,6 +49,7 @@ struct vmlab_events {
  * @dirty:	pages tagged dirty in the page cache
  * @zero_map:	one bit per page of the object: set where a private
  *		mapping may map the kernel's zero page (store.c)
+ * @zero_gen:	resets so far, which clear @zero_map (store.c)
  * @zero_src:	per CPU, a zero-filled page that private write faults at
  *		holes copy from; never mapped
  * @inode:	anonymous inode whose page cache holds the object's pages
@@ -67,6 +68,7 @@ struct vmlab_object {
 	atomic_long_t freed;
 	atomic_long_t dirty;
 	unsigned long *zero_map;
+	unsigned long zero_gen;
 	struct page * __percpu *zero_src;
 	struct inode *inode;
 	struct address_space *mapping;

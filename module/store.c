@@ -26,6 +26,8 @@
  * see data written later, as they would in a file.  To know where that is
  * needed without a walk of every mapping, each offset where a zero entry
  * may be has a bit in obj->zero_map (one bit per page of the object).
+ * A fill clears the bits of the pages it fills; a reset, which unmaps
+ * every entry, clears them all (vmlab_store_reset()).
  *
  * A private write to a hole copies from a zero-filled page of the store's
  * (one per CPU, never mapped anywhere: vmlab_store_zero_src()) into the
@@ -354,6 +356,7 @@ bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
 				struct vm_fault *vmf)
 {
+	unsigned long gen = READ_ONCE(obj->zero_gen);
 	pgoff_t index = vmf->pgoff;
 	vm_fault_t ret;
 
@@ -368,6 +371,12 @@ vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
 	smp_mb();	/* the entry is in place before we look again */
 	if (unlikely(vmlab_store_has_page(obj, index)))
 		unmap_mapping_pages(obj->mapping, index, 1, false);
+	/*
+	 * A reset that began meanwhile may have cleared our bit and yet
+	 * missed our entry (vmlab_store_reset()): mark the offset again.
+	 */
+	if (unlikely(READ_ONCE(obj->zero_gen) != gen))
+		set_bit(index, obj->zero_map);
 	return ret;
 }
 
@@ -515,6 +524,27 @@ unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
 	return cleaned;
 }
 
+/*
+ * The unmap that follows takes every zero entry away: clear the bits, so
+ * that later fills there walk no mapping.  A fault under way may have set
+ * its bit before this and insert its entry after the unmap went by: the
+ * new generation pairs with the fault's look at it after its insertion
+ * (full barriers on both sides), so either the fault sees it and marks
+ * its offset again, or the unmap sees its entry.  A word is cleared with
+ * an atomic exchange, so that a bit set again before it is read, not lost
+ * under a plain store; a word read as 0 is left alone.
+ */
+static void vmlab_store_clear_zero_map(struct vmlab_object *obj)
+{
+	unsigned long i;
+
+	WRITE_ONCE(obj->zero_gen, obj->zero_gen + 1);
+	smp_mb();	/* pairs with vmlab_store_map_zero()'s look at zero_gen */
+	for (i = 0; i < BITS_TO_LONGS(obj->npages); i++)
+		if (READ_ONCE(obj->zero_map[i]))
+			xchg(&obj->zero_map[i], 0);
+}
+
 /**
  * vmlab_store_reset - make the whole object a hole again
  * @obj: the object
@@ -533,6 +563,7 @@ unsigned long vmlab_store_reset(struct vmlab_object *obj)
 
 	mutex_lock(&obj->lock);
 	before = atomic_long_read(&obj->freed);
+	vmlab_store_clear_zero_map(obj);
 	unmap_mapping_range(obj->mapping, 0, 0, 0);
 	truncate_inode_pages(obj->mapping, 0);
 	vmlab_store_recount_dirty(obj);

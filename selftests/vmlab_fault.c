@@ -2065,6 +2065,116 @@ TEST_F(zfill, fill_after_zero_read)
 	munmap(cp, ZF_AREA);
 }
 
+/*
+ * Counting calls of unmap_mapping_pages(), the walk of every mapping of
+ * the object that a fill makes where a zero entry may be: a kprobe's hit
+ * count (tracefs kprobe_profile).  Armed while this test alone runs, and
+ * before the code it patches is run.
+ */
+#define ZF_TRACEFS	"/sys/kernel/tracing"
+#define ZF_KPROBE	"vmlab_fault/unmapwalk"
+
+static int zf_tracefs_write(const char *file, const char *s)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static long zf_walks(void)
+{
+	FILE *f = fopen(ZF_TRACEFS "/kprobe_profile", "re");
+	char line[256], name[128];
+	long hits = -1, h, miss;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %ld %ld", name, &h, &miss) == 3 &&
+		    !strcmp(name, "unmapwalk"))
+			hits = h;
+	fclose(f);
+	return hits;
+}
+
+/* Read every page of area @area through a private mapping, then unmap it. */
+static int zf_read_privately(int fd, size_t area)
+{
+	size_t ps = vl_psize(), i;
+	volatile char *pv;
+	char sum = 0;
+
+	pv = mmap(NULL, ZF_AREA, PROT_READ, MAP_PRIVATE, fd, (off_t)(area * ZF_AREA));
+	if (pv == MAP_FAILED)
+		return -1;
+	for (i = 0; i < ZF_AREA / ps; i++)
+		sum += pv[i * ps];
+	munmap((void *)pv, ZF_AREA);
+	return sum;
+}
+
+/* Fill all of area @area; return the walks that made. */
+static long zf_fill_area(int fd, char *sh, enum zfill_how how, size_t area)
+{
+	size_t i, n = ZF_AREA / vl_psize();
+	long before = zf_walks();
+
+	if (how == ZF_HUGE) {
+		if (zf_begin(fd, sh, how, area) != (int64_t)n)
+			return -1;
+	} else {
+		for (i = 0; i < n; i++)
+			if (zf_fill(fd, sh, how, area, i))
+				return -1;
+	}
+	return zf_walks() - before;
+}
+
+/*
+ * Where a private mapping once read holes, a fill walks the object's
+ * mappings to take zero entries away (bits in the module's zero map say
+ * where).  Once those mappings are gone, the walk finds nothing; a RESET
+ * (which unmaps every entry) forgets the marks, so fills after it walk
+ * nothing.  Without a reset the marks stay: the first fill of each marked
+ * page walks, which shows that the count below sees the walks.
+ */
+TEST_F(zfill, reset_forgets_zero_entries)
+{
+	size_t n = ZF_AREA / self->ps;
+	long kept, forgotten;
+
+	if (access(ZF_TRACEFS "/kprobe_events", W_OK))
+		SKIP(return, "no kprobe events in tracefs: %s", strerror(errno));
+	zf_tracefs_write("events/" ZF_KPROBE "/enable", "0");
+	zf_tracefs_write("kprobe_events", "-:" ZF_KPROBE "\n");
+	ASSERT_EQ(0, zf_tracefs_write("kprobe_events",
+				      "p:" ZF_KPROBE " unmap_mapping_pages\n"));
+	ASSERT_EQ(0, zf_tracefs_write("events/" ZF_KPROBE "/enable", "1"));
+
+	ASSERT_LE(0, zf_read_privately(self->fd, 2));
+	kept = zf_fill_area(self->fd, self->sh, variant->how, 2);
+
+	ASSERT_LE(0, zf_read_privately(self->fd, 3));
+	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	forgotten = zf_fill_area(self->fd, self->sh, variant->how, 3);
+
+	zf_tracefs_write("events/" ZF_KPROBE "/enable", "0");
+	zf_tracefs_write("kprobe_events", "-:" ZF_KPROBE "\n");
+	TH_LOG("unmap_mapping_pages() calls while filling %zu once-read pages: %ld without a reset between, %ld after one",
+	       n, kept, forgotten);
+	/* One walk per page filled one at a time; one for a 2 MiB fill. */
+	ASSERT_EQ(variant->how == ZF_HUGE ? 1 : (long)n, kept);
+	ASSERT_EQ(0, forgotten);
+}
+
 #define ZR_READERS	2
 #define ZR_AREAS	ZF_AREAS
 #define ZR_PAGES	64	/* pages per area written (all 512 are filled by huge) */
