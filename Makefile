@@ -41,7 +41,7 @@ modules:
 	if [ -z "$$kdir" ]; then \
 		echo "vmlab: no headers for the running kernel $$(uname -r):" \
 		     "building for Debian's $(DEFAULT_KERNEL), make check's default kernel"; \
-		kdir=$$(. "$$(scripts/fetch-kernel.sh $(DEFAULT_KERNEL))" && echo "$$KDIR") || exit 1; \
+		kdir=$$(. "$$(scripts/host/fetch-kernel.sh $(DEFAULT_KERNEL))" && echo "$$KDIR") || exit 1; \
 	fi; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
 
@@ -127,11 +127,11 @@ KERNEL_SOURCES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) includ
 # module/compat.h is keyed on LINUX_VERSION_CODE, which checkpatch flags
 # for in-tree code only.
 checkpatch:
-	perl "$$(scripts/fetch-source.sh)/scripts/checkpatch.pl" --no-tree --strict \
+	perl "$$(scripts/host/fetch-source.sh)/scripts/checkpatch.pl" --no-tree --strict \
 		--ignore LINUX_VERSION_CODE --terse -f $(KERNEL_SOURCES)
 
 sparse:
-	@out=$$(scripts/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules 2>&1); echo "$$out"; \
+	@out=$$(scripts/host/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules 2>&1); echo "$$out"; \
 	! echo "$$out" | grep -E 'warning:|error:'
 
 lint: checkpatch sparse

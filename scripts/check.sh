@@ -38,7 +38,7 @@
 # VMLAB_TIMEOUT is set), PROG_TIMEOUT (one program's) and KMEMLEAK=1 (the
 # guest must report a kmemleak step): the debug kernel does.
 #
-# The trace tools for vmlab_tracetools (scripts/tracetools.sh): trace-cmd
+# The trace tools for vmlab_tracetools (scripts/host/tracetools.sh): trace-cmd
 # and perf go into every guest; bpftrace (200 MB of LLVM and clang, 5 to 8 s
 # to unpack and 20 to 50 s to run under TCG) too, as VMLAB_BPFTRACE says:
 # all (the default), first (the first kernel's), none, or a list of series;
@@ -49,17 +49,14 @@
 # then requires; it skips the others, saying so.  A run limited to other
 # programs (vmlab.tests= in VMLAB_APPEND: make stress, make fuzz) gets none.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
-S="$VMLAB_TOP/scripts"
+S=$VMLAB_TOP/scripts
+H=$S/host
 export VMLAB_MEM=${VMLAB_MEM:-4G}
-# What the kernel prints when something went wrong; guest-init.sh has the same.
-REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
-# The kernel's memory-failure lines are reports too, but for those that
-# vmlab_hwpoison may cause while it runs (between the lines guest-init.sh
-# writes to the kernel log for it); guest-init.sh has the same.
-MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
-MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
+# REPORTS, MF_REPORTS, MF_ALLOWED: the kernel's reports, as the guest judges
+# them too.
+. "$S/guest/kernel-reports.sh"
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
 BPFTRACE_SERIES=${VMLAB_BPFTRACE:-all}	# main() resolves "first"
 PASSED=0
@@ -112,7 +109,7 @@ build_selftests() {
 build_module() {
 	local series=$1 log=$2
 	mkdir -p "$(dirname "$log")"
-	if ! "$S/kmake.sh" "$series" W=1 C=1 modules >"$log" 2>&1; then
+	if ! "$H/kmake.sh" "$series" W=1 C=1 modules >"$log" 2>&1; then
 		grep -E 'error:|warning:|\*\*\*' "$log" | head -n 20 | sed "s/^/[$series] # /"
 		echo "[$series] # the module did not build (log: $log)"
 		return 1
@@ -328,7 +325,7 @@ tracetools() {
 
 # outsidetools: set OUTSIDE to the outside tools the guest gets for
 # vmlab_outside (trinity,stress-ng,fio; none when that program will not
-# run) and OUTSIDE_CPIO to their archive (scripts/outsidetools.sh).  When
+# run) and OUTSIDE_CPIO to their archive (scripts/host/outsidetools.sh).  When
 # packing fails the guest still gets OUTSIDE, so that the test, missing
 # the tools it must have, fails.  VMLAB_TRINITY_CALLS and
 # VMLAB_TRINITY_SEED, when set, go to the guest too (OUTSIDE_ENV).
@@ -343,7 +340,7 @@ outsidetools() {
 	*vmlab.tests=*) return 0 ;;
 	esac
 	OUTSIDE=trinity,stress-ng,fio
-	OUTSIDE_CPIO=$("$S/outsidetools.sh") ||
+	OUTSIDE_CPIO=$("$H/outsidetools.sh") ||
 		{ echo "[$1] # could not pack trinity, stress-ng and fio for the guest"; OUTSIDE_CPIO=''; }
 	OUTSIDE_ENV="${VMLAB_TRINITY_CALLS:+VMLAB_TRINITY_CALLS=$VMLAB_TRINITY_CALLS}${VMLAB_TRINITY_SEED:+ VMLAB_TRINITY_SEED=$VMLAB_TRINITY_SEED}"
 }
@@ -363,8 +360,8 @@ boot_and_judge() {
 	# Extra files: the tour's dynamically linked probe and its libraries;
 	# the kernel's modules the tests load (fetch-kernel.sh), in
 	# /vmlab/kmod; the trace tools, as ready-made archives.
-	if { [ -z "$TOOLS" ] || archives=$("$S/tracetools.sh" ${opt:+"$opt"}); } &&
-		extra=$("$S/userspace-extra.sh") &&
+	if { [ -z "$TOOLS" ] || archives=$("$H/tracetools.sh" ${opt:+"$opt"}); } &&
+		extra=$("$H/userspace-extra.sh") &&
 		for k in "${KMOD_DIR:-/nonexistent}"/*.ko; do
 			[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
 		done &&
@@ -410,7 +407,7 @@ check_kernel() {
 	echo "== kernel $series =="
 	mkdir -p "$dir"
 	rm -f "$dir/qemu-run.log"
-	if ! env=$("$S/fetch-kernel.sh" "$series"); then
+	if ! env=$("$H/fetch-kernel.sh" "$series"); then
 		echo "[$series] not ok build # could not fetch the kernel"
 		count 0 1 0
 		not_run "$series" "no kernel"
