@@ -1,9 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [SERIES...]: build the module and run every selftest under QEMU on
-# each kernel SERIES (default: $KERNELS, or 6.1 6.12 7.3; `debug` is vmlab's
-# debug kernel, see build-debug-kernel.sh: `make check-debug`).
+# check.sh [--stress | --fuzz | --bench] [SERIES...]: build the module and
+# run every selftest under QEMU on each kernel SERIES (default: $KERNELS, or
+# 6.1 6.12 7.3; `debug` is vmlab's debug kernel, see build-debug-kernel.sh:
+# `make check-debug`).
+#
+# The options run one program alone in the guest (vmlab.tests=), for long,
+# on Debian's 6.1 (--bench: 6.12) unless SERIES or $KERNELS say; their
+# values come from the environment and reach the program as variables of
+# the guest's init, from the kernel command line:
+#
+#	--stress	make stress: vmlab_stress for STRESS_SECONDS (300)
+#	--fuzz		make fuzz: vmlab_fuzz for FUZZ_OPS operations (200000);
+#			FUZZ_SEED replays the sequence of a failed run
+#	--bench		make bench: vmlab_bench (BENCHMARKS.md), its table
+#			printed after the kernel's results and kept in
+#			build/SERIES/vmlab_bench.out; see opt_bench for
+#			BENCH_MB, BENCH_ROUNDS, BENCH_CASES, BENCH_PARAMS,
+#			BENCH_CPU, BENCH_QEMU_OPTS and BENCH_TIMEOUT
 #
 # For each kernel: fetch it (fetch-kernel.sh), build the module (kmake.sh; a
 # compiler warning is a failure), pack an initramfs with the module and the
@@ -307,10 +322,77 @@ host_tests() {
 	count "$p" "$f" 0
 }
 
+# opt_stress, opt_fuzz: make stress and make fuzz (see the top).  The
+# guest's limits grow with the run: a program's (vmlab.timeout) and the
+# whole guest's (VMLAB_TIMEOUT).
+opt_stress() {
+	local secs=${STRESS_SECONDS:-300}
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_stress VMLAB_STRESS_SECONDS=$secs"
+	VMLAB_APPEND+=" vmlab.timeout=$((secs * 6 + 600))"
+	VMLAB_TIMEOUT=$((secs * 6 + 1200))
+	export VMLAB_APPEND VMLAB_TIMEOUT
+}
+opt_fuzz() {
+	local ops=${FUZZ_OPS:-200000} seed=${FUZZ_SEED:-}
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_fuzz VMLAB_FUZZ_OPS=$ops${seed:+ VMLAB_FUZZ_SEED=$seed}"
+	VMLAB_APPEND+=" vmlab.timeout=$((ops / 40 + 600))"
+	VMLAB_TIMEOUT=$((ops / 40 + 1200))
+	export VMLAB_APPEND VMLAB_TIMEOUT
+}
+
+# opt_bench: make bench.  From the environment:
+#   BENCH_MB, BENCH_ROUNDS, BENCH_CASES  MiB per case (128), rounds (3), a
+#	comma-separated list of cases (vmlab_bench --list; default all).  3
+#	rounds: under -icount they agree within 2%, and each 128 MiB round
+#	takes about a minute.
+#   BENCH_PARAMS  the module's parameters: an object that holds BENCH_MB
+#	("size_mb=512 mem_limit_mb=512").
+#   BENCH_CPU  a fixed CPU model, so that runs compare: an AMD one, as
+#	`-cpu max` is under TCG, that TCG has every feature of, plus 1 GiB
+#	pages for the hugepagesz=1G of the guests (Opteron_G2-v1,+pdpe1gb).
+#	On an Intel model the kernel isolates its page tables (Meltdown,
+#	PTI): every fault switches address spaces twice, which flushes TCG's
+#	whole TLB, makes the bench several times slower and hides the
+#	differences.
+#   BENCH_QEMU_OPTS  -icount shift=0: the guest's clock counts instructions
+#	(1 ns each), so that the times do not depend on the host's load (with
+#	the host's clock they vary 2 to 4 times from round to round on a busy
+#	machine); sleep=off lets idle time pass at once.  BENCH_QEMU_OPTS=
+#	(empty) times with the host's clock (and lets the two vCPUs run at
+#	once).
+#   BENCH_TIMEOUT  the program's time limit (1800 s).
+# The bench's guest has one NUMA node (VMLAB_NUMA_MB=0; the tests' guests
+# have a second one, for page migration), as when BENCHMARKS.md was
+# measured.
+opt_bench() {
+	local timeout=${BENCH_TIMEOUT:-1800} qemu_opts=${BENCH_QEMU_OPTS--icount shift=0,sleep=off} clock=tcg
+	case $qemu_opts in
+	*-icount*) clock=icount ;;
+	esac
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_bench VMLAB_BENCH_MB=${BENCH_MB:-128}"
+	VMLAB_APPEND+=" VMLAB_BENCH_ROUNDS=${BENCH_ROUNDS:-3}${BENCH_CASES:+ VMLAB_BENCH_CASES=$BENCH_CASES}"
+	VMLAB_APPEND+=" VMLAB_BENCH_QEMU=$clock vmlab.timeout=$timeout"
+	VMLAB_PARAMS=${BENCH_PARAMS-size_mb=512 mem_limit_mb=512}
+	VMLAB_QEMU_CPU=${BENCH_CPU-Opteron_G2-v1,+pdpe1gb}
+	VMLAB_QEMU_OPTS=$qemu_opts
+	VMLAB_EXTRA_PROGS=vmlab_bench
+	VMLAB_SHOW_OUTPUT=vmlab_bench
+	VMLAB_NUMA_MB=0
+	VMLAB_TIMEOUT=$((timeout + 600))
+	export VMLAB_APPEND VMLAB_PARAMS VMLAB_QEMU_CPU VMLAB_QEMU_OPTS VMLAB_EXTRA_PROGS \
+		VMLAB_SHOW_OUTPUT VMLAB_NUMA_MB VMLAB_TIMEOUT
+}
+
 main() {
-	local series t0
+	local series t0 kernels=${KERNELS:-6.1 6.12 7.3}
+	case ${1:-} in
+	--stress) opt_stress && kernels=${KERNELS:-6.1} && shift ;;
+	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && shift ;;
+	--bench) opt_bench && kernels=${KERNELS:-6.12} && shift ;;
+	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --bench] [SERIES...])" ;;
+	esac
 	# shellcheck disable=SC2086 # a list of words
-	[ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12 7.3}
+	[ $# -gt 0 ] || set -- $kernels
 	case $BPFTRACE_SERIES in
 	first) BPFTRACE_SERIES=$1 ;;
 	none) BPFTRACE_SERIES= ;;
