@@ -56,20 +56,14 @@ OUT=/tmp/.vmlab-out
 N=0		# the number of the runner's last TAP line
 LOADED=		# set once insmod succeeded
 MAX_LOST_KB=16384
-# What the kernel prints when something went wrong; check.sh has the same.
-# (Leaks are kmemleak's step, which first makes it forget the boot's.)
-REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 KMEMLEAK=/sys/kernel/debug/kmemleak
-# Hardware poison.  vmlab_hwpoison poisons the kernel's zero page for the
-# rest of the guest's life: it runs after every other program, and the
-# kernel's memory-failure lines (MF_REPORTS) are reports, but for those it
-# is allowed (MF_ALLOWED: MADV_HWPOISON's, and memory_failure()'s for a
-# page it cannot take away from its owner, "get hwpoison page" on 6.12
-# and 7.3, "unknown page" on 6.1) while it runs: between the lines
-# run_prog writes to the kernel log for it.  check.sh has the same.
+# What the kernel prints when something went wrong (REPORTS), and the
+# memory-failure lines (MF_REPORTS) that are reports but where
+# vmlab_hwpoison, run last of all (LAST_PROGS), allows them (MF_ALLOWED):
+# one file with check.sh, packed by mkinitramfs.sh.
+# shellcheck source=scripts/guest/kernel-reports.sh
+. /vmlab/kernel-reports.sh
 LAST_PROGS=vmlab_hwpoison
-MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
-MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
 
 # cmdline_arg NAME: the value of NAME=VALUE or NAME="VALUE" on the kernel's
 # command line; fails when it is not there.
