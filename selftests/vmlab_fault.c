@@ -7,7 +7,8 @@
  * vmlab_hwpoison's), filling holes under private readers, copy-on-write
  * (also across fork), writes seen by other processes, SIGBUS past the end
  * and over the memory limit, protections, MADV_DONTNEED, munmap (whole and
- * partial), mremap, a reset while mapped, and the memcg charge.
+ * partial), mremap and a reset while mapped.  The memcg charge is
+ * vmlab_memcg's.
  *
  * Every scenario holds the module's counters against the kernel's own view:
  * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (KPF_ANON,
@@ -27,7 +28,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -1391,148 +1391,6 @@ TEST_F(fault, reset_while_mapped)
 	ASSERT_EQ(0, vl_stats(self->fd, &a));
 	ASSERT_EQ(variant->shared ? 4 : 0, VL_D(b, a, pages_allocated));
 	munmap(m, 4 * ps);
-}
-
-/*
- * Pages are charged to the memory cgroup of the task that faults them in,
- * and uncharged when a reset frees them (cgroup v2).
- */
-FIXTURE(charge)
-{
-	int fd;
-	struct vmlab_stats st;
-	char root[256];
-	char cg[300];
-	bool mounted;
-};
-
-FIXTURE_SETUP(charge)
-{
-	char line[512], dev[128], dir[256], type[64];
-	FILE *f;
-
-	self->fd = -1;
-	VL_SETUP_DEVICE(self->fd, self->st);
-	f = fopen("/proc/self/mounts", "re");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %255s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(self->root, sizeof(self->root), "%s", dir);
-			break;
-		}
-	fclose(f);
-	if (!self->root[0]) {
-		char tmpl[] = "/tmp/vmlab-cg.XXXXXX";
-
-		if (!mkdtemp(tmpl))
-			SKIP(return, "no cgroup2 mounted and no /tmp to mount one");
-		if (mount("none", tmpl, "cgroup2", 0, NULL)) {
-			rmdir(tmpl);
-			SKIP(return, "no cgroup2 mounted and cannot mount one: %s",
-			     strerror(errno));
-		}
-		snprintf(self->root, sizeof(self->root), "%s", tmpl);
-		self->mounted = true;
-	}
-}
-
-FIXTURE_TEARDOWN(charge)
-{
-	if (self->cg[0])
-		rmdir(self->cg);
-	if (self->mounted) {
-		umount(self->root);
-		rmdir(self->root);
-	}
-	if (self->fd >= 0)
-		close(self->fd);
-}
-
-static long cg_read_long(const char *dir, const char *file)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return vl_read_long(path);
-}
-
-static int cg_write(const char *dir, const char *file, const char *s)
-{
-	char path[512];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-TEST_F(charge, memcg_of_faulting_task)
-{
-	size_t ps = vl_psize(), n = MIN(MIN(1024, self->st.mem_limit / ps),
-						 self->st.size / ps);
-	long cur0, cur1, cur2, bytes = n * ps;
-	struct vmlab_stats a, b;
-	char pidbuf[32];
-	struct vl_sync s;
-	pid_t pid;
-	char *m;
-
-	if (cg_write(self->root, "cgroup.subtree_control", "+memory"))
-		SKIP(return, "cannot enable the memory controller in %s: %s",
-		     self->root, strerror(errno));
-	snprintf(self->cg, sizeof(self->cg), "%s/vmlab-test-%d", self->root,
-		 (int)getpid());
-	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s: %s", self->cg,
-						    strerror(errno));
-	ASSERT_LE(0, cg_read_long(self->cg, "memory.current"));
-
-	m = map_obj(self->fd, n * ps, 0, true);
-	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		vl_sync_child(&s);
-		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
-		if (cg_write(self->cg, "cgroup.procs", pidbuf))
-			_exit(20);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
-			_exit(21);
-		vl_touch_write(m, n * ps, 1);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
-			_exit(22);
-		_exit(0);
-	}
-	vl_sync_parent(&s);
-	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur0 = cg_read_long(self->cg, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	ASSERT_EQ(0, vl_post(s.to_child[1]));
-	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur1 = cg_read_long(self->cg, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
-	ASSERT_EQ(0, vl_post(s.to_child[1]));
-	ASSERT_EQ(0, vl_wait(pid));
-	vl_sync_close(&s);
-	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
-	TH_LOG("memory.current: %ld before, %ld after faulting %ld bytes",
-	       cur0, cur1, bytes);
-	ASSERT_LE(bytes - bytes / 8, cur1 - cur0);
-	ASSERT_GE(bytes + 2 * (long)VL_MiB, cur1 - cur0);
-
-	/* The pages stay charged after the child is gone, until freed. */
-	ASSERT_EQ(0, munmap(m, n * ps));
-	ASSERT_LE(bytes - bytes / 8, cg_read_long(self->cg, "memory.current") - cur0);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
-	cur2 = cg_read_long(self->cg, "memory.current");
-	TH_LOG("memory.current after reset: %ld", cur2);
-	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
 }
 
 /*

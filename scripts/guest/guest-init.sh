@@ -32,7 +32,8 @@
 #	vmlab.tests="prog1 prog2"	run only these programs (or
 #					prog1,prog2); a name that is not
 #					there is a failing step
-#	vmlab.timeout=SECS		time limit of one program (300)
+#	vmlab.timeout=SECS		time limit of one program (else
+#					timeout= of tests/settings, 300)
 #	vmlab.pokes=1			after each program, list where the
 #					kernel patched its own code while
 #					it ran (see pokes_start)
@@ -475,7 +476,8 @@ main() {
 	local cmd timeout progs lost='' count free0 avail0 pcp0 p steps=4
 	setup
 	cmd=$(cmdline_arg vmlab.cmd) || cmd=
-	timeout=$(cmdline_arg vmlab.timeout) || timeout=300
+	timeout=$(cmdline_arg vmlab.timeout) || timeout=$(sed -n 's/^timeout=//p' "$TESTS/settings" 2>/dev/null)
+	[ -n "$timeout" ] || timeout=300
 	if [ -n "$cmd" ]; then
 		count=1
 	else
