@@ -214,17 +214,24 @@ void op_munmap(void)
 	}
 }
 
-/* Every page of [a, e) is in a region (true of the ranges pick_range() gives). */
-static void assert_covered(uintptr_t a, uintptr_t e)
+/*
+ * Every page of [a, e) is in a region (true of the ranges pick_range()
+ * gives): make a and e region boundaries, for a call that goes VMA by VMA.
+ */
+static void split_range(uintptr_t a, uintptr_t e)
 {
-	while (a < e) {
-		int i = reg_find(a);
+	uintptr_t at = a;
+
+	while (at < e) {
+		int i = reg_find(at);
 
 		if (i < 0)
 			die("model: %#lx in a range that should be all mapped is not",
-			    (unsigned long)a);
-		a = reg_end(&R[i]);
+			    (unsigned long)at);
+		at = reg_end(&R[i]);
 	}
+	reg_split(a);
+	reg_split(e);
 }
 
 void op_mprotect(void)
@@ -261,17 +268,14 @@ void op_mprotect(void)
 		ok = false, allow = E(ENOMEM) | E(EINVAL);	/* nothing of ours there */
 	else if (prot & (PROT_GROWSDOWN | PROT_GROWSUP))
 		ok = false, allow = E(EINVAL);	/* none of ours grows */
+	if (ok && len && !hostile)
+		split_range(a, e);
+	r = mprotect((void *)a, len, prot);
+	err = errno;
 	if (!ok || !len || hostile) {
-		r = mprotect((void *)a, len, prot);
-		err = errno;
 		judge("mprotect", r, err, ok, false, 0, allow, S_MPROTECT);
 		return;
 	}
-	assert_covered(a, e);
-	reg_split(a);
-	reg_split(e);
-	r = mprotect((void *)a, len, prot);
-	err = errno;
 	/* Region by region, as the kernel goes VMA by VMA: it stops at the
 	 * first refusal, with the ones before it changed. */
 	for (i = reg_find(a); i < nreg && R[i].start < e; i++) {
@@ -331,17 +335,14 @@ void op_madvise(void)
 	if (adv == MADV_MERGEABLE || adv == MADV_UNMERGEABLE || adv == MADV_HUGEPAGE ||
 	    adv == MADV_NOHUGEPAGE || adv == MADV_COLLAPSE)
 		allow |= E(EINVAL);	/* a kernel without KSM or THP */
+	if (ok && len && !hostile)
+		split_range(a, e);
+	r = madvise((void *)a, len, adv);
+	err = errno;
 	if (!ok || !len || hostile) {
-		r = madvise((void *)a, len, adv);
-		err = errno;
 		judge("madvise", r, err, ok, false, 0, allow, S_MADVISE);
 		return;
 	}
-	assert_covered(a, e);
-	reg_split(a);
-	reg_split(e);
-	r = madvise((void *)a, len, adv);
-	err = errno;
 	if (adv == MADV_POPULATE_READ || adv == MADV_POPULATE_WRITE) {
 		bool write = adv == MADV_POPULATE_WRITE;
 		uintptr_t va;
