@@ -6,7 +6,6 @@
 # harness and checkpatch.pl.  Unpacks them to $VMLAB_CACHE/linux-source-VER/
 # and prints that directory.  VER is the newest linux-source-6.12 (the
 # harness of 6.1 mishandles SKIP in FIXTURE_SETUP and forked EXPECTs).
-# scripts/fetch-source.sh, the path selftests/Makefile runs, is a link here.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 

@@ -1,1 +1,0 @@
-host/fetch-source.sh
