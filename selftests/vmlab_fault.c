@@ -1759,6 +1759,21 @@ FIXTURE_VARIANT_ADD(zfill, huge)
 #define ZF_AREA		(2 * VL_MiB)	/* one fill area: 2 MiB aligned in the object */
 #define ZF_AREAS	16
 
+#define ZR_DELAY_KNOB	"/sys/kernel/debug/vmlab/zero_fault_delay_us"
+#define ZG_DELAY_US	40000	/* fill_in_the_gap: the fault's wait */
+#define ZG_AREAS	8
+
+static int zr_set_delay(const char *us)
+{
+	int fd = open(ZR_DELAY_KNOB, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, us, strlen(us)) == (ssize_t)strlen(us);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 FIXTURE_SETUP(zfill)
 {
 	self->ps = vl_psize();
@@ -1780,6 +1795,7 @@ FIXTURE_SETUP(zfill)
 
 FIXTURE_TEARDOWN(zfill)
 {
+	zr_set_delay("0");	/* fill_in_the_gap's knob, back to no wait however it ended */
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, ZF_AREAS * ZF_AREA);
 	if (self->fd >= 0)
@@ -2043,6 +2059,7 @@ struct zr_shared {
 	int done[ZF_AREA / 4096];	/* the fill of page i returned */
 	int stop;
 	uint64_t reads, zeros, stale;	/* over all rounds */
+	uint64_t reread;		/* zeros read again after their fill */
 	size_t stale_page;
 	uint64_t stale_val;
 };
@@ -2075,6 +2092,17 @@ static void *zr_read(void *arg)
 			__atomic_add_fetch(&z->reads, 1, __ATOMIC_RELAXED);
 			if (!v)
 				__atomic_add_fetch(&z->zeros, 1, __ATOMIC_RELAXED);
+			/*
+			 * A zero read while the fill ran: once the fill has
+			 * returned, read again.  The entry that gave the zero
+			 * must be gone by now, so this read sees the data.
+			 */
+			if (!d && !v && __atomic_load_n(&z->done[i], __ATOMIC_ACQUIRE)) {
+				d = 1;
+				__atomic_add_fetch(&z->reread, 1, __ATOMIC_RELAXED);
+				v = __atomic_load_n((uint64_t *)(base + i * ps),
+						    __ATOMIC_RELAXED);
+			}
 			if (d && v != zf_marker(z->area, i) &&
 			    !__atomic_fetch_add(&z->stale, 1, __ATOMIC_RELAXED)) {
 				z->stale_page = i;
@@ -2089,7 +2117,8 @@ static void *zr_read(void *arg)
  * The race: private readers fault zero entries in while the object is
  * filled under them, page by page (write(), shared stores) or 2 MiB at
  * once (huge, then stores).  A read that begins after a page's fill
- * returned must see the data; after the round every reader maps the
+ * returned must see the data, and so must a read again of a page that
+ * read zero while its fill ran; after the round every reader maps the
  * object's page (pagemap) with the data, nowhere the zero page.
  */
 TEST_F_TIMEOUT(zfill, race, 300)
@@ -2160,8 +2189,9 @@ TEST_F_TIMEOUT(zfill, race, 300)
 	}
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
 	vl_stats_log("race", &a, &b);
-	TH_LOG("%llu private reads, %llu of them zeros; %lld zero entries made, %lld pages filled",
+	TH_LOG("%llu private reads, %llu of them zeros (%llu read again after their fill); %lld zero entries made, %lld pages filled",
 	       (unsigned long long)z->reads, (unsigned long long)z->zeros,
+	       (unsigned long long)z->reread,
 	       (long long)VL_D(a, b, zero_frame_maps), (long long)VL_D(a, b, pages_allocated));
 	/* The readers did meet holes: the race was run. */
 	ASSERT_LT(0, VL_D(a, b, zero_frame_maps));
@@ -2169,6 +2199,84 @@ TEST_F_TIMEOUT(zfill, race, 300)
 	for (t = 0; t < ZR_READERS; t++)
 		munmap(z->pv[t], ZR_AREAS * ZF_AREA);
 	free(z);
+}
+
+struct zg_fill {
+	int fd;
+	char *sh;
+	enum zfill_how how;
+	size_t area, page;
+	int done;
+};
+
+/* The fill, from another thread, while the reader waits in its fault. */
+static void *zg_fill(void *arg)
+{
+	struct zg_fill *f = arg;
+
+	usleep(ZG_DELAY_US / 4);
+	if (zf_begin(f->fd, f->sh, f->how, f->area) < 0 ||
+	    zf_fill(f->fd, f->sh, f->how, f->area, f->page))
+		return NULL;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A fill that lands inside a private read fault at a hole, every time:
+ * the module's test knob (debugfs, root's; 0 by default) makes such a
+ * fault wait between its look for a page (none) and its zero entry, and
+ * the fill comes in that wait.  The fill finds no entry to take away; so
+ * the fault, its entry in place, looks again, finds the page and takes
+ * its own entry away, and the read that faulted, run again, maps the
+ * page: it reads the data.  Without that second look the reader would
+ * keep a zero entry over a filled page (a stale zero), read after read.
+ */
+TEST_F_TIMEOUT(zfill, fill_in_the_gap, 120)
+{
+	size_t ps = self->ps, area, met = 0;
+	struct vmlab_stats a, b;
+	char us[16], *pv;
+	pthread_t th;
+	uint64_t v, e;
+
+	if (access(ZR_DELAY_KNOB, W_OK))
+		SKIP(return, "no %s: %s", ZR_DELAY_KNOB, strerror(errno));
+	pv = mmap(NULL, ZG_AREAS * ZF_AREA, PROT_READ, MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, pv);
+	ASSERT_EQ(0, madvise(pv, ZG_AREAS * ZF_AREA, MADV_RANDOM));
+	snprintf(us, sizeof(us), "%d", ZG_DELAY_US);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, zr_set_delay(us));
+	for (area = 0; area < ZG_AREAS; area++) {
+		size_t page = (area * 37 + 5) % (ZF_AREA / ps);
+		struct zg_fill f = { self->fd, self->sh, variant->how, area, page, 0 };
+		char *p = pv + area * ZF_AREA + page * ps;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, zg_fill, &f));
+		v = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);	/* the fault */
+		/* The fill returned while the fault waited: it came in the gap. */
+		if (__atomic_load_n(&f.done, __ATOMIC_ACQUIRE))
+			met++;
+		ASSERT_EQ(0, pthread_join(th, NULL));
+		ASSERT_EQ(1, f.done) TH_LOG("area %zu: the fill failed", area);
+		/* Filled: no zero entry may stay, and a read sees the data. */
+		e = vl_pagemap(p);
+		ASSERT_FALSE(pm_present(e) && pm_pfn(e) == self->zero)
+			TH_LOG("area %zu page %zu: a zero entry outlived the fill (first read %#llx)",
+			       area, page, (unsigned long long)v);
+		ASSERT_EQ(zf_marker(area, page), *(uint64_t *)p)
+			TH_LOG("area %zu page %zu: a stale zero (first read %#llx)",
+			       area, page, (unsigned long long)v);
+	}
+	ASSERT_EQ(0, zr_set_delay("0"));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("gap", &a, &b);
+	TH_LOG("%zu of %d fills came while the read fault waited", met, ZG_AREAS);
+	/* Each fault made its zero entry (and took it away): it waited at a hole. */
+	ASSERT_LE((int64_t)ZG_AREAS, VL_D(a, b, zero_frame_maps));
+	ASSERT_LT(0, met);
+	munmap(pv, ZG_AREAS * ZF_AREA);
 }
 
 VL_TEST_MAIN
