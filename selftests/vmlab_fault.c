@@ -1765,13 +1765,7 @@ FIXTURE_VARIANT_ADD(zfill, huge)
 
 static int zr_set_delay(const char *us)
 {
-	int fd = open(ZR_DELAY_KNOB, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, us, strlen(us)) == (ssize_t)strlen(us);
-	close(fd);
-	return ok ? 0 : -1;
+	return vl_write_str(ZR_DELAY_KNOB, us);
 }
 
 FIXTURE_SETUP(zfill)
@@ -1951,16 +1945,9 @@ TEST_F(zfill, fill_after_zero_read)
 static int zf_tracefs_write(const char *file, const char *s)
 {
 	char path[128];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
+	return vl_append_str(path, s);
 }
 
 static long zf_walks(void)

@@ -80,9 +80,9 @@ long vl_read_long(const char *path)
 	return strtol(buf, NULL, 0);
 }
 
-int vl_write_str(const char *path, const char *s)
+static int write_str(const char *path, const char *s, int how)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | how | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -90,6 +90,16 @@ int vl_write_str(const char *path, const char *s)
 	n = write(fd, s, strlen(s));
 	close(fd);
 	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+int vl_write_str(const char *path, const char *s)
+{
+	return write_str(path, s, O_TRUNC);
+}
+
+int vl_append_str(const char *path, const char *s)
+{
+	return write_str(path, s, O_APPEND);
 }
 
 long vl_read_key(const char *path, const char *key)

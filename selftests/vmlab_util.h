@@ -75,6 +75,9 @@ long vl_read_long(const char *path);
 /* Write s to the file at path (sysfs, cgroupfs, tracefs), as the shell's
  * > does (O_TRUNC); 0 or -1. */
 int vl_write_str(const char *path, const char *s);
+/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
+ * probes already there. */
+int vl_append_str(const char *path, const char *s);
 /* The value of "key N" in a flat-keyed file such as memory.events, or -1. */
 long vl_read_key(const char *path, const char *key);
 /*
