@@ -1,12 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The vmlab command: what its subcommands share (exit codes, output,
- * JSON, page states).  vmlab_main() is the whole command; main.c calls it
- * and so do the selftests that run the tour or check the views.
+ * The vmlab command, split as perf and git split theirs: vmlab.c is the
+ * program (vmlab_main() dispatches to a subcommand by name, from its
+ * table), each subcommand a file of its own (cmd-NAME.c with
+ * cmd_NAME(); the tour is the directory tour/), and what they share a
+ * file per topic:
+ *
+ *   output.c    colour, errors on stderr, exit codes, opening the device
+ *   options.c   the options the subcommands share (-p PID, --json, --help)
+ *   pstate.c    page states: what an inspect record says a page is
+ *   view.c      what maps, inspect and grid share: the process, its pages
+ *   json.c      the JSON writer (json.h)
+ *
+ * Adding a subcommand is one new file and one row of the table in
+ * vmlab.c (and a line of its usage).  The selftests link the command
+ * (libvmlabcmd.a) and call vmlab_main() as the program's main() does.
  */
 #ifndef VMLAB_CMD_H
 #define VMLAB_CMD_H
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +27,8 @@
 #include <sys/types.h>
 
 #include "libvmlab.h"
+
+struct json;
 
 /* Exit codes (documented in userspace/JSON.md and `vmlab --help`). */
 enum {
@@ -28,6 +43,7 @@ enum {
 	VX_ERR = 8,		/* another error */
 };
 
+/* vmlab.c: the whole command, as main() runs it. */
 int vmlab_main(int argc, char **argv);
 
 /* Subcommands: each returns an exit code. */
@@ -38,9 +54,9 @@ int cmd_inspect(int argc, char **argv);
 int cmd_grid(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_probe(int argc, char **argv);	/* hidden: execve chapter's program */
-int vmlab_probe_main(int argc, char **argv);	/* probe.c */
+int vmlab_probe_main(int argc, char **argv);	/* cmd-probe.c */
 
-/* Colour: set once from --color and the terminal. */
+/* output.c.  Colour: set once from --color and the terminal. */
 extern bool vc_color;
 void vc_set_color(const char *when);	/* "auto", "always", "never" */
 const char *vc(const char *code);	/* the escape, or "" without colour */
@@ -61,12 +77,39 @@ int vx_from_errno(int err);
 /* Open /dev/vmlab or print why not: fd, or -1 and *code set. */
 int vopen_dev(int *code);
 
-/* Common arguments */
+/* "vmlab CMD: ... (vmlab CMD --help)" on stderr; returns VX_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* options.c: getopt_long() from the start of a subcommand's argv. */
+void opt_reset(void);
+/* The long options of stat, maps and inspect: --json, --help. */
+extern const struct option view_lo[];
+/* What maps, inspect and grid take: -p PID, --json, --help (and grid's own). */
+struct view_opts {
+	const char *cmd;		/* for usage errors */
+	const char *help;		/* --help prints it, */
+	void (*help_more)(void);	/* then this, if any */
+	int max_pids;			/* -p PID: 1, or 2 for grid */
+	int npids;
+	pid_t pids[2];
+	bool json;
+	bool have_vma;			/* grid: --vma ADDR */
+	uintptr_t vaddr;
+	int width;			/* grid: --width N */
+};
+
+#define VIEW_GO_ON	(-1)
+
+/*
+ * Parse the options with getopt_long() and lo into o; VIEW_GO_ON with
+ * optind at the first argument, or the exit code (--help, a bad option).
+ */
+int view_opts(struct view_opts *o, const struct option *lo, int argc, char **argv);
 int parse_pid(const char *s, pid_t *pid);
 /* Does process pid exist?  Exit code on error (message printed). */
 int check_pid(pid_t pid);
 
-/* Page states, from an inspect record */
+/* pstate.c: page states, from an inspect record */
 enum pstate {
 	PS_UNMAPPED,		/* no VMA */
 	PS_NOT_PRESENT,		/* in a VMA, nothing mapped */
@@ -82,12 +125,14 @@ enum pstate {
 	PS_UNKNOWN,		/* the walk could not tell */
 	PS_NR
 };
+
 struct pstate_desc {
 	char ch;		/* grid character (upper case; lower = read-only) */
 	const char *name;	/* JSON name */
 	const char *color;	/* VC_* */
 	const char *help;	/* legend */
 };
+
 extern const struct pstate_desc pstates[PS_NR];
 enum pstate page_state(const struct vmlab_page_info *pi);
 /* The grid character: case tells the write bit for letters. */
@@ -104,30 +149,25 @@ char *mapcount_str(const struct vmlab_page_info *pi, bool short_form, char *buf,
 /* "rw-p" from vm_flags. */
 void vm_perms(uint64_t vm_flags, char out[5]);
 
-/* A tiny JSON writer: compact, one document per call of json_end(). */
-struct json {
-	FILE *f;
-	int depth;
-	bool need_comma[64];
-};
-void json_start(struct json *j, FILE *f);
-void json_end(struct json *j);		/* newline after the document */
-void json_obj(struct json *j, const char *key);	/* key NULL in arrays */
-void json_obj_end(struct json *j);
-void json_arr(struct json *j, const char *key);
-void json_arr_end(struct json *j);
-void json_str(struct json *j, const char *key, const char *v);
-void json_int(struct json *j, const char *key, long long v);
-void json_uint(struct json *j, const char *key, unsigned long long v);
-void json_hex(struct json *j, const char *key, unsigned long long v);
-void json_bool(struct json *j, const char *key, bool v);
-void json_null(struct json *j, const char *key);
-void json_double(struct json *j, const char *key, double v);
+/* The page size, for short. */
+#define PS	vmlab_page_size()
 
-/* One inspect record as JSON (the "pages" elements of vmlab.inspect/1). */
-void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown);
-
-/* Help text helper: print and return VX_OK, or VX_USAGE for errors. */
-int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* view.c: the pid to show for pid: 0 is vmlab itself. */
+int shown_pid(pid_t pid);
+/* The process's name (its comm) into buf. */
+const char *pid_name(pid_t pid, char *buf, size_t len);
+/* Check that the processes exist, then open the device: fd, or -1 and *code. */
+int open_for(const pid_t *pids, int npids, int *code);
+/*
+ * Inspect npages from addr of pid into a new array; prints the error and
+ * returns NULL with *code set.
+ */
+struct vmlab_page_info *get_pages(int fd, pid_t pid, uintptr_t addr,
+				  size_t npages, bool *pfn_shown, int *code);
+/* "ADDR: not mapped in process PID"; returns VX_BADADDR. */
+int not_mapped(uintptr_t addr, pid_t pid);
+/* Object key: the count of pages in each state from first on, by name. */
+void json_counts(struct json *j, const char *key, const long counts[PS_NR],
+		 enum pstate first);
 
 #endif /* VMLAB_CMD_H */

@@ -2,7 +2,9 @@
 /*
  * vmlab: the command.  `vmlab tour` reproduces, live and checked, what
  * textbooks say about memory mapping; the views show what the kernel holds
- * for any process, page by page.
+ * for any process, page by page.  vmlab_main() runs the subcommand named
+ * from the table below (cmd.h says where each lives); main() is built in
+ * with -DVMLAB_MAIN, as the selftests that link the command have their own.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -95,3 +97,10 @@ int vmlab_main(int argc, char **argv)
 	fprintf(stderr, "vmlab: unknown command '%s'\n%s", argv[a], usage);
 	return VX_USAGE;
 }
+
+#ifdef VMLAB_MAIN
+int main(int argc, char **argv)
+{
+	return vmlab_main(argc, argv);
+}
+#endif

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "cmd.h"
+#include "json.h"
 
 static const char trace_help[] =
 "usage: vmlab trace [-p PID] [-n COUNT] [-t SECS] [--json] [-- COMMAND [ARGS...]]\n"
@@ -316,8 +317,7 @@ int cmd_trace(int argc, char **argv)
 	struct timespec t0, now;
 	struct sigaction sa;
 
-	optind = 1;
-	opterr = 0;
+	opt_reset();
 	while ((c = getopt_long(argc, argv, "+p:n:t:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':

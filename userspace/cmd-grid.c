@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab grid: one character per page of a range or a mapping, for one
+ * process or two side by side.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "json.h"
+
+static const char grid_help[] =
+"usage: vmlab grid [-p PID [-p PID2]] [--json] ADDR LEN\n"
+"       vmlab grid [-p PID [-p PID2]] [--json] --vma ADDR\n"
+"\n"
+"One character per page from ADDR (hex) for LEN bytes (K, M, G suffixes),\n"
+"or over the whole mapping holding ADDR in the first process.  With two\n"
+"processes (e.g. parent and child after fork) their grids are side by\n"
+"side, with a third column: = same frame in both, x different frames,\n"
+"? frame id " HIDDEN_WORDS " (a file's page, or one other processes may map).\n"
+"Lower case: the entry is read-only (a store faults first).\n"
+"\n"
+"  -p PID      the process (default: vmlab itself); twice for two\n"
+"  --vma ADDR  the whole VMA holding ADDR\n"
+"  --width N   pages per row (default 64, or 32 side by side)\n"
+"  --json      one JSON document, schema vmlab.grid/1 (userspace/JSON.md)\n"
+"\n"
+"Legend:\n";
+
+static void legend_line(int s)
+{
+	printf("  %s'%c'%s %s\n", vc(pstates[s].color), pstates[s].ch, vc(VC_RESET),
+	       pstates[s].help);
+}
+
+static void legend(void)
+{
+	int s;
+
+	for (s = 0; s < PS_NR; s++)
+		legend_line(s);
+}
+
+/*
+ * Side by side: = the same frame in both, x different, . not both present,
+ * ? a frame id withheld (not root): it cannot tell.
+ */
+static char same_char(const struct vmlab_page_info *a, const struct vmlab_page_info *b)
+{
+	bool p0 = a->entry & VMLAB_ENTRY_PRESENT;
+	bool p1 = b->entry & VMLAB_ENTRY_PRESENT;
+
+	if (!p0 || !p1)
+		return '.';
+	if ((a->hidden | b->hidden) & VMLAB_HIDDEN_FRAME_ID)
+		return '?';
+	return a->frame_id == b->frame_id ? '=' : 'x';
+}
+
+int cmd_grid(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "vma", required_argument, NULL, 'v' },
+		{ "width", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct view_opts o = { .cmd = "grid", .help = grid_help, .help_more = legend,
+			       .max_pids = 2 };
+	struct vmlab_page_info *pi[2] = { NULL, NULL };
+	const pid_t *pids = o.pids;
+	int npids, fd, code = VX_OK, k, width;
+	bool shown;
+	uintptr_t addr = 0;
+	uint64_t len = 0;
+	size_t npages, i, mapped = 0, row;
+	long counts[2][PS_NR];
+	int s0;
+
+	code = view_opts(&o, lo, argc, argv);
+	if (code != VIEW_GO_ON)
+		return code;
+	npids = o.npids ? o.npids : 1;
+	width = o.width;
+	if (o.have_vma) {
+		struct vmlab_vma v;
+
+		if (optind < argc)
+			return usage_error("grid", "--vma takes no LEN: unexpected '%s'", argv[optind]);
+		code = check_pid(pids[0]);
+		if (code)
+			return code;
+		if (vmlab_maps_find(pids[0], o.vaddr, &v)) {
+			if (errno == ENOENT)
+				return not_mapped(o.vaddr, pids[0]);
+			return verr(vx_from_errno(errno), "/proc/%d/maps: %s", (int)pids[0],
+				    strerror(errno));
+		}
+		addr = v.start;
+		len = v.end - v.start;
+	} else {
+		if (optind + 2 != argc)
+			return usage_error("grid", "needs ADDR and LEN, or --vma ADDR");
+		if (vmlab_parse_addr(argv[optind], &addr))
+			return usage_error("grid", "bad address '%s' (hex)", argv[optind]);
+		if (vmlab_parse_size(argv[optind + 1], &len) || !len)
+			return usage_error("grid", "bad length '%s'", argv[optind + 1]);
+		addr &= ~(uintptr_t)(PS - 1);
+	}
+	npages = (size_t)((len + PS - 1) / PS);
+	if (npages > (1UL << 22))
+		return usage_error("grid", "%zu pages is too many", npages);
+	if (!width)
+		width = npids == 2 ? 32 : 64;
+	fd = open_for(pids, npids, &code);
+	if (fd < 0)
+		return code;
+	for (k = 0; k < npids; k++) {
+		pi[k] = get_pages(fd, pids[k], addr, npages, &shown, &code);
+		if (!pi[k]) {
+			close(fd);
+			free(pi[0]);
+			return code;
+		}
+		memset(counts[k], 0, sizeof(counts[k]));
+		for (i = 0; i < npages; i++) {
+			counts[k][page_state(&pi[k][i])]++;
+			mapped += !!(pi[k][i].walk & VMLAB_WALK_VMA);
+		}
+	}
+	close(fd);
+	if (!mapped) {
+		free(pi[0]);
+		free(pi[1]);
+		return not_mapped(addr, pids[0]);
+	}
+	if (o.json) {
+		struct json j;
+		char *cells = malloc(npages + 1);
+		int s;
+
+		if (!cells)
+			return verr(VX_ERR, "out of memory");
+		json_doc(&j, "vmlab.grid/1");
+		json_uint(&j, "page_size", PS);
+		json_hex(&j, "addr", addr);
+		json_uint(&j, "npages", npages);
+		json_obj(&j, "legend");
+		for (s = 0; s < PS_NR; s++)
+			json_str(&j, (char[]){ pstates[s].ch, 0 }, pstates[s].name);
+		json_obj_end(&j);
+		json_arr(&j, "procs");
+		for (k = 0; k < npids; k++) {
+			json_obj(&j, NULL);
+			json_int(&j, "pid", shown_pid(pids[k]));
+			for (i = 0; i < npages; i++)
+				cells[i] = page_char(&pi[k][i]);
+			cells[npages] = 0;
+			json_str(&j, "cells", cells);
+			json_counts(&j, "counts", counts[k], PS_UNMAPPED);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		if (npids == 2) {
+			for (i = 0; i < npages; i++)
+				cells[i] = same_char(&pi[0][i], &pi[1][i]);
+			json_str(&j, "same", cells);
+		} else {
+			json_null(&j, "same");
+		}
+		json_doc_end(&j);
+		free(cells);
+		free(pi[0]);
+		free(pi[1]);
+		return VX_OK;
+	}
+	printf("%s%zu pages from %#" PRIxPTR " (%zu KiB)", vc(VC_BOLD), npages, addr,
+	       npages * PS / 1024);
+	for (k = 0; k < npids; k++)
+		printf("%s process %d", k ? " and" : " in", shown_pid(pids[k]));
+	printf(", %d pages a row%s\n", width, vc(VC_RESET));
+	if (npids == 2)
+		printf("%-14s %-*s  %-*s  %s\n", "", width, "first", width, "second",
+		       "= same frame, x different, ? frame id " HIDDEN_WORDS);
+	for (row = 0; row < npages; row += (size_t)width) {
+		size_t end = row + (size_t)width < npages ? row + (size_t)width : npages;
+		const char *last = NULL;
+
+		printf("%-14" PRIxPTR " ", addr + row * PS);
+		for (k = 0; k < npids; k++) {
+			for (i = row; i < end; i++) {
+				const char *col = pstates[page_state(&pi[k][i])].color;
+
+				if (vc_color && col != last) {
+					printf("%s", vc(col));
+					last = col;
+				}
+				putchar(page_char(&pi[k][i]));
+			}
+			if (vc_color) {
+				printf("%s", vc(VC_RESET));
+				last = NULL;
+			}
+			if (npids == 2)
+				printf("%*s  ", (int)(width - (end - row)), "");
+		}
+		if (npids == 2)
+			for (i = row; i < end; i++)
+				putchar(same_char(&pi[0][i], &pi[1][i]));
+		putchar('\n');
+	}
+	printf("\n");
+	for (k = 0; k < npids; k++) {
+		int s;
+
+		printf("%s%d:", npids == 2 ? (k ? "second, pid " : "first, pid ") : "pid ",
+		       shown_pid(pids[k]));
+		for (s = 0; s < PS_NR; s++)
+			if (counts[k][s])
+				printf(" %s%c%s %s %ld;", vc(pstates[s].color), pstates[s].ch,
+				       vc(VC_RESET), pstates[s].name, counts[k][s]);
+		printf("\n");
+	}
+	printf("Legend (lower case: mapped read-only, a store faults first; all states: "
+	       "vmlab grid --help):\n");
+	for (s0 = 0; s0 < PS_NR; s0++)
+		if (counts[0][s0] || (npids == 2 && counts[1][s0]))
+			legend_line(s0);
+	free(pi[0]);
+	free(pi[1]);
+	return VX_OK;
+}
