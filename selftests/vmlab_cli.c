@@ -614,7 +614,7 @@ TEST_F(cli, grid_json)
 	ASSERT_EQ((uintptr_t)self->s, jhex(d, "addr"));	/* the whole VMA */
 	ASSERT_EQ(16, jnum(d, "npages"));
 	ASSERT_TRUE(jhas(d, "legend", J_OBJ));
-	ASSERT_EQ(PS_NR, jget(d, "legend")->n);
+	ASSERT_EQ(VC_PS_NR, jget(d, "legend")->n);
 	procs = jget(d, "procs");
 	ASSERT_NE(NULL, procs);
 	ASSERT_EQ(1, procs->n);
@@ -623,8 +623,8 @@ TEST_F(cli, grid_json)
 	c = jget(procs->v[0], "counts");
 	ASSERT_EQ(8, jnum(c, "object"));
 	ASSERT_EQ(8, jnum(c, "not_present"));
-	for (s = 0; s < PS_NR; s++)
-		ASSERT_TRUE(jhas(c, pstates[s].name, J_NUM));
+	for (s = 0; s < VC_PS_NR; s++)
+		ASSERT_TRUE(jhas(c, vc_pstates[s].name, J_NUM));
 	ASSERT_EQ(J_NULL, jget(d, "same")->t);
 
 	ASSERT_EQ(0, run(self->out, "grid", "-p", self->pid, "--json", hexs(addr, self->p),
@@ -708,9 +708,9 @@ TEST_F(cli, maps_json)
 	ASSERT_EQ(sm.rss, jnum(v, "rss_kb"));
 	ASSERT_EQ((long)vl_count_present(self->s, 16), jnum(jget(v, "states"), "object"));
 	st = jget(v, "states");
-	for (s = PS_NOT_PRESENT; s < PS_NR; s++) {
-		ASSERT_TRUE(jhas(st, pstates[s].name, J_NUM));
-		sum += (long)jnum(st, pstates[s].name);
+	for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++) {
+		ASSERT_TRUE(jhas(st, vc_pstates[s].name, J_NUM));
+		sum += (long)jnum(st, vc_pstates[s].name);
 	}
 	ASSERT_EQ(16, sum);
 	ASSERT_EQ(4, jnum(v, "writable"));
@@ -726,7 +726,7 @@ TEST_F(cli, trace_json)
 
 	rc = run(self->out, "--stderr", "trace", "--json", "--", "/proc/self/exe",
 		 "--vmlab-helper", "--touch", NULL);
-	if (rc == VX_UNSUPP)
+	if (rc == VC_UNSUPP)
 		SKIP(return, "no tracefs or no vmlab tracepoints: %s", self->out);
 	ASSERT_EQ(0, rc) TH_LOG("%s", self->out);
 	for (line = strtok_r(self->out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -768,33 +768,33 @@ TEST_F(cli, errors)
 	size_t i;
 
 	snprintf(dead, sizeof(dead), "%d", (int)dead_pid());
-	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "inspect", "-p", dead, "1000", NULL));
+	ASSERT_EQ(VC_NOPROC, run(self->out, "--stderr", "inspect", "-p", dead, "1000", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "vmlab: no process with pid ")) TH_LOG("%s", self->out);
-	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "maps", "-p", dead, NULL));
-	ASSERT_EQ(VX_NOPROC, run(self->out, "--stderr", "grid", "-p", dead, "1000", "4K", NULL));
-	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "maps", "-p", "12x", NULL));
+	ASSERT_EQ(VC_NOPROC, run(self->out, "--stderr", "maps", "-p", dead, NULL));
+	ASSERT_EQ(VC_NOPROC, run(self->out, "--stderr", "grid", "-p", dead, "1000", "4K", NULL));
+	ASSERT_EQ(VC_USAGE, run(self->out, "--stderr", "maps", "-p", "12x", NULL));
 
 	/* An address nothing maps. */
 	far = mmap(NULL, self->ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, far);
 	ASSERT_EQ(0, munmap(far, self->ps));
-	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
+	ASSERT_EQ(VC_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
 				  hexs(addr, far), NULL));
 	ASSERT_NE(NULL, strstr(self->out, ": not mapped in process ")) TH_LOG("%s", self->out);
-	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "grid", "-p", self->pid, "--vma",
+	ASSERT_EQ(VC_BADADDR, run(self->out, "--stderr", "grid", "-p", self->pid, "--vma",
 				  hexs(addr, far), NULL));
 	ASSERT_NE(NULL, strstr(self->out, ": not mapped in process ")) TH_LOG("%s", self->out);
 	/* Not a user address. */
-	ASSERT_EQ(VX_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
+	ASSERT_EQ(VC_BADADDR, run(self->out, "--stderr", "inspect", "-p", self->pid,
 				  "ffffffffff600000", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "not a range of user-space addresses"))
 		TH_LOG("%s", self->out);
 	/* Not an address at all; unknown commands and options. */
-	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "inspect", "zz", NULL));
+	ASSERT_EQ(VC_USAGE, run(self->out, "--stderr", "inspect", "zz", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "bad address 'zz'")) TH_LOG("%s", self->out);
-	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "frobnicate", NULL));
-	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "tour", "no-such-chapter", NULL));
-	ASSERT_EQ(VX_USAGE, run(self->out, "--stderr", "grid", "--bogus", NULL));
+	ASSERT_EQ(VC_USAGE, run(self->out, "--stderr", "frobnicate", NULL));
+	ASSERT_EQ(VC_USAGE, run(self->out, "--stderr", "tour", "no-such-chapter", NULL));
+	ASSERT_EQ(VC_USAGE, run(self->out, "--stderr", "grid", "--bogus", NULL));
 
 	/* --help of each subcommand: exit 0, a usage line. */
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -812,13 +812,13 @@ TEST_F(cli, module_not_loaded)
 	static const char msg[] =
 		"vmlab: /dev/vmlab not found: is the module loaded? (insmod vmlab.ko)\n";
 
-	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "stat", NULL));
+	ASSERT_EQ(VC_NODEV, run(self->out, "--stderr", "--no-module", "stat", NULL));
 	ASSERT_STREQ(msg, self->out);
-	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "maps", NULL));
+	ASSERT_EQ(VC_NODEV, run(self->out, "--stderr", "--no-module", "maps", NULL));
 	ASSERT_STREQ(msg, self->out);
-	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "tour", "1", NULL));
+	ASSERT_EQ(VC_NODEV, run(self->out, "--stderr", "--no-module", "tour", "1", NULL));
 	ASSERT_STREQ(msg, self->out);
-	ASSERT_EQ(VX_NODEV, run(self->out, "--stderr", "--no-module", "tour", "--tap", NULL));
+	ASSERT_EQ(VC_NODEV, run(self->out, "--stderr", "--no-module", "tour", "--tap", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "Bail out! vmlab: /dev/vmlab not found"));
 }
 
@@ -945,10 +945,10 @@ TEST_F(cli, permission_denied)
 	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
 	if (st.st_mode & 0006)
 		SKIP(return, "%s is open to everyone (dev_mode)", VMLAB_DEVICE);
-	ASSERT_EQ(VX_PERM, run(self->out, "--stderr", "--nobody", "stat", NULL));
+	ASSERT_EQ(VC_PERM, run(self->out, "--stderr", "--nobody", "stat", NULL));
 	ASSERT_NE(NULL, strstr(self->out, "vmlab: /dev/vmlab: permission denied"))
 		TH_LOG("%s", self->out);
-	ASSERT_EQ(VX_PERM, run(self->out, "--stderr", "--nobody", "inspect", "-p", self->pid,
+	ASSERT_EQ(VC_PERM, run(self->out, "--stderr", "--nobody", "inspect", "-p", self->pid,
 			       "1000", NULL));
 }
 

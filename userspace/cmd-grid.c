@@ -23,7 +23,7 @@ static const char grid_help[] =
 "or over the whole mapping holding ADDR in the first process.  With two\n"
 "processes (e.g. parent and child after fork) their grids are side by\n"
 "side, with a third column: = same frame in both, x different frames,\n"
-"? frame id " HIDDEN_WORDS " (a file's page, or one other processes may map).\n"
+"? frame id " VC_HIDDEN_WORDS " (a file's page, or one other processes may map).\n"
 "Lower case: the entry is read-only (a store faults first).\n"
 "\n"
 "  -p PID      the process (default: vmlab itself); twice for two\n"
@@ -35,15 +35,15 @@ static const char grid_help[] =
 
 static void legend_line(int s)
 {
-	printf("  %s'%c'%s %s\n", vc(pstates[s].color), pstates[s].ch, vc(VC_RESET),
-	       pstates[s].help);
+	printf("  %s'%c'%s %s\n", vc(vc_pstates[s].color), vc_pstates[s].ch, vc(VC_RESET),
+	       vc_pstates[s].help);
 }
 
 static void legend(void)
 {
 	int s;
 
-	for (s = 0; s < PS_NR; s++)
+	for (s = 0; s < VC_PS_NR; s++)
 		legend_line(s);
 }
 
@@ -72,20 +72,20 @@ int cmd_grid(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct view_opts o = { .cmd = "grid", .help = grid_help, .help_more = legend,
-			       .max_pids = 2 };
+	struct vc_view_opts o = { .cmd = "grid", .help = grid_help, .help_more = legend,
+				  .max_pids = 2 };
 	struct vmlab_page_info *pi[2] = { NULL, NULL };
 	const pid_t *pids = o.pids;
-	int npids, fd, code = VX_OK, k, width;
+	int npids, fd, code = VC_OK, k, width;
 	bool shown;
 	uintptr_t addr = 0;
 	uint64_t len = 0;
 	size_t npages, i, mapped = 0, row;
-	long counts[2][PS_NR];
+	long counts[2][VC_PS_NR];
 	int s0;
 
-	code = view_opts(&o, lo, argc, argv);
-	if (code != VIEW_GO_ON)
+	code = vc_view_opts(&o, lo, argc, argv);
+	if (code != VC_GO_ON)
 		return code;
 	npids = o.npids ? o.npids : 1;
 	width = o.width;
@@ -93,37 +93,38 @@ int cmd_grid(int argc, char **argv)
 		struct vmlab_vma v;
 
 		if (optind < argc)
-			return usage_error("grid", "--vma takes no LEN: unexpected '%s'", argv[optind]);
-		code = check_pid(pids[0]);
+			return vc_usage_error("grid", "--vma takes no LEN: unexpected '%s'",
+					      argv[optind]);
+		code = vc_check_pid(pids[0]);
 		if (code)
 			return code;
 		if (vmlab_maps_find(pids[0], o.vaddr, &v)) {
 			if (errno == ENOENT)
-				return not_mapped(o.vaddr, pids[0]);
-			return verr(vx_from_errno(errno), "/proc/%d/maps: %s", (int)pids[0],
-				    strerror(errno));
+				return vc_not_mapped(o.vaddr, pids[0]);
+			return vc_err(vc_exit_of_errno(errno), "/proc/%d/maps: %s", (int)pids[0],
+				      strerror(errno));
 		}
 		addr = v.start;
 		len = v.end - v.start;
 	} else {
 		if (optind + 2 != argc)
-			return usage_error("grid", "needs ADDR and LEN, or --vma ADDR");
+			return vc_usage_error("grid", "needs ADDR and LEN, or --vma ADDR");
 		if (vmlab_parse_addr(argv[optind], &addr))
-			return usage_error("grid", "bad address '%s' (hex)", argv[optind]);
+			return vc_usage_error("grid", "bad address '%s' (hex)", argv[optind]);
 		if (vmlab_parse_size(argv[optind + 1], &len) || !len)
-			return usage_error("grid", "bad length '%s'", argv[optind + 1]);
-		addr &= ~(uintptr_t)(PS - 1);
+			return vc_usage_error("grid", "bad length '%s'", argv[optind + 1]);
+		addr &= ~(uintptr_t)(VC_PAGE_SIZE - 1);
 	}
-	npages = (size_t)((len + PS - 1) / PS);
+	npages = (size_t)((len + VC_PAGE_SIZE - 1) / VC_PAGE_SIZE);
 	if (npages > (1UL << 22))
-		return usage_error("grid", "%zu pages is too many", npages);
+		return vc_usage_error("grid", "%zu pages is too many", npages);
 	if (!width)
 		width = npids == 2 ? 32 : 64;
-	fd = open_for(pids, npids, &code);
+	fd = vc_open_for(pids, npids, &code);
 	if (fd < 0)
 		return code;
 	for (k = 0; k < npids; k++) {
-		pi[k] = get_pages(fd, pids[k], addr, npages, &shown, &code);
+		pi[k] = vc_get_pages(fd, pids[k], addr, npages, &shown, &code);
 		if (!pi[k]) {
 			close(fd);
 			free(pi[0]);
@@ -131,7 +132,7 @@ int cmd_grid(int argc, char **argv)
 		}
 		memset(counts[k], 0, sizeof(counts[k]));
 		for (i = 0; i < npages; i++) {
-			counts[k][page_state(&pi[k][i])]++;
+			counts[k][vc_page_state(&pi[k][i])]++;
 			mapped += !!(pi[k][i].walk & VMLAB_WALK_VMA);
 		}
 	}
@@ -139,7 +140,7 @@ int cmd_grid(int argc, char **argv)
 	if (!mapped) {
 		free(pi[0]);
 		free(pi[1]);
-		return not_mapped(addr, pids[0]);
+		return vc_not_mapped(addr, pids[0]);
 	}
 	if (o.json) {
 		struct json j;
@@ -147,24 +148,24 @@ int cmd_grid(int argc, char **argv)
 		int s;
 
 		if (!cells)
-			return verr(VX_ERR, "out of memory");
+			return vc_err(VC_ERR, "out of memory");
 		json_doc(&j, "vmlab.grid/1");
-		json_uint(&j, "page_size", PS);
+		json_uint(&j, "page_size", VC_PAGE_SIZE);
 		json_hex(&j, "addr", addr);
 		json_uint(&j, "npages", npages);
 		json_obj(&j, "legend");
-		for (s = 0; s < PS_NR; s++)
-			json_str(&j, (char[]){ pstates[s].ch, 0 }, pstates[s].name);
+		for (s = 0; s < VC_PS_NR; s++)
+			json_str(&j, (char[]){ vc_pstates[s].ch, 0 }, vc_pstates[s].name);
 		json_obj_end(&j);
 		json_arr(&j, "procs");
 		for (k = 0; k < npids; k++) {
 			json_obj(&j, NULL);
-			json_int(&j, "pid", shown_pid(pids[k]));
+			json_int(&j, "pid", vc_shown_pid(pids[k]));
 			for (i = 0; i < npages; i++)
-				cells[i] = page_char(&pi[k][i]);
+				cells[i] = vc_page_char(&pi[k][i]);
 			cells[npages] = 0;
 			json_str(&j, "cells", cells);
-			json_counts(&j, "counts", counts[k], PS_UNMAPPED);
+			vc_json_counts(&j, "counts", counts[k], VC_PS_UNMAPPED);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -179,30 +180,30 @@ int cmd_grid(int argc, char **argv)
 		free(cells);
 		free(pi[0]);
 		free(pi[1]);
-		return VX_OK;
+		return VC_OK;
 	}
 	printf("%s%zu pages from %#" PRIxPTR " (%zu KiB)", vc(VC_BOLD), npages, addr,
-	       npages * PS / 1024);
+	       npages * VC_PAGE_SIZE / 1024);
 	for (k = 0; k < npids; k++)
-		printf("%s process %d", k ? " and" : " in", shown_pid(pids[k]));
+		printf("%s process %d", k ? " and" : " in", vc_shown_pid(pids[k]));
 	printf(", %d pages a row%s\n", width, vc(VC_RESET));
 	if (npids == 2)
 		printf("%-14s %-*s  %-*s  %s\n", "", width, "first", width, "second",
-		       "= same frame, x different, ? frame id " HIDDEN_WORDS);
+		       "= same frame, x different, ? frame id " VC_HIDDEN_WORDS);
 	for (row = 0; row < npages; row += (size_t)width) {
 		size_t end = row + (size_t)width < npages ? row + (size_t)width : npages;
 		const char *last = NULL;
 
-		printf("%-14" PRIxPTR " ", addr + row * PS);
+		printf("%-14" PRIxPTR " ", addr + row * VC_PAGE_SIZE);
 		for (k = 0; k < npids; k++) {
 			for (i = row; i < end; i++) {
-				const char *col = pstates[page_state(&pi[k][i])].color;
+				const char *col = vc_pstates[vc_page_state(&pi[k][i])].color;
 
 				if (vc_color && col != last) {
 					printf("%s", vc(col));
 					last = col;
 				}
-				putchar(page_char(&pi[k][i]));
+				putchar(vc_page_char(&pi[k][i]));
 			}
 			if (vc_color) {
 				printf("%s", vc(VC_RESET));
@@ -221,19 +222,19 @@ int cmd_grid(int argc, char **argv)
 		int s;
 
 		printf("%s%d:", npids == 2 ? (k ? "second, pid " : "first, pid ") : "pid ",
-		       shown_pid(pids[k]));
-		for (s = 0; s < PS_NR; s++)
+		       vc_shown_pid(pids[k]));
+		for (s = 0; s < VC_PS_NR; s++)
 			if (counts[k][s])
-				printf(" %s%c%s %s %ld;", vc(pstates[s].color), pstates[s].ch,
-				       vc(VC_RESET), pstates[s].name, counts[k][s]);
+				printf(" %s%c%s %s %ld;", vc(vc_pstates[s].color), vc_pstates[s].ch,
+				       vc(VC_RESET), vc_pstates[s].name, counts[k][s]);
 		printf("\n");
 	}
 	printf("Legend (lower case: mapped read-only, a store faults first; all states: "
 	       "vmlab grid --help):\n");
-	for (s0 = 0; s0 < PS_NR; s0++)
+	for (s0 = 0; s0 < VC_PS_NR; s0++)
 		if (counts[0][s0] || (npids == 2 && counts[1][s0]))
 			legend_line(s0);
 	free(pi[0]);
 	free(pi[1]);
-	return VX_OK;
+	return VC_OK;
 }

@@ -20,7 +20,7 @@ static const char inspect_help[] =
 "the pages from ADDR (hex) for LEN bytes (default one page; K, M, G\n"
 "suffixes; rounded up to whole pages): one line per page, or for a single\n"
 "page a block with every bit explained.  From the module's INSPECT ioctl.\n"
-"Without root some values are withheld and shown as \"" HIDDEN_WORDS "\":\n"
+"Without root some values are withheld and shown as \"" VC_HIDDEN_WORDS "\":\n"
 "PFNs and raw entries always; the frame id (equal for equal frames) of\n"
 "pages that are neither vmlab's, the zero page nor the process's anonymous\n"
 "memory; and of pages other processes may map (a file's, shared ones) the\n"
@@ -80,14 +80,14 @@ static void frame_str(const struct vmlab_page_info *pi, bool pfn_shown, char *bu
 	else if (pfn_shown)
 		snprintf(buf, len, "%#" PRIx64 "", (uint64_t)pi->pfn);
 	else
-		snprintf(buf, len, HIDDEN_SHORT);
+		snprintf(buf, len, VC_HIDDEN_SHORT);
 }
 
-/* The table's frame id column: its top 32 bits, "-" or HIDDEN_SHORT. */
+/* The table's frame id column: its top 32 bits, "-" or VC_HIDDEN_SHORT. */
 static void frame_id_str(const struct vmlab_page_info *pi, char *buf, size_t len)
 {
 	if (pi->hidden & VMLAB_HIDDEN_FRAME_ID)
-		snprintf(buf, len, HIDDEN_SHORT);
+		snprintf(buf, len, VC_HIDDEN_SHORT);
 	else if (!pi->frame_id)
 		snprintf(buf, len, "-");
 	else
@@ -119,19 +119,19 @@ static void page_facts_short(const struct vmlab_page_info *pi, char *buf, size_t
 
 static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_shown)
 {
-	enum pstate s = page_state(pi);
+	enum vc_pstate s = vc_page_state(pi);
 	char perms[5], name[64];
 	size_t i;
 
 	printf("%sPage %#" PRIx64 " of process %d (%s)%s\n", vc(VC_BOLD), (uint64_t)pi->addr,
-	       shown_pid(pid), pid_name(pid, name, sizeof(name)), vc(VC_RESET));
-	printf("  state        %s%c %s%s: %s\n", vc(pstates[s].color), page_char(pi),
-	       pstates[s].name, vc(VC_RESET), pstates[s].help);
+	       vc_shown_pid(pid), vc_pid_name(pid, name, sizeof(name)), vc(VC_RESET));
+	printf("  state        %s%c %s%s: %s\n", vc(vc_pstates[s].color), vc_page_char(pi),
+	       vc_pstates[s].name, vc(VC_RESET), vc_pstates[s].help);
 	if (!(pi->walk & VMLAB_WALK_VMA)) {
 		printf("  mapping      none: no VMA covers this address; an access is SIGSEGV\n");
 		return;
 	}
-	vm_perms(pi->vm_flags, perms);
+	vc_vm_perms(pi->vm_flags, perms);
 	printf("  mapping      %#" PRIx64 "-%#" PRIx64 " %s, %s%s, file page offset %" PRIu64 "\n",
 	       (uint64_t)pi->vma_start, (uint64_t)pi->vma_end, perms,
 	       pi->vma & VMLAB_VMA_VMLAB ? "vmlab's object" :
@@ -156,10 +156,11 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 		};
 		printf("  entry        not present: %s\n", pi->nonpresent < 7 ? np[pi->nonpresent] : "?");
 		if (pi->nonpresent == VMLAB_NP_SWAP && (pi->hidden & VMLAB_HIDDEN_SWAP))
-			printf("               swap device and offset %s\n", HIDDEN_WORDS);
+			printf("               swap device and offset %s\n", VC_HIDDEN_WORDS);
 		else if (pi->nonpresent == VMLAB_NP_SWAP)
 			printf("               swap device %" PRIu64 ", offset %s\n",
-			       (uint64_t)pi->swap_type, pfn_shown ? "shown to root only" : HIDDEN_WORDS);
+			       (uint64_t)pi->swap_type,
+			       pfn_shown ? "shown to root only" : VC_HIDDEN_WORDS);
 		return;
 	}
 	printf("  entry bits\n");
@@ -171,23 +172,23 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 	}
 	if (pfn_shown)
 		printf("  frame        PFN %#" PRIx64 " (physical address %#" PRIx64 "), frame id %#" PRIx64 "\n",
-		       (uint64_t)pi->pfn, (uint64_t)pi->pfn * PS, (uint64_t)pi->frame_id);
+		       (uint64_t)pi->pfn, (uint64_t)pi->pfn * VC_PAGE_SIZE, (uint64_t)pi->frame_id);
 	else if (pi->hidden & VMLAB_HIDDEN_FRAME_ID)
 		printf("  frame        PFN and frame id %s: the page is neither vmlab's nor\n"
-		       "               this process's anonymous memory\n", HIDDEN_WORDS);
+		       "               this process's anonymous memory\n", VC_HIDDEN_WORDS);
 	else
 		printf("  frame        frame id %#" PRIx64 " (PFN %s)\n", (uint64_t)pi->frame_id,
-		       HIDDEN_WORDS);
+		       VC_HIDDEN_WORDS);
 	if (pi->page & VMLAB_PAGE_VALID) {
 		char mc[32], rc[32], fp[48];
 
-		mapcount_str(pi, false, mc, sizeof(mc));
+		vc_mapcount_str(pi, false, mc, sizeof(mc));
 		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
-			snprintf(rc, sizeof(rc), "%s", HIDDEN_WORDS);
+			snprintf(rc, sizeof(rc), "%s", VC_HIDDEN_WORDS);
 		else
 			snprintf(rc, sizeof(rc), "%" PRIu64, (uint64_t)pi->refcount);
 		if (pi->hidden & VMLAB_HIDDEN_STATE)
-			snprintf(fp, sizeof(fp), "pages in its folio %s", HIDDEN_WORDS);
+			snprintf(fp, sizeof(fp), "pages in its folio %s", VC_HIDDEN_WORDS);
 		else
 			snprintf(fp, sizeof(fp), "%" PRIu64 " page%s in its folio",
 				 (uint64_t)pi->folio_pages, pi->folio_pages == 1 ? "" : "s");
@@ -204,8 +205,8 @@ static void inspect_block(pid_t pid, const struct vmlab_page_info *pi, bool pfn_
 		if (pi->hidden & VMLAB_HIDDEN_STATE)
 			printf("    %-14s the locked, dirty, ksm and large bits are %s:\n"
 			       "    %-14s other processes may map this page and move them\n"
-			       "    %-14s (/proc/kpageflags is root's too)\n", "hidden", HIDDEN_WORDS,
-			       "", "");
+			       "    %-14s (/proc/kpageflags is root's too)\n", "hidden",
+			       VC_HIDDEN_WORDS, "", "");
 		if (pi->hidden & VMLAB_HIDDEN_MAPCOUNT)
 			printf("    %-14s the exact map count is root's: only 1 or \"more than one\"\n",
 			       "");
@@ -228,14 +229,14 @@ static const char *const np_names[] = {
 };
 
 /* The JSON names of the bits of one field of an inspect record. */
-struct json_bit {
+struct bit_name {
 	const char *name;
 	uint64_t bit;
 };
 
-#define JSON_BITS(t)	(t), sizeof(t) / sizeof((t)[0])
+#define BIT_NAMES(t)	(t), sizeof(t) / sizeof((t)[0])
 
-static const struct json_bit vma_bits[] = {
+static const struct bit_name vma_bits[] = {
 	{ "file", VMLAB_VMA_FILE },
 	{ "vmlab", VMLAB_VMA_VMLAB },
 	{ "anon_vma", VMLAB_VMA_ANON_VMA },
@@ -243,7 +244,7 @@ static const struct json_bit vma_bits[] = {
 	{ "hugetlb", VMLAB_VMA_HUGETLB },
 };
 
-static const struct json_bit walk_bits[] = {
+static const struct bit_name walk_bits[] = {
 	{ "vma", VMLAB_WALK_VMA },
 	{ "pgd", VMLAB_WALK_PGD },
 	{ "p4d", VMLAB_WALK_P4D },
@@ -255,7 +256,7 @@ static const struct json_bit walk_bits[] = {
 	{ "pfn_hidden", VMLAB_WALK_PFN_HIDDEN },
 };
 
-static const struct json_bit entry_bits[] = {
+static const struct bit_name entry_bits[] = {
 	{ "present", VMLAB_ENTRY_PRESENT },
 	{ "write", VMLAB_ENTRY_WRITE },
 	{ "user", VMLAB_ENTRY_USER },
@@ -268,7 +269,7 @@ static const struct json_bit entry_bits[] = {
 	{ "leaf", VMLAB_ENTRY_LEAF },
 };
 
-static const struct json_bit hidden_bits[] = {
+static const struct bit_name hidden_bits[] = {
 	{ "pfn", VMLAB_HIDDEN_PFN },
 	{ "swap", VMLAB_HIDDEN_SWAP },
 	{ "frame_id", VMLAB_HIDDEN_FRAME_ID },
@@ -277,7 +278,7 @@ static const struct json_bit hidden_bits[] = {
 	{ "state", VMLAB_HIDDEN_STATE },
 };
 
-static const struct json_bit page_bits[] = {
+static const struct bit_name page_bits[] = {
 	{ "valid", VMLAB_PAGE_VALID },
 	{ "anon", VMLAB_PAGE_ANON },
 	{ "file", VMLAB_PAGE_FILE },
@@ -293,7 +294,7 @@ static const struct json_bit page_bits[] = {
 };
 
 /* A boolean for each bit of the table, named as there. */
-static void json_bits(struct json *j, uint64_t v, const struct json_bit *b, size_t n)
+static void bits_json(struct json *j, uint64_t v, const struct bit_name *b, size_t n)
 {
 	size_t i;
 
@@ -302,16 +303,16 @@ static void json_bits(struct json *j, uint64_t v, const struct json_bit *b, size
 }
 
 /* Object key: its raw value, then a boolean for each bit of the table. */
-static void json_bits_obj(struct json *j, const char *key, uint64_t v,
-			  const struct json_bit *b, size_t n)
+static void bits_json_obj(struct json *j, const char *key, uint64_t v,
+			  const struct bit_name *b, size_t n)
 {
 	json_obj(j, key);
 	json_hex(j, "raw", v);
-	json_bits(j, v, b, n);
+	bits_json(j, v, b, n);
 	json_obj_end(j);
 }
 
-static void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
+static void page_json(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 {
 	bool present = pi->entry & VMLAB_ENTRY_PRESENT;
 	char perms[5];
@@ -319,17 +320,17 @@ static void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn
 
 	json_obj(j, NULL);
 	json_hex(j, "addr", pi->addr);
-	json_str(j, "state", pstates[page_state(pi)].name);
-	json_str(j, "char", (char[]){ page_char(pi), 0 });
+	json_str(j, "state", vc_pstates[vc_page_state(pi)].name);
+	json_str(j, "char", (char[]){ vc_page_char(pi), 0 });
 	if (pi->walk & VMLAB_WALK_VMA) {
 		json_obj(j, "vma");
 		json_hex(j, "start", pi->vma_start);
 		json_hex(j, "end", pi->vma_end);
 		json_uint(j, "pgoff", pi->vma_pgoff);
 		json_hex(j, "vm_flags", pi->vm_flags);
-		vm_perms(pi->vm_flags, perms);
+		vc_vm_perms(pi->vm_flags, perms);
 		json_str(j, "perms", perms);
-		json_bits(j, pi->vma, JSON_BITS(vma_bits));
+		bits_json(j, pi->vma, BIT_NAMES(vma_bits));
 		if (pi->vma & VMLAB_VMA_FILE) {
 			json_uint(j, "dev", pi->vma_dev);
 			json_uint(j, "ino", pi->vma_ino);
@@ -341,9 +342,9 @@ static void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn
 	} else {
 		json_null(j, "vma");
 	}
-	json_bits_obj(j, "walk", pi->walk, JSON_BITS(walk_bits));
+	bits_json_obj(j, "walk", pi->walk, BIT_NAMES(walk_bits));
 	json_str(j, "level", pi->level < 6 ? level_names[pi->level] : "?");
-	json_bits_obj(j, "entry", pi->entry, JSON_BITS(entry_bits));
+	bits_json_obj(j, "entry", pi->entry, BIT_NAMES(entry_bits));
 	json_str(j, "nonpresent", pi->nonpresent < 7 ? np_names[pi->nonpresent] : "?");
 	if (pi->nonpresent == VMLAB_NP_SWAP) {
 		json_obj(j, "swap");
@@ -367,7 +368,7 @@ static void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn
 		json_hex(j, "frame_id", pi->frame_id);
 	else
 		json_null(j, "frame_id");
-	json_bits_obj(j, "page", pi->page, JSON_BITS(page_bits));
+	bits_json_obj(j, "page", pi->page, BIT_NAMES(page_bits));
 	if (pi->page & VMLAB_PAGE_VALID) {
 		/* Withheld values are null, not a false 0 (JSON.md). */
 		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
@@ -397,42 +398,42 @@ static void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn
 	} else {
 		json_null(j, "raw_entries");
 	}
-	json_bits_obj(j, "hidden", pi->hidden, JSON_BITS(hidden_bits));
+	bits_json_obj(j, "hidden", pi->hidden, BIT_NAMES(hidden_bits));
 	json_obj_end(j);
 }
 
 int cmd_inspect(int argc, char **argv)
 {
-	struct view_opts o = { .cmd = "inspect", .help = inspect_help, .max_pids = 1 };
+	struct vc_view_opts o = { .cmd = "inspect", .help = inspect_help, .max_pids = 1 };
 	struct vmlab_page_info *pi;
 	uintptr_t addr;
 	uint64_t len = 0;
 	size_t npages, i, mapped = 0;
 	pid_t pid;
 	bool shown = false;
-	int fd, code = VX_OK;
+	int fd, code = VC_OK;
 
-	code = view_opts(&o, view_lo, argc, argv);
-	if (code != VIEW_GO_ON)
+	code = vc_view_opts(&o, vc_view_longopts, argc, argv);
+	if (code != VC_GO_ON)
 		return code;
 	pid = o.pids[0];
 	if (optind >= argc)
-		return usage_error("inspect", "which address?");
+		return vc_usage_error("inspect", "which address?");
 	if (vmlab_parse_addr(argv[optind], &addr))
-		return usage_error("inspect", "bad address '%s' (hex, e.g. 7f0000001000)",
-				   argv[optind]);
+		return vc_usage_error("inspect", "bad address '%s' (hex, e.g. 7f0000001000)",
+				      argv[optind]);
 	if (optind + 1 < argc && vmlab_parse_size(argv[optind + 1], &len))
-		return usage_error("inspect", "bad length '%s'", argv[optind + 1]);
+		return vc_usage_error("inspect", "bad length '%s'", argv[optind + 1]);
 	if (optind + 2 < argc)
-		return usage_error("inspect", "unexpected argument '%s'", argv[optind + 2]);
-	addr &= ~(uintptr_t)(PS - 1);
-	npages = len ? (size_t)((len + PS - 1) / PS) : 1;
+		return vc_usage_error("inspect", "unexpected argument '%s'", argv[optind + 2]);
+	addr &= ~(uintptr_t)(VC_PAGE_SIZE - 1);
+	npages = len ? (size_t)((len + VC_PAGE_SIZE - 1) / VC_PAGE_SIZE) : 1;
 	if (npages > (1UL << 24))
-		return usage_error("inspect", "%zu pages is too many", npages);
-	fd = open_for(&pid, 1, &code);
+		return vc_usage_error("inspect", "%zu pages is too many", npages);
+	fd = vc_open_for(&pid, 1, &code);
 	if (fd < 0)
 		return code;
-	pi = get_pages(fd, pid, addr, npages, &shown, &code);
+	pi = vc_get_pages(fd, pid, addr, npages, &shown, &code);
 	close(fd);
 	if (!pi)
 		return code;
@@ -440,20 +441,20 @@ int cmd_inspect(int argc, char **argv)
 		mapped += !!(pi[i].walk & VMLAB_WALK_VMA);
 	if (!mapped) {
 		free(pi);
-		return not_mapped(addr, pid);
+		return vc_not_mapped(addr, pid);
 	}
 	if (o.json) {
 		struct json j;
 
 		json_doc(&j, "vmlab.inspect/1");
-		json_int(&j, "pid", shown_pid(pid));
-		json_uint(&j, "page_size", PS);
+		json_int(&j, "pid", vc_shown_pid(pid));
+		json_uint(&j, "page_size", VC_PAGE_SIZE);
 		json_bool(&j, "pfn_shown", shown);
 		json_hex(&j, "addr", addr);
 		json_uint(&j, "npages", npages);
 		json_arr(&j, "pages");
 		for (i = 0; i < npages; i++)
-			json_page(&j, &pi[i], shown);
+			page_json(&j, &pi[i], shown);
 		json_arr_end(&j);
 		json_doc_end(&j);
 	} else if (npages == 1) {
@@ -466,7 +467,7 @@ int cmd_inspect(int argc, char **argv)
 		       "", "state", "pwdau", "PFN", "frame id", "perm", "map",
 		       "page", vc(VC_RESET));
 		for (i = 0; i < npages; i++) {
-			enum pstate s = page_state(&pi[i]);
+			enum vc_pstate s = vc_page_state(&pi[i]);
 			uint64_t e = pi[i].entry;
 
 			frame_str(&pi[i], shown, fr, sizeof(fr));
@@ -474,18 +475,19 @@ int cmd_inspect(int argc, char **argv)
 			page_facts_short(&pi[i], facts, sizeof(facts));
 			any_hidden |= pi[i].hidden & ~VMLAB_HIDDEN_PFN;
 			if (pi[i].walk & VMLAB_WALK_VMA)
-				vm_perms(pi[i].vm_flags, perms);
+				vc_vm_perms(pi[i].vm_flags, perms);
 			else
 				strcpy(perms, "----");
 			printf("%-14" PRIxPTR " %s%c%s  %-11s %c%c%c%c%c %-10s %-10s %-5s ",
-			       (uintptr_t)pi[i].addr, vc(pstates[s].color), page_char(&pi[i]),
-			       vc(VC_RESET), pstates[s].name,
+			       (uintptr_t)pi[i].addr, vc(vc_pstates[s].color), vc_page_char(&pi[i]),
+			       vc(VC_RESET), vc_pstates[s].name,
 			       e & VMLAB_ENTRY_PRESENT ? 'p' : '-', e & VMLAB_ENTRY_WRITE ? 'w' : '-',
 			       e & VMLAB_ENTRY_DIRTY ? 'd' : '-', e & VMLAB_ENTRY_ACCESSED ? 'a' : '-',
 			       e & VMLAB_ENTRY_USER ? 'u' : '-', fr, fid, perms);
 			if (pi[i].page & VMLAB_PAGE_VALID)
-				printf("%-4s %s%s\n", mapcount_str(&pi[i], true, mc, sizeof(mc)), facts,
-				       pi[i].hidden & VMLAB_HIDDEN_STATE ? ",state:" HIDDEN_SHORT : "");
+				printf("%-4s %s%s\n", vc_mapcount_str(&pi[i], true, mc, sizeof(mc)),
+				       facts, pi[i].hidden & VMLAB_HIDDEN_STATE ?
+				       ",state:" VC_HIDDEN_SHORT : "");
 			else
 				printf("%-4s %s\n", "-", facts);
 		}
@@ -495,8 +497,9 @@ int cmd_inspect(int argc, char **argv)
 		if (!shown || any_hidden)
 			printf("%s: %s, withheld from this user (PFNs; for pages other processes "
 			       "may map, the\nframe id, the page's state bits, and its map count "
-			       "beyond 2+ = \"more than one\").\n", HIDDEN_SHORT, HIDDEN_WORDS);
+			       "beyond 2+ = \"more than one\").\n", VC_HIDDEN_SHORT,
+			       VC_HIDDEN_WORDS);
 	}
 	free(pi);
-	return VX_OK;
+	return VC_OK;
 }

@@ -27,8 +27,8 @@ static void maps_help_more(void)
 {
 	int s;
 
-	for (s = PS_NOT_PRESENT; s < PS_NR; s++)
-		printf("  %-16s %s\n", pstates[s].name, pstates[s].help);
+	for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
+		printf("  %-16s %s\n", vc_pstates[s].name, vc_pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
 	       "  --json   one JSON document, schema vmlab.maps/1 (userspace/JSON.md)\n");
 }
@@ -77,37 +77,37 @@ static const char *kind_words(const char *kind)
 }
 
 /* Page counts by state of a VMA, from inspect. */
-static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[PS_NR],
+static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[VC_PS_NR],
 		      long *writable, int *code)
 {
-	size_t n = (v->end - v->start) / PS, done = 0, chunk, i;
+	size_t n = (v->end - v->start) / VC_PAGE_SIZE, done = 0, chunk, i;
 	struct vmlab_page_info *pi;
 	bool shown;
 
 	uint64_t pm[4096];
 
-	memset(counts, 0, sizeof(long) * PS_NR);
+	memset(counts, 0, sizeof(long) * VC_PS_NR);
 	*writable = 0;
 	if (n > (1UL << 24))
 		return 1;	/* 64 GiB or more: not walked */
 	while (done < n) {
 		chunk = n - done < 4096 ? n - done : 4096;
 		/* Walk only chunks where pagemap sees something: big VMAs are mostly empty. */
-		if (!vmlab_pagemap(pid, v->start + done * PS, chunk, pm)) {
+		if (!vmlab_pagemap(pid, v->start + done * VC_PAGE_SIZE, chunk, pm)) {
 			for (i = 0; i < chunk; i++)
 				if (pm[i] & (VMLAB_PM_PRESENT | VMLAB_PM_SWAP | VMLAB_PM_UFFD_WP))
 					break;
 			if (i == chunk) {
-				counts[PS_NOT_PRESENT] += (long)chunk;
+				counts[VC_PS_NOT_PRESENT] += (long)chunk;
 				done += chunk;
 				continue;
 			}
 		}
-		pi = get_pages(fd, pid, v->start + done * PS, chunk, &shown, code);
+		pi = vc_get_pages(fd, pid, v->start + done * VC_PAGE_SIZE, chunk, &shown, code);
 		if (!pi)
 			return -1;
 		for (i = 0; i < chunk; i++) {
-			counts[page_state(&pi[i])]++;
+			counts[vc_page_state(&pi[i])]++;
 			*writable += !!(pi[i].entry & VMLAB_ENTRY_WRITE);
 		}
 		free(pi);
@@ -118,51 +118,53 @@ static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[
 
 int cmd_maps(int argc, char **argv)
 {
-	struct view_opts o = { .cmd = "maps", .help = maps_help,
-			       .help_more = maps_help_more, .max_pids = 1 };
+	struct vc_view_opts o = { .cmd = "maps", .help = maps_help,
+				  .help_more = maps_help_more, .max_pids = 1 };
 	struct vmlab_vma *v;
 	size_t n, i;
 	pid_t pid;
-	int fd, code = VX_OK, s;
+	int fd, code = VC_OK, s;
 	char name[64];
 	struct json j;
 
-	code = view_opts(&o, view_lo, argc, argv);
-	if (code != VIEW_GO_ON)
+	code = vc_view_opts(&o, vc_view_longopts, argc, argv);
+	if (code != VC_GO_ON)
 		return code;
 	pid = o.pids[0];
 	if (optind < argc)
-		return usage_error("maps", "unexpected argument '%s'", argv[optind]);
-	fd = open_for(&pid, 1, &code);
+		return vc_usage_error("maps", "unexpected argument '%s'", argv[optind]);
+	fd = vc_open_for(&pid, 1, &code);
 	if (fd < 0)
 		return code;
 	if (vmlab_maps_read(pid, &v, &n)) {
 		close(fd);
 		if (errno == ENOENT || errno == ESRCH)
-			return verr(VX_NOPROC, "no process with pid %d", (int)pid);
-		return verr(vx_from_errno(errno), "/proc/%d/maps: %s", (int)pid, strerror(errno));
+			return vc_err(VC_NOPROC, "no process with pid %d", (int)pid);
+		return vc_err(vc_exit_of_errno(errno), "/proc/%d/maps: %s", (int)pid,
+			      strerror(errno));
 	}
 	if (o.json) {
 		json_doc(&j, "vmlab.maps/1");
-		json_int(&j, "pid", shown_pid(pid));
-		json_str(&j, "comm", pid_name(pid, name, sizeof(name)));
-		json_uint(&j, "page_size", PS);
+		json_int(&j, "pid", vc_shown_pid(pid));
+		json_str(&j, "comm", vc_pid_name(pid, name, sizeof(name)));
+		json_uint(&j, "page_size", VC_PAGE_SIZE);
 		json_arr(&j, "vmas");
 	} else {
 		printf("%sMappings of process %d (%s)%s: address range, permissions, offset, "
-		       "device, inode, file\n", vc(VC_BOLD), shown_pid(pid),
-		       pid_name(pid, name, sizeof(name)), vc(VC_RESET));
+		       "device, inode, file\n", vc(VC_BOLD), vc_shown_pid(pid),
+		       vc_pid_name(pid, name, sizeof(name)), vc(VC_RESET));
 		printf("p = private (copy on write), s = shared.  Pages by state:");
-		for (s = PS_NOT_PRESENT; s < PS_NR; s++)
-			printf(" %c %s%s", pstates[s].ch, pstates[s].name, s + 1 < PS_NR ? "," : "\n");
+		for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
+			printf(" %c %s%s", vc_pstates[s].ch, vc_pstates[s].name,
+			       s + 1 < VC_PS_NR ? "," : "\n");
 		printf("(lower case letters in `vmlab grid`: mapped read-only)\n\n");
 	}
 	for (i = 0; i < n; i++) {
-		long counts[PS_NR] = { 0 }, writable = 0;
+		long counts[VC_PS_NR] = { 0 }, writable = 0;
 		const char *kind = vma_kind(&v[i]);
 		bool inside = strcmp(kind, "vsyscall") != 0;
 		struct vmlab_smaps sm;
-		size_t npages = (v[i].end - v[i].start) / PS;
+		size_t npages = (v[i].end - v[i].start) / VC_PAGE_SIZE;
 		int r = inside ? vma_counts(fd, pid, &v[i], counts, &writable, &code) : 1;
 
 		if (r < 0) {
@@ -196,7 +198,7 @@ int cmd_maps(int argc, char **argv)
 			json_int(&j, "anon_kb", sm.anonymous);
 			json_int(&j, "swap_kb", sm.swap);
 			if (inside) {
-				json_counts(&j, "states", counts, PS_NOT_PRESENT);
+				vc_json_counts(&j, "states", counts, VC_PS_NOT_PRESENT);
 				json_int(&j, "writable", writable);
 			} else {
 				json_null(&j, "states");
@@ -216,10 +218,10 @@ int cmd_maps(int argc, char **argv)
 		       sm.pss, sm.anonymous);
 		if (inside) {
 			printf(":");
-			for (s = PS_NOT_PRESENT; s < PS_NR; s++)
+			for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
 				if (counts[s])
-					printf(" %s%c%s %ld", vc(pstates[s].color), pstates[s].ch,
-					       vc(VC_RESET), counts[s]);
+					printf(" %s%c%s %ld", vc(vc_pstates[s].color),
+					       vc_pstates[s].ch, vc(VC_RESET), counts[s]);
 			printf(" (%ld writable)", writable);
 		}
 		printf("\n");
@@ -230,5 +232,5 @@ int cmd_maps(int argc, char **argv)
 	}
 	free(v);
 	close(fd);
-	return VX_OK;
+	return VC_OK;
 }

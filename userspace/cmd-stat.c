@@ -39,28 +39,28 @@ int cmd_stat(int argc, char **argv)
 {
 	struct vmlab_stats a, b, d;
 	bool json = false, delta = false;
-	int c, fd, code = VX_OK, status = 0;
+	int c, fd, code = VC_OK, status = 0;
 	char val[32];
 	size_t i;
 
-	opt_reset();
-	while ((c = getopt_long(argc, argv, "+jh", view_lo, NULL)) != -1) {
+	vc_opt_reset();
+	while ((c = getopt_long(argc, argv, "+jh", vc_view_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
 			fputs(stat_help, stdout);
-			return VX_OK;
+			return VC_OK;
 		default:
-			return usage_error("stat", "unknown option %s", argv[optind - 1]);
+			return vc_usage_error("stat", "unknown option %s", argv[optind - 1]);
 		}
 	}
-	fd = vopen_dev(&code);
+	fd = vc_open_dev(&code);
 	if (fd < 0)
 		return code;
 	if (vmlab_get_stats(fd, &a))
-		return verr(VX_ERR, "VMLAB_IOC_STATS: %s", strerror(errno));
+		return vc_err(VC_ERR, "VMLAB_IOC_STATS: %s", strerror(errno));
 	b = a;
 	if (optind < argc) {
 		pid_t pid;
@@ -68,7 +68,7 @@ int cmd_stat(int argc, char **argv)
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0)
-			return verr(VX_ERR, "fork: %s", strerror(errno));
+			return vc_err(VC_ERR, "fork: %s", strerror(errno));
 		if (!pid) {
 			execvp(argv[optind], argv + optind);
 			fprintf(stderr, "vmlab stat: %s: %s\n", argv[optind], strerror(errno));
@@ -76,9 +76,9 @@ int cmd_stat(int argc, char **argv)
 		}
 		while (waitpid(pid, &status, 0) < 0)
 			if (errno != EINTR)
-				return verr(VX_ERR, "waitpid: %s", strerror(errno));
+				return vc_err(VC_ERR, "waitpid: %s", strerror(errno));
 		if (vmlab_get_stats(fd, &b))
-			return verr(VX_ERR, "VMLAB_IOC_STATS: %s", strerror(errno));
+			return vc_err(VC_ERR, "VMLAB_IOC_STATS: %s", strerror(errno));
 		delta = true;
 	}
 	vmlab_stats_diff(&a, &b, &d);
@@ -88,7 +88,7 @@ int cmd_stat(int argc, char **argv)
 
 		json_doc(&j, "vmlab.stat/1");
 		json_str(&j, "device", VMLAB_DEVICE);
-		json_uint(&j, "page_size", PS);
+		json_uint(&j, "page_size", VC_PAGE_SIZE);
 		json_obj(&j, "counters");
 		for (i = 0; i < vmlab_nr_stat_fields; i++)
 			json_uint(&j, vmlab_stat_fields[i].name, vmlab_stat_value(&b, i));
@@ -103,7 +103,7 @@ int cmd_stat(int argc, char **argv)
 				 128 + WTERMSIG(status));
 		}
 		json_doc_end(&j);
-		return VX_OK;
+		return VC_OK;
 	}
 	if (delta)
 		printf("%sCounters of %s: how much each changed while `%s` ran%s\n\n",
@@ -111,7 +111,7 @@ int cmd_stat(int argc, char **argv)
 	else
 		printf("%sCounters of %s%s (object of %" PRIu64 " MiB, %" PRIu64
 		       " KiB pages)\n\n", vc(VC_BOLD), VMLAB_DEVICE, vc(VC_RESET),
-		       (uint64_t)b.size >> 20, (uint64_t)PS / 1024);
+		       (uint64_t)b.size >> 20, (uint64_t)VC_PAGE_SIZE / 1024);
 	for (i = 0; i < vmlab_nr_stat_fields; i++) {
 		const struct vmlab_stat_field *f = &vmlab_stat_fields[i];
 		uint64_t v = vmlab_stat_value(delta ? &d : &b, i);
@@ -140,5 +140,5 @@ int cmd_stat(int argc, char **argv)
 	if (delta && WIFSIGNALED(status))
 		printf("\n`%s` was killed by signal %d (%s)\n", argv[optind], WTERMSIG(status),
 		       strsignal(WTERMSIG(status)));
-	return VX_OK;
+	return VC_OK;
 }

@@ -313,72 +313,73 @@ int cmd_trace(int argc, char **argv)
 	double secs = -1;
 	bool json = false, child_done = false;
 	pid_t pid = 0, child = 0;
-	int c, fd, go[2] = { -1, -1 }, status = 0, code = VX_OK;
+	int c, fd, go[2] = { -1, -1 }, status = 0, code = VC_OK;
 	struct timespec t0, now;
 	struct sigaction sa;
 
-	opt_reset();
+	vc_opt_reset();
 	while ((c = getopt_long(argc, argv, "+p:n:t:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &pid))
-				return usage_error("trace", "bad pid '%s'", optarg);
+			if (vc_parse_pid(optarg, &pid))
+				return vc_usage_error("trace", "bad pid '%s'", optarg);
 			break;
 		case 'n':
 			count = atol(optarg);
 			if (count < 1)
-				return usage_error("trace", "bad count '%s'", optarg);
+				return vc_usage_error("trace", "bad count '%s'", optarg);
 			break;
 		case 't':
 			secs = atof(optarg);
 			if (secs <= 0)
-				return usage_error("trace", "bad time '%s'", optarg);
+				return vc_usage_error("trace", "bad time '%s'", optarg);
 			break;
 		case 'j':
 			json = true;
 			break;
 		case 'h':
 			fputs(trace_help, stdout);
-			return VX_OK;
+			return VC_OK;
 		default:
-			return usage_error("trace", "unknown option or missing value: %s",
-					   argv[optind - 1]);
+			return vc_usage_error("trace", "unknown option or missing value: %s",
+					      argv[optind - 1]);
 		}
 	}
 	if (pid && optind < argc)
-		return usage_error("trace", "-p and a COMMAND do not go together");
+		return vc_usage_error("trace", "-p and a COMMAND do not go together");
 	if (pid) {
-		code = check_pid(pid);
+		code = vc_check_pid(pid);
 		if (code)
 			return code;
 	}
 	tfs = tracefs();
 	if (!tfs)
-		return verr(geteuid() ? VX_PERM : VX_UNSUPP,
-			    "no tracefs (mount -t tracefs tracefs /sys/kernel/tracing)%s",
-			    geteuid() ? ": run as root" : "");
+		return vc_err(geteuid() ? VC_PERM : VC_UNSUPP,
+			      "no tracefs (mount -t tracefs tracefs /sys/kernel/tracing)%s",
+			      geteuid() ? ": run as root" : "");
 	snprintf(path, sizeof(path), "%s/events/vmlab", tfs);
 	if (!is_dir(path)) {
 		if (access(tfs, R_OK | X_OK))
-			return verr(VX_PERM, "%s: permission denied: run as root", tfs);
+			return vc_err(VC_PERM, "%s: permission denied: run as root", tfs);
 		if (vmlab_open(O_RDONLY) < 0 && errno == ENOENT)
-			return verr(VX_NODEV, "%s", vmlab_open_error(ENOENT) + strlen("vmlab: "));
-		return verr(VX_UNSUPP, "this vmlab module has no tracepoints (%s is missing)", path);
+			return vc_err(VC_NODEV, "%s", vmlab_open_error(ENOENT) + strlen("vmlab: "));
+		return vc_err(VC_UNSUPP, "this vmlab module has no tracepoints (%s is missing)",
+			      path);
 	}
 	snprintf(inst, sizeof(inst), "%s/instances/vmlab-%d", tfs, (int)getpid());
 	if (mkdir(inst, 0700) && errno != EEXIST)
-		return verr(errno == EACCES || errno == EPERM ? VX_PERM : VX_ERR,
-			    "cannot make a trace instance %s: %s", inst, strerror(errno));
+		return vc_err(errno == EACCES || errno == EPERM ? VC_PERM : VC_ERR,
+			      "cannot make a trace instance %s: %s", inst, strerror(errno));
 
 	if (optind < argc) {
 		if (pipe2(go, O_CLOEXEC)) {
-			code = verr(VX_ERR, "pipe: %s", strerror(errno));
+			code = vc_err(VC_ERR, "pipe: %s", strerror(errno));
 			goto out;
 		}
 		fflush(stdout);
 		child = fork();
 		if (child < 0) {
-			code = verr(VX_ERR, "fork: %s", strerror(errno));
+			code = vc_err(VC_ERR, "fork: %s", strerror(errno));
 			goto out;
 		}
 		if (!child) {
@@ -399,18 +400,19 @@ int cmd_trace(int argc, char **argv)
 		snprintf(buf, sizeof(buf), "%d", (int)pid);
 		if (write_file(inst, "set_event_pid", buf) ||
 		    write_file(inst, "options/event-fork", "1")) {
-			code = verr(VX_ERR, "cannot filter events by pid: %s", strerror(errno));
+			code = vc_err(VC_ERR, "cannot filter events by pid: %s", strerror(errno));
 			goto out;
 		}
 	}
 	if (write_file(inst, "events/vmlab/enable", "1")) {
-		code = verr(VX_ERR, "cannot enable events/vmlab in %s: %s", inst, strerror(errno));
+		code = vc_err(VC_ERR, "cannot enable events/vmlab in %s: %s", inst,
+			      strerror(errno));
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		code = verr(VX_ERR, "%s: %s", path, strerror(errno));
+		code = vc_err(VC_ERR, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -422,7 +424,7 @@ int cmd_trace(int argc, char **argv)
 			pid ? " of pid " : "", pid ? (snprintf(line, sizeof(line), "%d", (int)pid), line) : "");
 	if (child) {
 		if (write(go[1], "g", 1) != 1) {
-			code = verr(VX_ERR, "cannot start %s", argv[optind]);
+			code = vc_err(VC_ERR, "cannot start %s", argv[optind]);
 			close(fd);
 			goto out;
 		}

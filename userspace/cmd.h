@@ -12,9 +12,12 @@
  *   view.c      what maps, inspect and grid share: the process, its pages
  *   json.c      the JSON writer (json.h)
  *
- * Adding a subcommand is one new file and one row of the table in
- * vmlab.c (and a line of its usage).  The selftests link the command
- * (libvmlabcmd.a) and call vmlab_main() as the program's main() does.
+ * Names: vc_ and VC_ for everything the subcommands share (exit codes,
+ * colours, errors, options, page states, the views' helpers), json_ for
+ * the JSON writer, cmd_NAME() for the subcommands.  Adding a subcommand is
+ * one new file and one row of the table in vmlab.c (and a line of its
+ * usage).  The selftests link the command (libvmlabcmd.a) and call
+ * vmlab_main() as the program's main() does.
  */
 #ifndef VMLAB_CMD_H
 #define VMLAB_CMD_H
@@ -32,15 +35,15 @@ struct json;
 
 /* Exit codes (documented in userspace/JSON.md and `vmlab --help`). */
 enum {
-	VX_OK = 0,		/* done; every tour claim held */
-	VX_FAIL = 1,		/* a tour claim failed */
-	VX_USAGE = 2,		/* bad command line */
-	VX_NODEV = 3,		/* /dev/vmlab missing: the module is not loaded */
-	VX_PERM = 4,		/* permission denied */
-	VX_NOPROC = 5,		/* no such process */
-	VX_BADADDR = 6,		/* address not mapped, or not a user address */
-	VX_UNSUPP = 7,		/* the module or kernel lacks what is needed */
-	VX_ERR = 8,		/* another error */
+	VC_OK = 0,		/* done; every tour claim held */
+	VC_FAIL = 1,		/* a tour claim failed */
+	VC_USAGE = 2,		/* bad command line */
+	VC_NODEV = 3,		/* /dev/vmlab missing: the module is not loaded */
+	VC_PERM = 4,		/* permission denied */
+	VC_NOPROC = 5,		/* no such process */
+	VC_BADADDR = 6,		/* address not mapped, or not a user address */
+	VC_UNSUPP = 7,		/* the module or kernel lacks what is needed */
+	VC_ERR = 8,		/* another error */
 };
 
 /* vmlab.c: the whole command, as main() runs it. */
@@ -71,21 +74,21 @@ const char *vc(const char *code);	/* the escape, or "" without colour */
 #define VC_CYAN		"36"
 
 /* Errors: "vmlab: ..." on stderr; returns code. */
-int verr(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vc_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The exit code for an errno of a failed call about a process/address. */
-int vx_from_errno(int err);
+int vc_exit_of_errno(int err);
 /* Open /dev/vmlab or print why not: fd, or -1 and *code set. */
-int vopen_dev(int *code);
+int vc_open_dev(int *code);
 
-/* "vmlab CMD: ... (vmlab CMD --help)" on stderr; returns VX_USAGE. */
-int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "vmlab CMD: ... (vmlab CMD --help)" on stderr; returns VC_USAGE. */
+int vc_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* options.c: getopt_long() from the start of a subcommand's argv. */
-void opt_reset(void);
+void vc_opt_reset(void);
 /* The long options of stat, maps and inspect: --json, --help. */
-extern const struct option view_lo[];
+extern const struct option vc_view_longopts[];
 /* What maps, inspect and grid take: -p PID, --json, --help (and grid's own). */
-struct view_opts {
+struct vc_view_opts {
 	const char *cmd;		/* for usage errors */
 	const char *help;		/* --help prints it, */
 	void (*help_more)(void);	/* then this, if any */
@@ -98,76 +101,76 @@ struct view_opts {
 	int width;			/* grid: --width N */
 };
 
-#define VIEW_GO_ON	(-1)
+#define VC_GO_ON	(-1)
 
 /*
- * Parse the options with getopt_long() and lo into o; VIEW_GO_ON with
+ * Parse the options with getopt_long() and lo into o; VC_GO_ON with
  * optind at the first argument, or the exit code (--help, a bad option).
  */
-int view_opts(struct view_opts *o, const struct option *lo, int argc, char **argv);
-int parse_pid(const char *s, pid_t *pid);
+int vc_view_opts(struct vc_view_opts *o, const struct option *lo, int argc, char **argv);
+int vc_parse_pid(const char *s, pid_t *pid);
 /* Does process pid exist?  Exit code on error (message printed). */
-int check_pid(pid_t pid);
+int vc_check_pid(pid_t pid);
 
 /* pstate.c: page states, from an inspect record */
-enum pstate {
-	PS_UNMAPPED,		/* no VMA */
-	PS_NOT_PRESENT,		/* in a VMA, nothing mapped */
-	PS_ZERO,		/* the kernel's zero page (vmlab's old zero frame too) */
-	PS_OBJECT,		/* a page of vmlab's object */
-	PS_COPY,		/* anonymous page in a file mapping: a private copy */
-	PS_ANON,		/* anonymous page in an anonymous mapping */
-	PS_FILE,		/* another file's page cache page */
-	PS_HUGE,		/* mapped by a huge (PMD/PUD) entry */
-	PS_SWAP,		/* swapped out */
-	PS_NP_OTHER,		/* a non-present entry: migration, marker... */
-	PS_OTHER,		/* a frame of nobody's: vDSO, device memory */
-	PS_UNKNOWN,		/* the walk could not tell */
-	PS_NR
+enum vc_pstate {
+	VC_PS_UNMAPPED,		/* no VMA */
+	VC_PS_NOT_PRESENT,	/* in a VMA, nothing mapped */
+	VC_PS_ZERO,		/* the kernel's zero page (vmlab's old zero frame too) */
+	VC_PS_OBJECT,		/* a page of vmlab's object */
+	VC_PS_COPY,		/* anonymous page in a file mapping: a private copy */
+	VC_PS_ANON,		/* anonymous page in an anonymous mapping */
+	VC_PS_FILE,		/* another file's page cache page */
+	VC_PS_HUGE,		/* mapped by a huge (PMD/PUD) entry */
+	VC_PS_SWAP,		/* swapped out */
+	VC_PS_NP_OTHER,		/* a non-present entry: migration, marker... */
+	VC_PS_OTHER,		/* a frame of nobody's: vDSO, device memory */
+	VC_PS_UNKNOWN,		/* the walk could not tell */
+	VC_PS_NR
 };
 
-struct pstate_desc {
+struct vc_pstate_desc {
 	char ch;		/* grid character (upper case; lower = read-only) */
 	const char *name;	/* JSON name */
-	const char *color;	/* VC_* */
+	const char *color;	/* VC_RED... */
 	const char *help;	/* legend */
 };
 
-extern const struct pstate_desc pstates[PS_NR];
-enum pstate page_state(const struct vmlab_page_info *pi);
+extern const struct vc_pstate_desc vc_pstates[VC_PS_NR];
+enum vc_pstate vc_page_state(const struct vmlab_page_info *pi);
 /* The grid character: case tells the write bit for letters. */
-char page_char(const struct vmlab_page_info *pi);
+char vc_page_char(const struct vmlab_page_info *pi);
 /*
  * Values INSPECT withheld from a caller without CAP_SYS_ADMIN (the UAPI's
- * "Who may see what"): print HIDDEN_WORDS (HIDDEN_SHORT in tables), never
- * the 0 the field holds.  A withheld map count is 1, or 2 for "more than
- * one": mapcount_str() says which, in words or ("2+") short.
+ * "Who may see what"): print VC_HIDDEN_WORDS (VC_HIDDEN_SHORT in tables),
+ * never the 0 the field holds.  A withheld map count is 1, or 2 for "more
+ * than one": vc_mapcount_str() says which, in words or ("2+") short.
  */
-#define HIDDEN_WORDS	"hidden (needs root)"
-#define HIDDEN_SHORT	"hid"
-char *mapcount_str(const struct vmlab_page_info *pi, bool short_form, char *buf, size_t len);
+#define VC_HIDDEN_WORDS	"hidden (needs root)"
+#define VC_HIDDEN_SHORT	"hid"
+char *vc_mapcount_str(const struct vmlab_page_info *pi, bool short_form, char *buf, size_t len);
 /* "rw-p" from vm_flags. */
-void vm_perms(uint64_t vm_flags, char out[5]);
+void vc_vm_perms(uint64_t vm_flags, char out[5]);
 
 /* The page size, for short. */
-#define PS	vmlab_page_size()
+#define VC_PAGE_SIZE	vmlab_page_size()
 
 /* view.c: the pid to show for pid: 0 is vmlab itself. */
-int shown_pid(pid_t pid);
+int vc_shown_pid(pid_t pid);
 /* The process's name (its comm) into buf. */
-const char *pid_name(pid_t pid, char *buf, size_t len);
+const char *vc_pid_name(pid_t pid, char *buf, size_t len);
 /* Check that the processes exist, then open the device: fd, or -1 and *code. */
-int open_for(const pid_t *pids, int npids, int *code);
+int vc_open_for(const pid_t *pids, int npids, int *code);
 /*
  * Inspect npages from addr of pid into a new array; prints the error and
  * returns NULL with *code set.
  */
-struct vmlab_page_info *get_pages(int fd, pid_t pid, uintptr_t addr,
-				  size_t npages, bool *pfn_shown, int *code);
-/* "ADDR: not mapped in process PID"; returns VX_BADADDR. */
-int not_mapped(uintptr_t addr, pid_t pid);
+struct vmlab_page_info *vc_get_pages(int fd, pid_t pid, uintptr_t addr,
+				     size_t npages, bool *pfn_shown, int *code);
+/* "ADDR: not mapped in process PID"; returns VC_BADADDR. */
+int vc_not_mapped(uintptr_t addr, pid_t pid);
 /* Object key: the count of pages in each state from first on, by name. */
-void json_counts(struct json *j, const char *key, const long counts[PS_NR],
-		 enum pstate first);
+void vc_json_counts(struct json *j, const char *key, const long counts[VC_PS_NR],
+		    enum vc_pstate first);
 
 #endif /* VMLAB_CMD_H */

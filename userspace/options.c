@@ -14,67 +14,67 @@
 #include "cmd.h"
 
 /* getopt_long from the start of a subcommand's argv. */
-void opt_reset(void)
+void vc_opt_reset(void)
 {
 	optind = 1;
 	opterr = 0;
 }
 
 /* The long options of stat, maps and inspect. */
-const struct option view_lo[] = {
+const struct option vc_view_longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
 
 /*
- * Parse the options with getopt_long() and lo into o; VIEW_GO_ON with
+ * Parse the options with getopt_long() and lo into o; VC_GO_ON with
  * optind at the first argument, or the exit code (--help, a bad option).
  */
-int view_opts(struct view_opts *o, const struct option *lo, int argc, char **argv)
+int vc_view_opts(struct vc_view_opts *o, const struct option *lo, int argc, char **argv)
 {
 	int c;
 
-	opt_reset();
+	vc_opt_reset();
 	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			/* maps and inspect take the last -p; grid two at most */
 			if (o->npids == o->max_pids) {
 				if (o->max_pids > 1)
-					return usage_error(o->cmd, "at most two processes");
+					return vc_usage_error(o->cmd, "at most two processes");
 				o->npids = 0;
 			}
-			if (parse_pid(optarg, &o->pids[o->npids++]))
-				return usage_error(o->cmd, "bad pid '%s'", optarg);
+			if (vc_parse_pid(optarg, &o->pids[o->npids++]))
+				return vc_usage_error(o->cmd, "bad pid '%s'", optarg);
 			break;
 		case 'j':
 			o->json = true;
 			break;
 		case 'v':
 			if (vmlab_parse_addr(optarg, &o->vaddr))
-				return usage_error(o->cmd, "bad address '%s'", optarg);
+				return vc_usage_error(o->cmd, "bad address '%s'", optarg);
 			o->have_vma = true;
 			break;
 		case 'w':
 			o->width = atoi(optarg);
 			if (o->width < 1 || o->width > 1024)
-				return usage_error(o->cmd, "bad width '%s'", optarg);
+				return vc_usage_error(o->cmd, "bad width '%s'", optarg);
 			break;
 		case 'h':
 			fputs(o->help, stdout);
 			if (o->help_more)
 				o->help_more();
-			return VX_OK;
+			return VC_OK;
 		default:
-			return usage_error(o->cmd, "unknown option or missing value: %s",
-					   argv[optind - 1]);
+			return vc_usage_error(o->cmd, "unknown option or missing value: %s",
+					      argv[optind - 1]);
 		}
 	}
-	return VIEW_GO_ON;
+	return VC_GO_ON;
 }
 
-int parse_pid(const char *s, pid_t *pid)
+int vc_parse_pid(const char *s, pid_t *pid)
 {
 	char *end;
 	long v;
@@ -87,9 +87,9 @@ int parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
-int check_pid(pid_t pid)
+int vc_check_pid(pid_t pid)
 {
 	if (!pid || !kill(pid, 0) || errno == EPERM)
-		return VX_OK;
-	return verr(VX_NOPROC, "no process with pid %d", (int)pid);
+		return VC_OK;
+	return vc_err(VC_NOPROC, "no process with pid %d", (int)pid);
 }

@@ -39,7 +39,7 @@ const char *vc(const char *code)
 	return buf[i];
 }
 
-int verr(int code, const char *fmt, ...)
+int vc_err(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,25 +52,25 @@ int verr(int code, const char *fmt, ...)
 	return code;
 }
 
-int vx_from_errno(int err)
+int vc_exit_of_errno(int err)
 {
 	switch (err) {
 	case ESRCH:
-		return VX_NOPROC;
+		return VC_NOPROC;
 	case EACCES:
 	case EPERM:
-		return VX_PERM;
+		return VC_PERM;
 	case EINVAL:
 	case EFAULT:
-		return VX_BADADDR;
+		return VC_BADADDR;
 	case ENOTTY:
-		return VX_UNSUPP;
+		return VC_UNSUPP;
 	default:
-		return VX_ERR;
+		return VC_ERR;
 	}
 }
 
-int vopen_dev(int *code)
+int vc_open_dev(int *code)
 {
 	int fd = vmlab_open(O_RDWR), err;
 
@@ -85,12 +85,12 @@ int vopen_dev(int *code)
 	}
 	fflush(stdout);
 	fprintf(stderr, "%s\n", vmlab_open_error(err));
-	*code = err == EACCES || err == EPERM ? VX_PERM : err == ENOENT ||
-		err == ENXIO || err == ENODEV ? VX_NODEV : VX_ERR;
+	*code = err == EACCES || err == EPERM ? VC_PERM : err == ENOENT ||
+		err == ENXIO || err == ENODEV ? VC_NODEV : VC_ERR;
 	return -1;
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+int vc_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -100,5 +100,5 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (vmlab %s --help)\n", cmd);
-	return VX_USAGE;
+	return VC_USAGE;
 }

@@ -16,48 +16,48 @@
 #include "json.h"
 
 /* The pid to show for pid: 0 is vmlab itself. */
-int shown_pid(pid_t pid)
+int vc_shown_pid(pid_t pid)
 {
 	return pid ? (int)pid : (int)getpid();
 }
 
 /* Check that the processes exist, then open the device: fd, or -1 and *code. */
-int open_for(const pid_t *pids, int npids, int *code)
+int vc_open_for(const pid_t *pids, int npids, int *code)
 {
 	int k;
 
 	for (k = 0; k < npids; k++) {
-		*code = check_pid(pids[k]);
+		*code = vc_check_pid(pids[k]);
 		if (*code)
 			return -1;
 	}
-	return vopen_dev(code);
+	return vc_open_dev(code);
 }
 
-int not_mapped(uintptr_t addr, pid_t pid)
+int vc_not_mapped(uintptr_t addr, pid_t pid)
 {
-	return verr(VX_BADADDR, "%#" PRIxPTR ": not mapped in process %d (see vmlab maps -p %d)",
-		    addr, shown_pid(pid), shown_pid(pid));
+	return vc_err(VC_BADADDR, "%#" PRIxPTR ": not mapped in process %d (see vmlab maps -p %d)",
+		      addr, vc_shown_pid(pid), vc_shown_pid(pid));
 }
 
 /* Object key: the count of pages in each state from first on, by name. */
-void json_counts(struct json *j, const char *key, const long counts[PS_NR],
-		 enum pstate first)
+void vc_json_counts(struct json *j, const char *key, const long counts[VC_PS_NR],
+		    enum vc_pstate first)
 {
 	int s;
 
 	json_obj(j, key);
-	for (s = first; s < PS_NR; s++)
-		json_int(j, pstates[s].name, counts[s]);
+	for (s = first; s < VC_PS_NR; s++)
+		json_int(j, vc_pstates[s].name, counts[s]);
 	json_obj_end(j);
 }
 
-const char *pid_name(pid_t pid, char *buf, size_t len)
+const char *vc_pid_name(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", shown_pid(pid));
+	snprintf(path, sizeof(path), "/proc/%d/comm", vc_shown_pid(pid));
 	f = fopen(path, "re");
 	buf[0] = 0;
 	if (f) {
@@ -72,15 +72,15 @@ const char *pid_name(pid_t pid, char *buf, size_t len)
  * Inspect npages from addr of pid into a new array; prints the error and
  * returns NULL with *code set.
  */
-struct vmlab_page_info *get_pages(int fd, pid_t pid, uintptr_t addr,
-				  size_t npages, bool *pfn_shown, int *code)
+struct vmlab_page_info *vc_get_pages(int fd, pid_t pid, uintptr_t addr,
+				     size_t npages, bool *pfn_shown, int *code)
 {
 	struct vmlab_page_info *pi = calloc(npages ? npages : 1, sizeof(*pi));
 	uint64_t result;
 	int err;
 
 	if (!pi) {
-		*code = verr(VX_ERR, "out of memory");
+		*code = vc_err(VC_ERR, "out of memory");
 		return NULL;
 	}
 	if (!vmlab_inspect(fd, pid, addr, npages, pi, &result)) {
@@ -91,24 +91,25 @@ struct vmlab_page_info *get_pages(int fd, pid_t pid, uintptr_t addr,
 	free(pi);
 	switch (err) {
 	case ENOTTY:
-		*code = verr(VX_UNSUPP, "this vmlab module has no INSPECT ioctl: "
-			     "load a vmlab.ko that has it");
+		*code = vc_err(VC_UNSUPP, "this vmlab module has no INSPECT ioctl: "
+			       "load a vmlab.ko that has it");
 		break;
 	case ESRCH:
-		*code = verr(VX_NOPROC, "no process with pid %d (or it has no memory: a kernel thread, or it exited)",
-			     (int)pid);
+		*code = vc_err(VC_NOPROC, "no process with pid %d (or it has no memory: a kernel thread, or it exited)",
+			       (int)pid);
 		break;
 	case EACCES:
 	case EPERM:
-		*code = verr(VX_PERM, "not allowed to inspect process %d: it needs what reading "
-			     "/proc/%d/pagemap needs (the same user, or root)", (int)pid, (int)pid);
+		*code = vc_err(VC_PERM, "not allowed to inspect process %d: it needs what reading "
+			       "/proc/%d/pagemap needs (the same user, or root)",
+			       (int)pid, (int)pid);
 		break;
 	case EINVAL:
-		*code = verr(VX_BADADDR, "%#" PRIxPTR ": not a range of user-space addresses",
-			     addr);
+		*code = vc_err(VC_BADADDR, "%#" PRIxPTR ": not a range of user-space addresses",
+			       addr);
 		break;
 	default:
-		*code = verr(vx_from_errno(err), "inspect: %s", strerror(err));
+		*code = vc_err(vc_exit_of_errno(err), "inspect: %s", strerror(err));
 	}
 	return NULL;
 }

@@ -61,24 +61,24 @@ int vmlab_main(int argc, char **argv)
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			fputs(usage, stdout);
-			return VX_OK;
+			return VC_OK;
 		} else if (!strncmp(argv[a], "--color=", 8)) {
 			color = argv[a] + 8;
 		} else if (!strcmp(argv[a], "--color")) {
 			color = "always";
 		} else {
 			fprintf(stderr, "vmlab: unknown option %s\n%s", argv[a], usage);
-			return VX_USAGE;
+			return VC_USAGE;
 		}
 	}
 	if (color && strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
 		fprintf(stderr, "vmlab: --color takes auto, always or never\n");
-		return VX_USAGE;
+		return VC_USAGE;
 	}
 	vc_set_color(color);
 	if (a >= argc) {
 		fputs(usage, stderr);
-		return VX_USAGE;
+		return VC_USAGE;
 	}
 	if (!strcmp(argv[a], "help")) {
 		if (a + 1 < argc) {
@@ -89,13 +89,13 @@ int vmlab_main(int argc, char **argv)
 					return cmds[i].fn(2, h);
 		}
 		fputs(usage, stdout);
-		return VX_OK;
+		return VC_OK;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmds[i].name, argv[a]))
 			return cmds[i].fn(argc - a, argv + a);
 	fprintf(stderr, "vmlab: unknown command '%s'\n%s", argv[a], usage);
-	return VX_USAGE;
+	return VC_USAGE;
 }
 
 #ifdef VMLAB_MAIN

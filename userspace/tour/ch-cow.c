@@ -89,7 +89,7 @@ void ch_cow(void)
 	if (counted && pa[0].map_hidden)
 		check(twice, "each frame is mapped more than once: the map count says \"more than "
 		      "one\" (its exact value is %s); the equal frame ids say by whom:\n"
-		      "the parent and the child", HIDDEN_WORDS);
+		      "the parent and the child", VC_HIDDEN_WORDS);
 	else if (counted)
 		check(twice, "each frame is mapped twice (mapcount 2)");
 

@@ -389,7 +389,7 @@ void ch_exec(void)
 				      "%d) is mapped more than once in each\n(frame ids of a file's "
 				      "pages are %s; smaps calls such pages Shared):\none copy of "
 				      "libc in memory serves every program", (int)t.pid, (int)t2.pid,
-				      HIDDEN_WORDS);
+				      VC_HIDDEN_WORDS);
 			else
 				check(same_text == 1, "its pages are the same frames in both processes "
 				      "(%s, pid %d and %d): one copy\nof libc in memory serves every "

@@ -91,7 +91,7 @@ int cmd_tour(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, code = VX_OK, sel[NCHAPTERS], nsel = 0, passed = 0, k;
+	int c, code = VC_OK, sel[NCHAPTERS], nsel = 0, passed = 0, k;
 	bool list = false;
 	size_t i;
 
@@ -108,21 +108,22 @@ int cmd_tour(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(tour_help, stdout);
-			return VX_OK;
+			return VC_OK;
 		default:
-			return usage_error("tour", "unknown option %s", argv[optind - 1]);
+			return vc_usage_error("tour", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (list) {
 		for (i = 0; i < NCHAPTERS; i++)
 			printf("%zu %-7s %s\n          claim: %s\n", i + 1, chapters[i].id,
 			       chapters[i].title, chapters[i].claim);
-		return VX_OK;
+		return VC_OK;
 	}
 	for (; optind < argc; optind++) {
 		k = find_chapter(argv[optind]);
 		if (k < 0)
-			return usage_error("tour", "no chapter '%s' (vmlab tour --list)", argv[optind]);
+			return vc_usage_error("tour", "no chapter '%s' (vmlab tour --list)",
+					      argv[optind]);
 		if (nsel < (int)NCHAPTERS)
 			sel[nsel++] = k;
 	}
@@ -137,8 +138,8 @@ int cmd_tour(int argc, char **argv)
 	if (T.fd < 0) {
 		int err = errno;
 
-		code = err == ENOENT || err == ENXIO || err == ENODEV ? VX_NODEV :
-		       err == EACCES || err == EPERM ? VX_PERM : VX_ERR;
+		code = err == ENOENT || err == ENXIO || err == ENODEV ? VC_NODEV :
+		       err == EACCES || err == EPERM ? VC_PERM : VC_ERR;
 		if (T.tap) {
 			printf("Bail out! %s\n", vmlab_open_error(err));
 			fflush(stdout);
@@ -174,5 +175,5 @@ int cmd_tour(int argc, char **argv)
 		       passed, nsel, nsel == 1 ? "" : "s", vc(VC_RESET));
 	}
 	close(T.fd);
-	return passed == nsel ? VX_OK : VX_FAIL;
+	return passed == nsel ? VC_OK : VC_FAIL;
 }

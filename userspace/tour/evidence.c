@@ -53,7 +53,7 @@ struct pev pev(pid_t pid, const void *addr)
 	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(T.ps - 1);
 	struct vmlab_page_info pi;
 	struct vmlab_pm pm = vmlab_pagemap1(pid, a);
-	struct pev e = { .mapcount = -1, .kpagecount = -1, .obj_off = -1, .state = PS_UNKNOWN,
+	struct pev e = { .mapcount = -1, .kpagecount = -1, .obj_off = -1, .state = VC_PS_UNKNOWN,
 			 .ch = '?' };
 	uint64_t kf, cnt;
 
@@ -79,8 +79,8 @@ struct pev pev(pid_t pid, const void *addr)
 		e.write_known = true;
 		e.write = pi.entry & VMLAB_ENTRY_WRITE;
 		e.pte_dirty = pi.entry & VMLAB_ENTRY_DIRTY;
-		e.state = page_state(&pi);
-		e.ch = page_char(&pi);
+		e.state = vc_page_state(&pi);
+		e.ch = vc_page_char(&pi);
 		e.special = pi.entry & VMLAB_ENTRY_SPECIAL;
 		if (e.present && (pi.hidden & VMLAB_HIDDEN_FRAME_ID)) {
 			/* pagemap's PFN (root) still names the frame. */
@@ -140,9 +140,9 @@ const char *frame_name(const struct pev *e)
 	else if (e->frame_id)
 		snprintf(buf[i], sizeof(buf[i]), "frame %08x", vmlab_frame_short(e->frame_id));
 	else if (e->frame_hidden)
-		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN and frame id %s)", HIDDEN_WORDS);
+		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN and frame id %s)", VC_HIDDEN_WORDS);
 	else
-		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN %s)", HIDDEN_WORDS);
+		snprintf(buf[i], sizeof(buf[i]), "a frame (PFN %s)", VC_HIDDEN_WORDS);
 	return buf[i];
 }
 
@@ -169,7 +169,7 @@ const char *pev_str(const struct pev *e)
 		snprintf(b + strlen(b), 256 - strlen(b), " %ld", e->obj_off);
 	if (e->map_hidden && e->mapcount >= 2)
 		snprintf(b + strlen(b), 256 - strlen(b), ", mapped more than once (the exact "
-			 "count is %s)", HIDDEN_WORDS);
+			 "count is %s)", VC_HIDDEN_WORDS);
 	else if (e->mapcount >= 0)
 		snprintf(b + strlen(b), 256 - strlen(b), ", mapped %ld time%s", e->mapcount,
 			 e->mapcount == 1 ? "" : "s");

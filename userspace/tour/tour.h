@@ -85,7 +85,7 @@ struct pev {
 	long mapcount;		/* -1: unknown; with map_hidden 2 is "2 or more" */
 	long kpagecount;	/* /proc/kpagecount (root), -1: unknown */
 	long obj_off;		/* -1: not an object page */
-	enum pstate state;
+	enum vc_pstate state;
 	char ch;
 };
 
