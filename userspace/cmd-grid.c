@@ -29,7 +29,7 @@ static const char grid_help[] =
 "  -p PID      the process (default: vmlab itself); twice for two\n"
 "  --vma ADDR  the whole VMA holding ADDR\n"
 "  --width N   pages per row (default 64, or 32 side by side)\n"
-"  --json      one JSON document, schema vmlab.grid/1 (userspace/JSON.md)\n"
+"  --json      one JSON document, schema vmlab.grid/1 (docs/json.md)\n"
 "\n"
 "Legend:\n";
 

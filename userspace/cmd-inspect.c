@@ -29,7 +29,7 @@ static const char inspect_help[] =
 "root's).\n"
 "\n"
 "  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-"  --json   one JSON document, schema vmlab.inspect/1 (userspace/JSON.md)\n";
+"  --json   one JSON document, schema vmlab.inspect/1 (docs/json.md)\n";
 
 struct bit_doc {
 	uint64_t bit;
@@ -370,7 +370,7 @@ static void page_json(struct json *j, const struct vmlab_page_info *pi, bool pfn
 		json_null(j, "frame_id");
 	bits_json_obj(j, "page", pi->page, BIT_NAMES(page_bits));
 	if (pi->page & VMLAB_PAGE_VALID) {
-		/* Withheld values are null, not a false 0 (JSON.md). */
+		/* Withheld values are null, not a false 0 (docs/json.md). */
 		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
 			json_null(j, "refcount");
 		else

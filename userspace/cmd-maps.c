@@ -30,7 +30,7 @@ static void maps_help_more(void)
 	for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
 		printf("  %-16s %s\n", vc_pstates[s].name, vc_pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-	       "  --json   one JSON document, schema vmlab.maps/1 (userspace/JSON.md)\n");
+	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n");
 }
 
 static const char *vma_kind(const struct vmlab_vma *v)

@@ -22,7 +22,7 @@ static const char stat_help[] =
 "The counters of the vmlab module (VMLAB_IOC_STATS), each explained.  With\n"
 "a COMMAND, runs it and shows how much each counter changed meanwhile.\n"
 "\n"
-"  --json   one JSON document, schema vmlab.stat/1 (userspace/JSON.md)\n";
+"  --json   one JSON document, schema vmlab.stat/1 (docs/json.md)\n";
 
 static void stat_value(const struct vmlab_stat_field *f, uint64_t v, bool delta,
 		       char *buf, size_t len)

@@ -33,7 +33,7 @@
 
 struct json;
 
-/* Exit codes (documented in userspace/JSON.md and `vmlab --help`). */
+/* Exit codes (documented in docs/json.md and `vmlab --help`). */
 enum {
 	VC_OK = 0,		/* done; every tour claim held */
 	VC_FAIL = 1,		/* a tour claim failed */
