@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab_tour: the vmlab command's tour (userspace/tour.c) as a kselftest
+ * vmlab_tour: the vmlab command's tour (userspace/tour/) as a kselftest
  * program: `vmlab tour --tap`, one TAP test per chapter, each chapter's
  * narrative and evidence as comments.  Arguments pick chapters, as for
  * `vmlab tour` (numbers or names).
