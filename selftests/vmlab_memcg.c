@@ -186,7 +186,7 @@ FIXTURE_TEARDOWN(charge)
 
 TEST_F(charge, memcg_of_faulting_task)
 {
-	size_t ps = vl_psize(), n = MIN(MIN(1024, self->st.mem_limit / ps),
+	size_t ps = vmlab_page_size(), n = MIN(MIN(1024, self->st.mem_limit / ps),
 					self->st.size / ps);
 	long cur0, cur1, cur2, bytes = n * ps;
 	const char *dir = self->cg.dir;
@@ -223,11 +223,11 @@ TEST_F(charge, memcg_of_faulting_task)
 	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	cur0 = cg_long(dir, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	cur1 = cg_long(dir, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait(pid));
 	vl_sync_close(&s);
@@ -240,7 +240,7 @@ TEST_F(charge, memcg_of_faulting_task)
 	/* The pages stay charged after the child is gone, until freed. */
 	ASSERT_EQ(0, munmap(m, n * ps));
 	ASSERT_LE(bytes - bytes / 8, cg_long(dir, "memory.current") - cur0);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	cur2 = cg_long(dir, "memory.current");
 	TH_LOG("memory.current after reset: %ld", cur2);
 	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
@@ -262,7 +262,7 @@ FIXTURE_SETUP(hostile)
 {
 	char why[160];
 
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	self->fd = -1;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	if (cg_open(&self->cg, why, sizeof(why)) ||
@@ -274,7 +274,7 @@ FIXTURE_TEARDOWN(hostile)
 {
 	cg_close(&self->cg);
 	if (self->fd >= 0) {
-		vl_reset(self->fd, NULL);
+		vmlab_reset(self->fd, NULL);
 		close(self->fd);
 	}
 }
@@ -292,7 +292,7 @@ struct greedy {
 static int greedy_task(void *arg)
 {
 	struct greedy *g = arg;
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	char *m, *buf;
 
 	/*
@@ -355,14 +355,14 @@ static int run_greedy(struct __test_metadata *_metadata,
 	g->fd = self->fd;
 	g->by_write = by_write;
 	g->want = want;
-	if (vl_reset(self->fd, NULL) || vl_stats(self->fd, &a))
+	if (vmlab_reset(self->fd, NULL) || vmlab_get_stats(self->fd, &a))
 		return -1;
 	cur0 = cg_long(dir, "memory.current");
 	ooms0 = cg_key(dir, "memory.events", "oom_kill");
 	st = vl_run_child(greedy_task, g);
 	if (st < 0)
 		return -1;	/* fork or waitpid failed */
-	EXPECT_EQ(0, vl_stats(self->fd, &b));
+	EXPECT_EQ(0, vmlab_get_stats(self->fd, &b));
 	cur1 = cg_long(dir, "memory.current");
 	ooms1 = cg_key(dir, "memory.events", "oom_kill");
 	TH_LOG("%s, %zu KiB wanted: the task got %zu pages, exit %d (%s), errno %d; "
@@ -385,7 +385,7 @@ static int run_greedy(struct __test_metadata *_metadata,
 	/* Charges the kernel may not refuse can pass memory.max by a little. */
 	EXPECT_LE(cur1, (long)(CG_LIMIT + CG_LIMIT / 64));
 	/* RESET frees them and the charge goes. */
-	EXPECT_EQ(0, vl_reset(self->fd, &freed));
+	EXPECT_EQ(0, vmlab_reset(self->fd, &freed));
 	EXPECT_EQ(b.pages_resident, freed);
 	cur2 = cg_long(dir, "memory.current");
 	TH_LOG("after RESET: memory.current %ld KiB", cur2 / 1024);
