@@ -1783,7 +1783,7 @@ FIXTURE_VARIANT_ADD(zfill, huge)
 
 static int zr_set_delay(const char *us)
 {
-	return vl_write_str(ZR_DELAY_KNOB, us);
+	return vmlab_write_str(ZR_DELAY_KNOB, us);
 }
 
 FIXTURE_SETUP(zfill)
@@ -1965,7 +1965,7 @@ static int zf_tracefs_write(const char *file, const char *s)
 	char path[128];
 
 	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
-	return vl_append_str(path, s);
+	return vmlab_append_str(path, s);
 }
 
 static long zf_walks(void)

@@ -83,7 +83,7 @@ static int inspect(int fd, pid_t pid, const void *addr, size_t npages,
 /* The module's dev_mode parameter, -1 if unknown. */
 static int dev_mode_param(void)
 {
-	return (int)vl_read_long("/sys/module/vmlab/parameters/dev_mode");
+	return (int)vmlab_read_long("/sys/module/vmlab/parameters/dev_mode");
 }
 
 FIXTURE(hostile)

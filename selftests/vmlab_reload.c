@@ -149,7 +149,7 @@ static long mod_refcnt(void)
 
 	if (proc_modules(&a, NULL, 0) != 1)
 		return -1;
-	b = vl_read_long(SYSMOD "/refcnt");
+	b = vmlab_read_long(SYSMOD "/refcnt");
 	return a == b ? a : -1;
 }
 
@@ -282,9 +282,9 @@ FIXTURE_SETUP(reload)
 	if (params) {
 		snprintf(self->params, sizeof(self->params), "%s", params);
 	} else {
-		long size_mb = vl_read_long(SYSMOD "/parameters/size_mb");
-		long limit_mb = vl_read_long(SYSMOD "/parameters/mem_limit_mb");
-		long mode = vl_read_long(SYSMOD "/parameters/dev_mode");
+		long size_mb = vmlab_read_long(SYSMOD "/parameters/size_mb");
+		long limit_mb = vmlab_read_long(SYSMOD "/parameters/mem_limit_mb");
+		long mode = vmlab_read_long(SYSMOD "/parameters/dev_mode");
 
 		ASSERT_TRUE(size_mb > 0 && limit_mb > 0 && mode >= 0)
 			TH_LOG("VMLAB_PARAMS is not set and " SYSMOD "/parameters "
@@ -302,7 +302,7 @@ FIXTURE_SETUP(reload)
 	ASSERT_EQ(0, close(fd));
 	self->size = st.size;
 	self->mem_limit = st.mem_limit;
-	self->dev_mode = vl_read_long(SYSMOD "/parameters/dev_mode");
+	self->dev_mode = vmlab_read_long(SYSMOD "/parameters/dev_mode");
 	ASSERT_LE(0, self->dev_mode);
 	ASSERT_LE((CYCLE_PAGES + 1 + BULK_PAGES) * self->ps, st.mem_limit)
 		TH_LOG("the object's memory limit is too small for these tests");
@@ -358,7 +358,7 @@ FIXTURE_TEARDOWN_PARENT(reload)
 	ASSERT_EQ(0, __ref);						\
 	ASSERT_EQ(0, wait_node()) TH_LOG("no " VMLAB_DEVICE " %d ms after " \
 					 "the load", NODE_WAIT_MS);	\
-	ASSERT_EQ(self->dev_mode, vl_read_long(SYSMOD "/parameters/dev_mode")); \
+	ASSERT_EQ(self->dev_mode, vmlab_read_long(SYSMOD "/parameters/dev_mode")); \
 	__fd = vmlab_open(O_RDONLY);					\
 	ASSERT_LE(0, __fd) TH_LOG("open: %s", strerror(errno));		\
 	ASSERT_EQ(0, vmlab_get_stats(__fd, &__st));				\

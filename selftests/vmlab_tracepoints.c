@@ -50,7 +50,7 @@ static bool vi_trace_write(const char *file, const char *s)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/%s", vi_tracefs, file);
-	return !vl_write_str(path, s);
+	return !vmlab_write_str(path, s);
 }
 
 /* Start tracing the vmlab events afresh; false if there is no tracefs. */

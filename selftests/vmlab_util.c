@@ -34,60 +34,6 @@ bool vl_allow_skip(void)
 	return s && *s && strcmp(s, "0");
 }
 
-long vl_read_long(const char *path)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 0);
-}
-
-static int write_str(const char *path, const char *s, int how)
-{
-	int fd = open(path, O_WRONLY | how | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-int vl_write_str(const char *path, const char *s)
-{
-	return write_str(path, s, O_TRUNC);
-}
-
-int vl_append_str(const char *path, const char *s)
-{
-	return write_str(path, s, O_APPEND);
-}
-
-long vl_read_key(const char *path, const char *key)
-{
-	FILE *f = fopen(path, "re");
-	size_t klen = strlen(key);
-	char line[256];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 int vl_become_nobody(bool dumpable)
 {
 	if (setgroups(0, NULL) || setresgid(VL_NOBODY, VL_NOBODY, VL_NOBODY) ||

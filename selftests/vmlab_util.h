@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The vmlab selftests' harness glue: preflight and fixtures, fault
- * catching, sync pipes, running a child, small files, a swap device and
- * test data.  The device and the kernel's views of a mapping (pagemap,
- * kpageflags, kpagecount, maps, smaps, meminfo, tracefs) are libvmlab's
- * (userspace/lib/libvmlab.h), which every test program links; the few
+ * catching, sync pipes, running a child, a swap device and test data.
+ * The device and the kernel's views of memory (pagemap, kpageflags,
+ * kpagecount, maps, smaps, meminfo, tracefs, cgroups, sysfs files) are
+ * libvmlab's (userspace/lib/libvmlab.h), which every test program links; the few
  * static inlines below only give its calls the shape the tests use (an
  * address in this process, one value returned).
  *
@@ -47,18 +47,8 @@
 #define VL_SIGNALED(st)		((st) >= 128 && (st) < 128 + 65)
 #define VL_SIG(st)		((st) - 128)
 
-/* Skipping, small files (sysfs, cgroupfs, tracefs), privileges */
+/* Skipping, privileges */
 bool vl_allow_skip(void);
-/* The number a small file (sysfs, cgroupfs) holds, or -1. */
-long vl_read_long(const char *path);
-/* Write s to the file at path (sysfs, cgroupfs, tracefs), as the shell's
- * > does (O_TRUNC); 0 or -1. */
-int vl_write_str(const char *path, const char *s);
-/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
- * probes already there. */
-int vl_append_str(const char *path, const char *s);
-/* The value of "key N" in a flat-keyed file such as memory.events, or -1. */
-long vl_read_key(const char *path, const char *key);
 /*
  * Become uid and gid VL_NOBODY with no supplementary groups (and so no
  * capabilities).  A process that dropped root is not dumpable, and its

@@ -11,11 +11,13 @@
  *   getrusage(), /proc/PID/stat  minor page faults
  *   /proc/meminfo, zoneinfo    free memory
  *   tracefs                    where vmlab's trace events are
+ *   cgroup v2                  memory cgroups: charging, memory.max
+ *   sysfs, cgroupfs, tracefs   their small files (one number, one line)
  *
  * Built as libvmlab.a, which the vmlab command (userspace/) and every
  * selftest (selftests/) link, from device.c (/dev/vmlab: open, counters,
- * reset, inspect), kernel-views.c (the /proc files above), tracefs.c and
- * units.c (page size, sizes, addresses).
+ * reset, inspect), kernel-views.c (the /proc files above), tracefs.c,
+ * cgroup.c, knobs.c (small files) and units.c (page size, sizes, addresses).
  * Plain C and libc only.  Functions return 0 or a value on success and -1 with
  * errno set on failure, unless said otherwise.  A pid of 0 means the
  * calling process.
@@ -204,6 +206,45 @@ long vmlab_free_kb(void);
  * /sys/kernel/tracing or /sys/kernel/debug/tracing; NULL if neither.
  */
 const char *vmlab_tracefs(void);
+
+/* Small kernel files (sysfs, cgroupfs, tracefs) */
+
+/* The number the file at @path holds (strtol, base 0), or -1. */
+long vmlab_read_long(const char *path);
+/* Write @s to the file at @path as the shell's > does (O_TRUNC): 0 or -1. */
+int vmlab_write_str(const char *path, const char *s);
+/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
+ * probes already there. */
+int vmlab_append_str(const char *path, const char *s);
+/* The value of "@key N" in a flat-keyed file such as memory.events, or -1. */
+long vmlab_read_key(const char *path, const char *key);
+
+/* Memory cgroups (cgroup v2) */
+
+/* A memory cgroup of our own, below the root of the cgroup2 hierarchy. */
+struct vmlab_cgroup {
+	char root[256];
+	char dir[300];		/* the group we made, "" when none */
+	bool mounted;		/* root is a cgroup2 we mounted */
+};
+/*
+ * Find the cgroup2 hierarchy (or mount one on a directory of /tmp) and
+ * enable the memory controller for the root's children; 0, or -1 with
+ * why[] saying what failed (errno kept).
+ */
+int vmlab_cgroup_open(struct vmlab_cgroup *cg, char *why, size_t len);
+/* Make the group NAME-PID; memory.max = @max (and no swap) unless 0. */
+int vmlab_cgroup_make(struct vmlab_cgroup *cg, const char *name, unsigned long max);
+/* Remove the group (0 or -1); a no-op when there is none. */
+int vmlab_cgroup_remove(struct vmlab_cgroup *cg);
+/* Remove the group and unmount what vmlab_cgroup_open() mounted. */
+void vmlab_cgroup_close(struct vmlab_cgroup *cg);
+/* The number in the group @dir's @file ("memory.current"), or -1. */
+long vmlab_cgroup_long(const char *dir, const char *file);
+/* The value of @key in the group @dir's flat-keyed @file, or -1. */
+long vmlab_cgroup_key(const char *dir, const char *file, const char *key);
+/* Move the calling process into the group @dir. */
+int vmlab_cgroup_join(const char *dir);
 
 /* Small things */
 
