@@ -4,9 +4,9 @@
  * catching, sync pipes, running a child, a swap device and test data.
  * The device and the kernel's views of memory (pagemap, kpageflags,
  * kpagecount, maps, smaps, meminfo, tracefs, cgroups, sysfs files) are
- * libvmlab's (userspace/lib/libvmlab.h), which every test program links; the few
- * static inlines below only give its calls the shape the tests use (an
- * address in this process, one value returned).
+ * libvmlab's (userspace/lib/libvmlab.h), which every test program links;
+ * the few static inlines below only give its calls the shape the tests
+ * use (an address in this process, one value returned).
  *
  * vmlab_util.c does not include kselftest_harness.h (the harness defines
  * non-static symbols and may be included by one translation unit only);
@@ -58,11 +58,13 @@ bool vl_allow_skip(void);
 #define VL_NOBODY		65534
 int vl_become_nobody(bool dumpable);
 /* VMLAB_IOC_INSPECT of the page at addr in this process (*pi zeroed first). */
-static inline int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi)
+static inline int vl_inspect_one(int fd, const void *addr,
+				 struct vmlab_page_info *pi)
 {
+	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(vmlab_page_size() - 1);
+
 	memset(pi, 0, sizeof(*pi));
-	return vmlab_inspect(fd, 0, (uintptr_t)addr & ~(uintptr_t)(vmlab_page_size() - 1),
-			     1, pi, NULL);
+	return vmlab_inspect(fd, 0, a, 1, pi, NULL);
 }
 
 /* Print every counter that differs between two readings (stderr). */
@@ -92,7 +94,8 @@ static inline uint64_t vl_pagemap_pid(pid_t pid, const void *addr)
 	return pid ? vmlab_pagemap1(pid, (uintptr_t)addr).raw : 0;
 }
 
-static inline int vl_pagemap_range(const void *addr, size_t npages, uint64_t *out)
+static inline int vl_pagemap_range(const void *addr, size_t npages,
+				   uint64_t *out)
 {
 	return vmlab_pagemap(0, (uintptr_t)addr, npages, out);
 }
@@ -243,7 +246,7 @@ void vl_touch_write(void *addr, size_t len, char val);
  */
 #define VL_SETUP_DEVICE(fd, st) do {					\
 	uint64_t __freed;						\
-	fd = vmlab_open(O_RDWR);						\
+	fd = vmlab_open(O_RDWR);					\
 	if (fd < 0 && vl_allow_skip())					\
 		SKIP(return, "cannot open " VMLAB_DEVICE ": %s",	\
 		     strerror(errno));					\
@@ -251,11 +254,11 @@ void vl_touch_write(void *addr, size_t len, char val);
 				"(is vmlab.ko loaded?)", strerror(errno)); \
 	ASSERT_EQ(0, vmlab_reset(fd, &__freed)) TH_LOG("reset: %s",	\
 						  strerror(errno));	\
-	ASSERT_EQ(0, vmlab_get_stats(fd, &(st)));				\
+	ASSERT_EQ(0, vmlab_get_stats(fd, &(st)));			\
 	ASSERT_EQ(0, (st).pages_resident);				\
 	ASSERT_EQ(0, (st).pages_dirty);					\
 	ASSERT_NE(0, (st).size);					\
-	ASSERT_EQ(0, (st).size % vmlab_page_size());				\
+	ASSERT_EQ(0, (st).size % vmlab_page_size());			\
 } while (0)
 
 /*
@@ -264,11 +267,11 @@ void vl_touch_write(void *addr, size_t len, char val);
  */
 #define VL_NEED_PAGES(st, n) do {					\
 	size_t __n = (n);						\
-	if ((st).size < __n * vmlab_page_size() ||				\
-	    (st).mem_limit < __n * vmlab_page_size())				\
+	if ((st).size < __n * vmlab_page_size() ||			\
+	    (st).mem_limit < __n * vmlab_page_size())			\
 		SKIP(return, "these scenarios need an object of at least " \
 		     "%zu KiB and a mem_limit as large (size %llu KiB, "	\
-		     "mem_limit %llu KiB)", __n * vmlab_page_size() / 1024,	\
+		     "mem_limit %llu KiB)", __n * vmlab_page_size() / 1024, \
 		     (unsigned long long)(st).size / 1024,		\
 		     (unsigned long long)(st).mem_limit / 1024);	\
 } while (0)
