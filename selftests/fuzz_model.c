@@ -353,9 +353,9 @@ void obj_reset(void)
 void check_resident(const char *when)
 {
 	struct vmlab_stats st;
-	int fd = vl_open(O_RDONLY);
+	int fd = vmlab_open(O_RDONLY);
 
-	if (fd < 0 || vl_stats(fd, &st))
+	if (fd < 0 || vmlab_get_stats(fd, &st))
 		die("STATS: %s", strerror(errno));
 	close(fd);
 	if ((int64_t)st.pages_resident != SH->resident)
@@ -631,7 +631,7 @@ void setup_model(int fd)
 	struct statvfs sv;
 	void *hi;
 
-	if (vl_stats(fd, &st))
+	if (vmlab_get_stats(fd, &st))
 		die("STATS: %s", strerror(errno));
 	SH->size = st.size;
 	SH->npages = st.size / PS;

@@ -194,11 +194,11 @@ static void check_records(const struct vmlab_page_info *pi, size_t n)
 			    cow_find(p->addr) >= 0)
 				die("INSPECT: %#llx maps the zero page where it may not",
 				    (unsigned long long)p->addr);
-			if (!(p->entry & VMLAB_ENTRY_SPECIAL) || p->pfn != vl_zero_pfn())
+			if (!(p->entry & VMLAB_ENTRY_SPECIAL) || p->pfn != vmlab_zero_pfn())
 				die("INSPECT: %#llx: zero page at PFN %#llx (the kernel's is %#llx), "
 				    "entry %#llx: not a special entry of the zero page",
 				    (unsigned long long)p->addr, (unsigned long long)p->pfn,
-				    (unsigned long long)vl_zero_pfn(),
+				    (unsigned long long)vmlab_zero_pfn(),
 				    (unsigned long long)p->entry);
 		} else if (g->shared || !(p->page & VMLAB_PAGE_ANON) ||
 			   cow_find(p->addr) < 0) {

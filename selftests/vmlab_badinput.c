@@ -40,7 +40,7 @@ FIXTURE_SETUP(bad)
 {
 	char buf[64];
 
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	self->ro = mmap(NULL, 3 * self->ps, PROT_READ,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -52,7 +52,7 @@ FIXTURE_SETUP(bad)
 	/* One page of data that nothing below may disturb. */
 	vl_fill(buf, sizeof(buf), 99);
 	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), 0));
-	ASSERT_EQ(0, vl_stats(self->fd, &self->st));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &self->st));
 }
 
 FIXTURE_TEARDOWN(bad)
@@ -83,7 +83,7 @@ static bool data_intact(int fd)
 #define CHECK_UNCHANGED() do {						\
 	struct vmlab_stats __s;						\
 	char __buf[64];							\
-	ASSERT_EQ(0, vl_stats(self->fd, &__s));				\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__s));				\
 	vl_stats_log("after", &self->st, &__s);				\
 	ASSERT_EQ(0, VL_D(self->st, __s, resets));			\
 	ASSERT_EQ(0, VL_D(self->st, __s, pages_freed));			\
@@ -273,7 +273,7 @@ TEST_F(bad, offsets_einval)
 TEST_F(bad, open_modes)
 {
 	size_t ps = self->ps;
-	int wfd = vl_open(O_WRONLY), rfd = vl_open(O_RDONLY);
+	int wfd = vmlab_open(O_WRONLY), rfd = vmlab_open(O_RDONLY);
 	char buf[16] = { 0 };
 	char *m;
 
@@ -312,7 +312,7 @@ TEST_F(bad, mmap_einval)
 	size_t ps = self->ps;
 	struct vmlab_stats a, b;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	errno = 0;
 	ASSERT_EQ(MAP_FAILED, mmap(NULL, 0, PROT_READ, MAP_SHARED, self->fd, 0));
 	ASSERT_EQ(EINVAL, errno);
@@ -322,7 +322,7 @@ TEST_F(bad, mmap_einval)
 	errno = 0;	/* neither shared nor private */
 	ASSERT_EQ(MAP_FAILED, mmap(NULL, ps, PROT_READ, 0, self->fd, 0));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, VL_D(a, b, vma_opens));
 	CHECK_UNCHANGED();
 }
@@ -334,7 +334,7 @@ TEST_F(bad, map_past_end_sigbus)
 	struct vmlab_stats a, b;
 	char *m;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		 self->st.size + 16 * ps);
 	ASSERT_NE(MAP_FAILED, m);
@@ -347,7 +347,7 @@ TEST_F(bad, map_past_end_sigbus)
 	ASSERT_EQ(SIGBUS, vl_probe(m, false));
 	ASSERT_EQ(SIGBUS, vl_probe(m, true));
 	munmap(m, ps);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(4, VL_D(a, b, sigbus));
 	CHECK_UNCHANGED();
 }
@@ -358,7 +358,7 @@ TEST_F(bad, stats_consistent)
 	struct vmlab_stats a, b;
 	size_t i;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ((off_t)a.size, lseek(self->fd, 0, SEEK_END));
 	ASSERT_NE(0, a.mem_limit);
 	ASSERT_EQ(0, a.mem_limit % self->ps);
@@ -368,14 +368,14 @@ TEST_F(bad, stats_consistent)
 	for (i = 0; i < ARRAY_SIZE(a.reserved); i++)
 		ASSERT_EQ(0, a.reserved[i]);
 	/* Reading the counters changes none. */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
 	/* A read-only fd reads the same counters. */
 	{
-		int rfd = vl_open(O_RDONLY);
+		int rfd = vmlab_open(O_RDONLY);
 
 		ASSERT_LE(0, rfd);
-		ASSERT_EQ(0, vl_stats(rfd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(rfd, &b));
 		ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
 		close(rfd);
 	}
@@ -406,7 +406,7 @@ TEST_F(bad, rmmod_refused_while_in_use)
 		TH_LOG("delete_module with a mapping: %s", strerror(errno));
 	ASSERT_TRUE(vl_check(m, 64, 99));
 	munmap(m, ps);
-	self->fd = vl_open(O_RDWR);
+	self->fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
 }
 

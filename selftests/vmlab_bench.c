@@ -339,7 +339,7 @@ static long thread_minflt(void)
 
 static void stats(struct vmlab_stats *st)
 {
-	if (vl_stats(dev, st))
+	if (vmlab_get_stats(dev, st))
 		die_errno("VMLAB_IOC_STATS");
 }
 
@@ -353,7 +353,7 @@ static void reset_object(void)
 {
 	struct vmlab_stats st;
 
-	if (vl_reset(dev, NULL))
+	if (vmlab_reset(dev, NULL))
 		die_errno("VMLAB_IOC_RESET");
 	stats(&st);
 	if (st.pages_resident)
@@ -1391,9 +1391,9 @@ static void setup(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGBUS, &sa, NULL) || sigaction(SIGSEGV, &sa, NULL))
 		die_errno("sigaction");
-	ps = vl_psize();
+	ps = vmlab_page_size();
 	thp = access(THP_DIR "/enabled", F_OK) == 0;
-	dev = vl_open(O_RDWR);
+	dev = vmlab_open(O_RDWR);
 	if (dev < 0)
 		die_errno("cannot open %s (is vmlab.ko loaded? are you root?)",
 			  VMLAB_DEVICE);

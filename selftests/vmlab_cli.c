@@ -237,7 +237,7 @@ static uint64_t jhex(const struct jv *o, const char *key)
 /* A page of this program's text: a file page every copy of it may map. */
 static const void *text_page(void)
 {
-	return (const void *)((uintptr_t)vmlab_main & ~(uintptr_t)(vl_psize() - 1));
+	return (const void *)((uintptr_t)vmlab_main & ~(uintptr_t)(vmlab_page_size() - 1));
 }
 
 static char *text_page_hex(void)
@@ -283,13 +283,13 @@ int vl_helper_main(int argc, char **argv)
 	if (argc && !strcmp(argv[0], "--touch")) {
 		int fd = open(VMLAB_DEVICE, O_RDWR);
 		char *m = fd < 0 ? MAP_FAILED :
-			mmap(NULL, vl_psize(), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			     (off_t)(100 * vl_psize()));
+			mmap(NULL, vmlab_page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			     (off_t)(100 * vmlab_page_size()));
 
 		if (m == MAP_FAILED)
 			return 96;
 		m[0] = 1;
-		munmap(m, vl_psize());
+		munmap(m, vmlab_page_size());
 		return 0;
 	}
 	args[a++] = "vmlab";
@@ -382,7 +382,7 @@ FIXTURE(cli)
  */
 FIXTURE_SETUP(cli)
 {
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 
 	self->ps = ps;
 	VL_SETUP_DEVICE(self->fd, self->st);
@@ -423,7 +423,7 @@ TEST_F(cli, stat_json)
 	size_t i;
 
 	ASSERT_EQ(0, run(self->out, "stat", "--json", NULL));
-	ASSERT_EQ(0, vl_stats(self->fd, &st));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &st));
 	d = json(self->out);
 	ASSERT_NE(NULL, d) TH_LOG("not JSON: %s", self->out);
 	ASSERT_STREQ("vmlab.stat/1", jstr(d, "schema"));
@@ -515,7 +515,7 @@ static const char *page_problem(const struct jv *pg, char which, size_t i, const
 	if (jhex(pg, "frame_id") == ~0ULL || !jhex(pg, "frame_id"))
 		return "no frame id";
 	kf = vl_kpageflags(pm_pfn(pm));
-	if (jbool(page, "anon") != kpf_has(kf, KPF_ANON))
+	if (jbool(page, "anon") != vmlab_kpf(kf, VMLAB_KPF_ANON))
 		return "anon differs from kpageflags";
 	if (jbool(page, "valid") && jnum(pg, "mapcount") != vl_kpagecount(pm_pfn(pm)))
 		return "mapcount differs from kpagecount";
@@ -570,8 +570,8 @@ TEST_F(cli, inspect_json_against_pagemap)
 				ASSERT_FALSE(jbool(pg, "valid"));
 				ASSERT_TRUE(jbool(jget(pages->v[i], "entry"), "special"));
 				ASSERT_EQ(J_NULL, jget(pages->v[i], "mapcount")->t);
-				ASSERT_TRUE(kpf_has(vl_kpageflags(jhex(pages->v[i], "pfn")),
-						    KPF_ZERO_PAGE));
+				ASSERT_TRUE(vmlab_kpf(vl_kpageflags(jhex(pages->v[i], "pfn")),
+						    VMLAB_KPF_ZERO_PAGE));
 			}
 		}
 	}

@@ -8,7 +8,7 @@
  *
  * The kernel's view held against the counters: getrusage() minor faults
  * (a store to a write-protected page faults, a store to a writable one does
- * not) and /proc/kpageflags KPF_DIRTY of the frame.
+ * not) and /proc/kpageflags VMLAB_KPF_DIRTY of the frame.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,15 +25,15 @@
 /* One store that the caller expects to fault (1) or not (0). */
 static long store_faults(volatile char *p, char v)
 {
-	long f0 = vl_minflt();
+	long f0 = vmlab_minflt();
 
 	*p = v;
-	return vl_minflt() - f0;
+	return vmlab_minflt() - f0;
 }
 
 static bool kpf_dirty(const void *addr)
 {
-	return kpf_has(vl_kpageflags(vl_pfn(addr)), KPF_DIRTY);
+	return vmlab_kpf(vl_kpageflags(vl_pfn(addr)), VMLAB_KPF_DIRTY);
 }
 
 FIXTURE(dirty)
@@ -45,7 +45,7 @@ FIXTURE(dirty)
 
 FIXTURE_SETUP(dirty)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 64);
 }
@@ -65,9 +65,9 @@ TEST_F(dirty, store_to_hole)
 
 	m = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, store_faults(m, 1));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("first store", &a, &b);
 	ASSERT_EQ(1, VL_D(a, b, fault_shared_write));
 	ASSERT_EQ(0, VL_D(a, b, fault_shared_read));
@@ -79,14 +79,14 @@ TEST_F(dirty, store_to_hole)
 	/* Later stores to the same page are not seen. */
 	ASSERT_EQ(0, store_faults(m + 100, 2));
 	ASSERT_EQ(0, store_faults(m + ps - 1, 3));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, page_mkwrite));
 	ASSERT_EQ(0, VL_D(b, a, fault_shared_write));
 	ASSERT_EQ(0, VL_D(b, a, pages_dirty));
 
 	/* Another page is. */
 	ASSERT_EQ(1, store_faults(m + 2 * ps, 4));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(1, VL_D(a, b, page_mkwrite));
 	ASSERT_EQ(2, b.pages_dirty);
 	munmap(m, 4 * ps);
@@ -102,11 +102,11 @@ TEST_F(dirty, read_then_store)
 
 	m = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	f0 = vmlab_minflt();
 	ASSERT_EQ(0, m[0]);
-	ASSERT_EQ(1, vl_minflt() - f0);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(1, vmlab_minflt() - f0);
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(1, VL_D(a, b, fault_shared_read));
 	ASSERT_EQ(1, VL_D(a, b, pages_allocated));
 	ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
@@ -114,7 +114,7 @@ TEST_F(dirty, read_then_store)
 	ASSERT_FALSE(kpf_dirty((void *)m));
 
 	ASSERT_EQ(1, store_faults(m, 5));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	vl_stats_log("store", &b, &a);
 	ASSERT_EQ(1, VL_D(b, a, page_mkwrite));
 	ASSERT_EQ(0, VL_D(b, a, fault_shared_write));
@@ -122,7 +122,7 @@ TEST_F(dirty, read_then_store)
 	ASSERT_EQ(1, a.pages_dirty);
 	ASSERT_TRUE(kpf_dirty((void *)m));
 	ASSERT_EQ(0, store_faults(m + 1, 6));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
 	munmap((void *)m, 4 * ps);
 }
@@ -141,10 +141,10 @@ TEST_F(dirty, dirty_counts_pages)
 	m2 = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m1);
 	ASSERT_NE(MAP_FAILED, m2);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, store_faults(m1, 1));
 	ASSERT_EQ(1, store_faults(m2 + 1, 2));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("two mappings", &a, &b);
 	ASSERT_EQ(2, VL_D(a, b, page_mkwrite));
 	ASSERT_EQ(2, VL_D(a, b, fault_shared_write));
@@ -154,13 +154,13 @@ TEST_F(dirty, dirty_counts_pages)
 	/* write(): dirty, no page_mkwrite; again: still one dirty page. */
 	ASSERT_EQ(1, pwrite(self->fd, &c, 1, 2 * ps));
 	ASSERT_EQ(1, pwrite(self->fd, &c, 1, 2 * ps + 9));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, page_mkwrite));
 	ASSERT_EQ(2, a.pages_dirty);
 	/* Mapped, that page still needs page_mkwrite for a store. */
 	ASSERT_EQ(7, m1[2 * ps]);
 	ASSERT_EQ(1, store_faults(m1 + 2 * ps, 8));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(1, VL_D(a, b, page_mkwrite));
 	ASSERT_EQ(2, b.pages_dirty);
 	munmap(m1, 4 * ps);
@@ -178,12 +178,12 @@ TEST_F(dirty, private_store_not_dirty)
 	ASSERT_EQ(0, fsync(self->fd));
 	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, a.pages_dirty);
 	m[0] = 1;		/* a hole */
 	ASSERT_EQ(1, m[ps]);	/* a page... */
 	m[ps] = 2;		/* ...copied */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("private stores", &a, &b);
 	ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
 	ASSERT_EQ(0, b.pages_dirty);
@@ -202,10 +202,10 @@ TEST_F(dirty, msync_range)
 	ASSERT_NE(MAP_FAILED, m);
 	for (i = 0; i < 4; i++)
 		m[i * ps] = i + 1;
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(4, a.pages_dirty);
 	ASSERT_EQ(0, msync(m + 2 * ps, 2 * ps, MS_SYNC));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("msync half", &a, &b);
 	ASSERT_EQ(2, VL_D(a, b, pages_cleaned));
 	ASSERT_EQ(2, b.pages_dirty);
@@ -215,7 +215,7 @@ TEST_F(dirty, msync_range)
 	ASSERT_EQ(1, store_faults(m + 2 * ps + 1, 9));
 
 	ASSERT_EQ(0, fsync(self->fd));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(3, VL_D(b, a, pages_cleaned));
 	ASSERT_EQ(0, a.pages_dirty);
 	munmap(m, 4 * ps);
@@ -232,16 +232,16 @@ TEST_F(dirty, reset_drops_dirty)
 	ASSERT_NE(MAP_FAILED, m);
 	for (i = 0; i < 3; i++)
 		m[i * ps] = 1;
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(3, a.pages_dirty);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, b.pages_dirty);
 	ASSERT_EQ(0, VL_D(a, b, pages_cleaned));
 	ASSERT_EQ(3, VL_D(a, b, pages_freed));
 	/* A store after the reset is a store to a hole again. */
 	ASSERT_EQ(1, store_faults(m, 2));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, VL_D(b, a, fault_shared_write));
 	ASSERT_EQ(1, VL_D(b, a, page_mkwrite));
 	ASSERT_EQ(1, a.pages_dirty);
@@ -280,7 +280,7 @@ FIXTURE_VARIANT_ADD(writeback, msync)
 
 FIXTURE_SETUP(writeback)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 64);
 }
@@ -306,7 +306,7 @@ static int do_sync(enum sync_how how, int fd, void *m, size_t len)
 
 /*
  * Write-back cleans every dirty page (pages_dirty back, pages_cleaned += n,
- * KPF_DIRTY clear) and write-protects it: the next store faults and calls
+ * VMLAB_KPF_DIRTY clear) and write-protects it: the next store faults and calls
  * page_mkwrite again.  The data stays.
  */
 TEST_F(writeback, cleans_and_rearms)
@@ -322,11 +322,11 @@ TEST_F(writeback, cleans_and_rearms)
 		ASSERT_EQ(0, m[i * ps]);
 	for (i = 0; i < d; i++)
 		ASSERT_EQ(1, store_faults(m + i * ps, 10 + i));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(d, a.pages_dirty);
 
 	ASSERT_EQ(0, do_sync(variant->how, self->fd, m, n * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("write-back", &a, &b);
 	ASSERT_EQ(d, VL_D(a, b, pages_cleaned));
 	ASSERT_EQ(0, b.pages_dirty);
@@ -341,7 +341,7 @@ TEST_F(writeback, cleans_and_rearms)
 
 	/* Nothing dirty: nothing to clean. */
 	ASSERT_EQ(0, do_sync(variant->how, self->fd, m, n * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, pages_cleaned));
 
 	/* Each cleaned page's next store is seen again, once. */
@@ -350,7 +350,7 @@ TEST_F(writeback, cleans_and_rearms)
 		ASSERT_EQ(0, store_faults(m + i * ps + 2, 30 + i));
 		ASSERT_TRUE(kpf_dirty(m + i * ps));
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("stores again", &a, &b);
 	ASSERT_EQ(d, VL_D(a, b, page_mkwrite));
 	ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
@@ -359,7 +359,7 @@ TEST_F(writeback, cleans_and_rearms)
 	ASSERT_EQ(10, m[0]);
 
 	ASSERT_EQ(0, do_sync(variant->how, self->fd, m, n * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(d, VL_D(b, a, pages_cleaned));
 	ASSERT_EQ(0, a.pages_dirty);
 	munmap(m, n * ps);
@@ -409,16 +409,16 @@ TEST_F(writeback, reaches_other_process)
 	}
 	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, a.pages_dirty);
 	ASSERT_EQ(1, m[0]);	/* our read maps it here too */
 	ASSERT_EQ(0, do_sync(variant->how, self->fd, m, 2 * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(1, VL_D(a, b, pages_cleaned));
 	ASSERT_EQ(0, b.pages_dirty);
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	ASSERT_EQ(0, vl_stats(self->fd, &c));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &c));
 	vl_stats_log("child's store after write-back", &b, &c);
 	ASSERT_EQ(1, VL_D(b, c, page_mkwrite));
 	ASSERT_EQ(1, c.pages_dirty);

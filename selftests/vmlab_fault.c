@@ -11,8 +11,8 @@
  * vmlab_memcg's.
  *
  * Every scenario holds the module's counters against the kernel's own view:
- * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (KPF_ANON,
- * KPF_ZERO_PAGE), /proc/kpagecount, /proc/self/maps and smaps (Rss, Pss,
+ * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (VMLAB_KPF_ANON,
+ * VMLAB_KPF_ZERO_PAGE), /proc/kpagecount, /proc/self/maps and smaps (Rss, Pss,
  * Anonymous), getrusage() minor faults and /proc/meminfo.
  *
  * Children report through their exit status only.
@@ -62,7 +62,7 @@ FIXTURE_VARIANT_ADD(fault, private)
 
 FIXTURE_SETUP(fault)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	self->size = self->st.size;
 	self->limit = self->st.mem_limit;
@@ -141,17 +141,17 @@ TEST_F(fault, demand_zero_read)
 	ASSERT_EQ(0, vl_count_present(m, n));
 	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
 
-	zero = vl_zero_pfn();
+	zero = vmlab_zero_pfn();
 	ASSERT_NE(0, zero);
 	zcount = vl_kpagecount(zero);
 	ASSERT_LE(0, zcount);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	f0 = vmlab_minflt();
 	for (i = 0; i < n; i++)
 		if (!vl_is_zero(m + i * ps, ps))
 			break;
-	f1 = vl_minflt();
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	f1 = vmlab_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("read holes", &a, &b);
 	ASSERT_EQ(n, i) TH_LOG("page %zu not zero", i);
 
@@ -178,9 +178,9 @@ TEST_F(fault, demand_zero_read)
 		for (i = 0; i < n; i++) {
 			uint64_t fl = vl_kpageflags(pfn[i]);
 
-			ASSERT_FALSE(kpf_has(fl, KPF_ANON));
-			ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
-			ASSERT_TRUE(kpf_has(fl, KPF_MMAP));
+			ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ANON));
+			ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE));
+			ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_MMAP));
 			ASSERT_EQ(1, vl_kpagecount(pfn[i]));
 		}
 		ASSERT_EQ((long)(n * ps / 1024), vl_smaps_kb(m, "Rss"));
@@ -197,8 +197,8 @@ TEST_F(fault, demand_zero_read)
 		ASSERT_EQ(1, distinct(pfn, n));
 		ASSERT_EQ(zero, pfn[0]);
 		ASSERT_EQ(zcount, vl_kpagecount(zero));
-		ASSERT_TRUE(kpf_has(fl, KPF_ZERO_PAGE));
-		ASSERT_FALSE(kpf_has(fl, KPF_ANON));
+		ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE));
+		ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ANON));
 		for (i = 0; i < n; i++) {
 			ASSERT_FALSE(pm_exclusive(pm[i])) TH_LOG("page %zu", i);
 		}
@@ -217,11 +217,11 @@ TEST_F(fault, demand_zero_read)
 	}
 
 	/* Reading again faults nothing. */
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	f0 = vmlab_minflt();
 	vl_touch_read(m, n * ps);
-	f1 = vl_minflt();
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	f1 = vmlab_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_GE(2, f1 - f0);
 	ASSERT_EQ(0, VL_D(a, b, fault_shared_read) + VL_D(a, b, fault_private_read));
 	munmap(m, n * ps);
@@ -245,12 +245,12 @@ TEST_F(fault, demand_zero_write)
 
 	m = map_obj(self->fd, n * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	f0 = vmlab_minflt();
 	for (i = 0; i < n; i++)
 		vl_fill(m + i * ps, 64, i + 1);
-	f1 = vl_minflt();
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	f1 = vmlab_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("write holes", &a, &b);
 	ASSERT_LE((long)n, f1 - f0);
 	ASSERT_GE((long)n + 8, f1 - f0);
@@ -261,9 +261,9 @@ TEST_F(fault, demand_zero_write)
 		ASSERT_TRUE(pm_present(e));
 		pfn[i] = pm_pfn(e);
 		fl = vl_kpageflags(pfn[i]);
-		ASSERT_EQ(!variant->shared, kpf_has(fl, KPF_ANON)) TH_LOG("page %zu", i);
+		ASSERT_EQ(!variant->shared, vmlab_kpf(fl, VMLAB_KPF_ANON)) TH_LOG("page %zu", i);
 		ASSERT_EQ(variant->shared, pm_file(e)) TH_LOG("page %zu", i);
-		ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
+		ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE));
 		ASSERT_EQ(1, vl_kpagecount(pfn[i]));
 		ASSERT_TRUE(vl_check(m + i * ps, 64, i + 1));
 		/* What read() returns: the data, or still a hole. */
@@ -322,10 +322,10 @@ TEST_F_TIMEOUT(fault, demand_paging_32m, 240)
 	pm = calloc(npages, sizeof(*pm));
 	ASSERT_NE(NULL, pm);
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_obj(self->fd, len, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	/* The mapping alone costs nothing. */
 	ASSERT_EQ(0, vl_count_present(m, npages));
 	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
@@ -336,15 +336,15 @@ TEST_F_TIMEOUT(fault, demand_paging_32m, 240)
 	/* Touch: shared by writing, private by reading. */
 	for (try = 0; try < 3 && !ok; try++) {
 		ASSERT_EQ(0, madvise(m, len, MADV_DONTNEED));
-		ASSERT_EQ(0, vl_reset(self->fd, NULL));
-		ASSERT_EQ(0, vl_stats(self->fd, &a));
-		lo = vl_free_kb();
+		ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+		lo = vmlab_free_kb();
 		if (variant->shared)
 			vl_touch_write(m, touch, 1);
 		else
 			vl_touch_read(m, touch);
-		hi = vl_free_kb();
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		hi = vmlab_free_kb();
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		drops[try] = lo - hi;
 		if (try == 0) {
 			vl_stats_log("touch", &a, &b);
@@ -365,8 +365,8 @@ TEST_F_TIMEOUT(fault, demand_paging_32m, 240)
 				ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 				ASSERT_EQ(0, b.pages_resident);
 				ASSERT_EQ(tpages, VL_D(a, b, zero_frame_maps));
-				ASSERT_EQ(vl_zero_pfn(), pm_pfn(pm[0]));
-				ASSERT_EQ(vl_zero_pfn(), pm_pfn(pm[tpages - 1]));
+				ASSERT_EQ(vmlab_zero_pfn(), pm_pfn(pm[0]));
+				ASSERT_EQ(vmlab_zero_pfn(), pm_pfn(pm[tpages - 1]));
 				ASSERT_EQ(0, vl_smaps_kb(m, "Pss"));
 			}
 		}
@@ -387,11 +387,11 @@ TEST_F_TIMEOUT(fault, demand_paging_32m, 240)
 	memset(drops, 0, sizeof(drops));
 	for (try = 0; try < 3 && !ok; try++) {
 		ASSERT_EQ(0, madvise(m, len, MADV_DONTNEED));
-		ASSERT_EQ(0, vl_stats(self->fd, &a));
-		lo = vl_free_kb();
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+		lo = vmlab_free_kb();
 		vl_touch_write(m, touch, 1);
-		hi = vl_free_kb();
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		hi = vmlab_free_kb();
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		drops[try] = lo - hi;
 		if (try == 0) {
 			ASSERT_EQ(0, VL_D(a, b, pages_allocated));
@@ -433,13 +433,13 @@ TEST_F(fault, frames_across_mappings)
 		     variant->shared);
 	ASSERT_NE(MAP_FAILED, m1);
 	ASSERT_NE(MAP_FAILED, m2);
-	ASSERT_NE(0, vl_zero_pfn());
-	cnt0 = vl_kpagecount(vl_zero_pfn());
+	ASSERT_NE(0, vmlab_zero_pfn());
+	cnt0 = vl_kpagecount(vmlab_zero_pfn());
 	ASSERT_LE(0, cnt0);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	vl_touch_read(m1, n * ps);
 	vl_touch_read(m2, n * ps);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("two mappings", &a, &b);
 	for (i = 0; i < n; i++) {
 		p1[i] = vl_pfn(m1 + i * ps);
@@ -460,8 +460,8 @@ TEST_F(fault, frames_across_mappings)
 		ASSERT_EQ(2 * n, VL_D(a, b, fault_private_read));
 		ASSERT_EQ(2 * n, VL_D(a, b, zero_frame_maps));
 		for (i = 0; i < n; i++) {
-			ASSERT_EQ(vl_zero_pfn(), p1[i]);
-			ASSERT_EQ(vl_zero_pfn(), p2[i]);
+			ASSERT_EQ(vmlab_zero_pfn(), p1[i]);
+			ASSERT_EQ(vmlab_zero_pfn(), p2[i]);
 		}
 		ASSERT_EQ(cnt0, vl_kpagecount(p1[0]));
 	}
@@ -495,7 +495,7 @@ TEST_F(fault, frames_across_mappings)
 	vl_post(s.to_child[1]);
 	ASSERT_EQ(0, vl_wait(pid));
 	ASSERT_EQ(cnt0, vl_kpagecount(p1[0]));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	vl_stats_log("child", &b, &a);
 	if (variant->shared) {
 		ASSERT_EQ(2 * n, VL_D(b, a, fault_shared_read));
@@ -525,7 +525,7 @@ TEST_F(fault, fork_child_sees_store)
 	vl_fill(m + ps, 64, 11);
 	pfn = vl_pfn(m + ps);
 	ASSERT_NE(0, pfn);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	fflush(stderr);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -541,12 +541,12 @@ TEST_F(fault, fork_child_sees_store)
 		if (variant->shared && p2 != pfn)
 			_exit(22);
 		if (!variant->shared &&
-		    (p2 == pfn || !kpf_has(vl_kpageflags(p2), KPF_ANON)))
+		    (p2 == pfn || !vmlab_kpf(vl_kpageflags(p2), VMLAB_KPF_ANON)))
 			_exit(23);
 		_exit(0);
 	}
 	ASSERT_EQ(0, vl_wait(pid));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("child", &a, &b);
 	ASSERT_EQ(pfn, vl_pfn(m + ps));
 	ASSERT_EQ(64, pread(self->fd, buf, 64, ps));
@@ -574,7 +574,7 @@ TEST_F(fault, fork_child_sees_store)
  */
 int vl_helper_main(int argc, char **argv)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 	uint32_t seed, nseed;
 	uint64_t pfn, p, p2;
 	bool shared;
@@ -589,7 +589,7 @@ int vl_helper_main(int argc, char **argv)
 	seed = strtoul(argv[3], NULL, 0);
 	pfn = strtoull(argv[4], NULL, 0);
 	nseed = strtoul(argv[5], NULL, 0);
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	if (fd < 0)
 		return 10;
 	m = map_obj(fd, ps, off, shared);
@@ -606,7 +606,7 @@ int vl_helper_main(int argc, char **argv)
 	printf("pfn after store %llu\n", (unsigned long long)p2);
 	if (shared && p2 != pfn)
 		return 14;
-	if (!shared && (p2 == pfn || !kpf_has(vl_kpageflags(p2), KPF_ANON)))
+	if (!shared && (p2 == pfn || !vmlab_kpf(vl_kpageflags(p2), VMLAB_KPF_ANON)))
 		return 15;
 	if (!vl_check(m, 64, nseed))
 		return 16;
@@ -634,11 +634,11 @@ TEST_F(fault, unrelated_process_same_frame)
 
 	snprintf(arg_off, sizeof(arg_off), "%zu", 2 * ps);
 	snprintf(arg_pfn, sizeof(arg_pfn), "%llu", (unsigned long long)pfn);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	st = vl_run_self(out, sizeof(out), "peer",
 			 variant->shared ? "shared" : "private", arg_off, "21",
 			 arg_pfn, "22", NULL);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("peer", &a, &b);
 	ASSERT_EQ(0, st) TH_LOG("helper: exit %d, said: %s (our pfn %llu)", st,
 				out, (unsigned long long)pfn);
@@ -685,9 +685,9 @@ TEST_F(fault, store_to_mapped_page)
 	obj = vl_pfn(ref + ps);
 	ASSERT_NE(0, obj);
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_TRUE(vl_check(m + ps, 64, 5));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	/* Both kinds map the object's frame for a read. */
 	ASSERT_EQ(obj, vl_pfn(m + ps));
 	ASSERT_TRUE(pm_file(vl_pagemap(m + ps)));
@@ -697,10 +697,10 @@ TEST_F(fault, store_to_mapped_page)
 	ASSERT_EQ(0, VL_D(a, b, zero_frame_maps));
 
 	a = b;
-	f0 = vl_minflt();
+	f0 = vmlab_minflt();
 	vl_fill(m + ps, 64, 6);
-	f1 = vl_minflt();
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	f1 = vmlab_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("store", &a, &b);
 	ASSERT_EQ(1, f1 - f0);
 	pfn = vl_pfn(m + ps);
@@ -716,7 +716,7 @@ TEST_F(fault, store_to_mapped_page)
 		ASSERT_EQ(2, vl_kpagecount(obj));
 	} else {
 		ASSERT_NE(obj, pfn);
-		ASSERT_TRUE(kpf_has(vl_kpageflags(pfn), KPF_ANON));
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(pfn), VMLAB_KPF_ANON));
 		ASSERT_FALSE(pm_file(vl_pagemap(m + ps)));
 		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
 		ASSERT_TRUE(vl_check(m + ps, 64, 6));
@@ -763,10 +763,10 @@ static void fork_cow(struct __test_metadata *_metadata,
 	vl_fill(m, 64, 1);
 	orig = vl_pfn(m);
 	ASSERT_NE(0, orig);
-	ASSERT_EQ(!variant->shared, kpf_has(vl_kpageflags(orig), KPF_ANON));
+	ASSERT_EQ(!variant->shared, vmlab_kpf(vl_kpageflags(orig), VMLAB_KPF_ANON));
 	ASSERT_EQ(1, vl_kpagecount(orig));
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, vl_sync_init(&s));
 	fflush(stderr);
 	pid = fork();
@@ -808,20 +808,20 @@ static void fork_cow(struct __test_metadata *_metadata,
 	} else if (child_writes) {
 		ASSERT_EQ(orig, mine);
 		ASSERT_NE(orig, r->pfn_after);
-		ASSERT_TRUE(kpf_has(r->flags_after, KPF_ANON));
+		ASSERT_TRUE(vmlab_kpf(r->flags_after, VMLAB_KPF_ANON));
 		ASSERT_TRUE(vl_check(m, 64, 1));
 		ASSERT_EQ(1, vl_kpagecount(orig));
 	} else {
 		ASSERT_NE(orig, mine);
 		ASSERT_EQ(orig, r->pfn_after);
-		ASSERT_TRUE(kpf_has(vl_kpageflags(mine), KPF_ANON));
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(mine), VMLAB_KPF_ANON));
 		ASSERT_TRUE(vl_check(m, 64, 2));
 		ASSERT_EQ(1, vl_kpagecount(orig));
 		ASSERT_EQ(1, vl_kpagecount(mine));
 	}
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait(pid));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("fork", &a, &b);
 	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 	if (variant->shared) {
@@ -855,17 +855,17 @@ TEST_F(fault, close_after_mmap)
 	size_t ps = self->ps;
 	struct vmlab_stats a, b;
 	char buf[64], line[512];
-	int fd2 = vl_open(O_RDWR);
+	int fd2 = vmlab_open(O_RDWR);
 	char *m;
 
 	ASSERT_LE(0, fd2);
 	m = map_obj(fd2, 4 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, close(fd2));
 	vl_fill(m, 64, 3);
 	ASSERT_TRUE(vl_is_zero(m + ps, ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, VL_D(a, b, vmas_live));
 	ASSERT_EQ(0, VL_D(a, b, vma_closes));
 	ASSERT_EQ(2, vl_count_present(m, 4));
@@ -880,7 +880,7 @@ TEST_F(fault, close_after_mmap)
 	}
 
 	ASSERT_EQ(0, munmap(m, 4 * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(-1, VL_D(b, a, vmas_live));
 	ASSERT_EQ(1, VL_D(b, a, vma_closes));
 }
@@ -897,11 +897,11 @@ TEST_F(fault, munmap_then_sigsegv)
 	ASSERT_NE(MAP_FAILED, m);
 	vl_fill(m, 64, 4);
 	ASSERT_EQ(0, vl_probe(m, false));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, munmap(m, 2 * ps));
 	ASSERT_EQ(SIGSEGV, vl_probe(m, false));
 	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, true));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_FALSE(pm_present(vl_pagemap(m)));
 	ASSERT_EQ(-1, vl_maps_line(m, line, sizeof(line)));
 	ASSERT_EQ(1, VL_D(a, b, vma_closes));
@@ -923,22 +923,22 @@ TEST_F(fault, partial_munmap)
 	int lines0;
 	char *m;
 
-	lines0 = vl_maps_count(VMLAB_DEVICE);
+	lines0 = vmlab_maps_count(0, VMLAB_DEVICE);
 	m = map_obj(self->fd, 4 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	for (i = 0; i < 4; i++)
 		vl_fill(m + i * ps, 64, 30 + i);
-	ASSERT_EQ(lines0 + 1, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(lines0 + 1, vmlab_maps_count(0, VMLAB_DEVICE));
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, munmap(m + ps, ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("munmap middle", &a, &b);
 	/* Two splits (two opens), then the middle one closed. */
 	ASSERT_EQ(2, VL_D(a, b, vma_opens));
 	ASSERT_EQ(1, VL_D(a, b, vma_closes));
 	ASSERT_EQ(1, VL_D(a, b, vmas_live));
-	ASSERT_EQ(lines0 + 2, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(lines0 + 2, vmlab_maps_count(0, VMLAB_DEVICE));
 	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, false));
 	ASSERT_FALSE(pm_present(vl_pagemap(m + ps)));
 	ASSERT_TRUE(vl_check(m, 64, 30));
@@ -947,11 +947,11 @@ TEST_F(fault, partial_munmap)
 	vl_fill(m + 3 * ps, 64, 43);
 	ASSERT_TRUE(vl_check(m + 3 * ps, 64, 43));
 	/* (The probe's child forked and dropped copies of both parts.) */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 
 	/* The tail page of the second part: one split, one close. */
 	ASSERT_EQ(0, munmap(m + 3 * ps, ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, VL_D(b, a, vma_opens));
 	ASSERT_EQ(1, VL_D(b, a, vma_closes));
 	ASSERT_EQ(0, VL_D(b, a, vmas_live));
@@ -959,11 +959,11 @@ TEST_F(fault, partial_munmap)
 
 	/* One munmap over both parts and the holes closes both. */
 	ASSERT_EQ(0, munmap(m, 4 * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, VL_D(a, b, vma_opens));
 	ASSERT_EQ(2, VL_D(a, b, vma_closes));
 	ASSERT_EQ(-2, VL_D(a, b, vmas_live));
-	ASSERT_EQ(lines0, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(lines0, vmlab_maps_count(0, VMLAB_DEVICE));
 	if (variant->shared) {
 		char buf[64];
 
@@ -983,11 +983,11 @@ TEST_F(fault, sigbus_past_end)
 
 	m = map_obj(self->fd, len, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_TRUE(vl_is_zero(m + self->size - ps, ps));
 	ASSERT_EQ(SIGBUS, vl_probe(m + self->size, false));
 	ASSERT_EQ(SIGBUS, vl_probe(m + self->size + ps, true));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("past end", &a, &b);
 	ASSERT_EQ(2, VL_D(a, b, sigbus));
 	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
@@ -1000,7 +1000,7 @@ TEST_F(fault, sigbus_past_end)
 	ASSERT_TRUE(vl_is_zero(m2, ps));
 	ASSERT_EQ(vl_pfn(m + self->size - ps), vl_pfn(m2));
 	ASSERT_EQ(SIGBUS, vl_probe(m2 + ps, false));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, VL_D(b, a, sigbus));
 	munmap(m2, 2 * ps);
 	munmap(m, len);
@@ -1028,18 +1028,18 @@ TEST_F_TIMEOUT(fault, mem_limit, 300)
 	fill = map_obj(self->fd, lpages * ps, 0, true);
 	ASSERT_NE(MAP_FAILED, fill);
 	vl_touch_write(fill, lpages * ps, 7);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(lpages, a.pages_resident);
 	ASSERT_EQ(0, munmap(fill, lpages * ps));
 
 	m = map_obj(self->fd, (lpages + 2) * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(7, m[0]);
 	if (variant->shared) {
 		ASSERT_EQ(SIGBUS, vl_probe(m + lpages * ps, true));
 		ASSERT_EQ(SIGBUS, vl_probe(m + (lpages + 1) * ps, false));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(2, VL_D(a, b, sigbus));
 	} else {
 		ASSERT_EQ(0, vl_probe(m + lpages * ps, false));
@@ -1047,8 +1047,8 @@ TEST_F_TIMEOUT(fault, mem_limit, 300)
 		ASSERT_TRUE(vl_is_zero(m + lpages * ps, ps));
 		m[(lpages + 1) * ps] = 9;
 		pfn = vl_pfn(m + (lpages + 1) * ps);
-		ASSERT_TRUE(kpf_has(vl_kpageflags(pfn), KPF_ANON));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(pfn), VMLAB_KPF_ANON));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(0, VL_D(a, b, sigbus));
 	}
 	vl_stats_log("over the limit", &a, &b);
@@ -1064,9 +1064,9 @@ TEST_F_TIMEOUT(fault, mem_limit, 300)
 	ASSERT_EQ(1, m[0]);
 
 	/* After a reset the same pages fault in fine. */
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	ASSERT_EQ(0, vl_probe(m + lpages * ps, true));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, sigbus));
 	munmap(m, (lpages + 2) * ps);
 }
@@ -1082,11 +1082,11 @@ TEST_F(fault, prot_read_store_sigsegv)
 	m = mmap(NULL, 2 * ps, PROT_READ,
 		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, m[0]);
 	ASSERT_EQ(SIGSEGV, vl_probe(m, true));
 	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, true));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("read-only", &a, &b);
 	ASSERT_EQ(0, VL_D(a, b, fault_shared_write));
 	ASSERT_EQ(0, VL_D(a, b, fault_private_write));
@@ -1100,13 +1100,13 @@ TEST_F(fault, prot_read_store_sigsegv)
 	/* Made writable, the same store works. */
 	ASSERT_EQ(0, mprotect(m, 2 * ps, PROT_READ | PROT_WRITE));
 	vl_fill(m, 64, 8);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(64, pread(self->fd, buf, 64, 0));
 	if (variant->shared) {
 		ASSERT_EQ(1, VL_D(b, a, page_mkwrite));
 		ASSERT_TRUE(vl_check(buf, 64, 8));
 	} else {
-		ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(m)), KPF_ANON));
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(vl_pfn(m)), VMLAB_KPF_ANON));
 		ASSERT_TRUE(vl_is_zero(buf, 64));
 	}
 	munmap(m, 2 * ps);
@@ -1121,18 +1121,18 @@ TEST_F(fault, rdonly_fd)
 {
 	size_t ps = self->ps;
 	struct vmlab_stats a, b;
-	int rfd = vl_open(O_RDONLY);
+	int rfd = vmlab_open(O_RDONLY);
 	char buf[64];
 	char *m;
 
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	if (variant->shared) {
 		errno = 0;
 		m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
 		ASSERT_EQ(MAP_FAILED, m);
 		ASSERT_EQ(EACCES, errno);
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(0, VL_D(a, b, vma_opens));
 		ASSERT_EQ(0, VL_D(a, b, vmas_live));
 
@@ -1148,8 +1148,8 @@ TEST_F(fault, rdonly_fd)
 		ASSERT_NE(MAP_FAILED, m);
 		vl_fill(m, 64, 9);
 		ASSERT_TRUE(vl_check(m, 64, 9));
-		ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(m)), KPF_ANON));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(vl_pfn(m)), VMLAB_KPF_ANON));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 		ASSERT_EQ(0, VL_D(a, b, page_mkwrite));
 	}
@@ -1187,16 +1187,16 @@ TEST_F(fault, madv_dontneed)
 	/* A private hole maps the zero page, which Rss does not count. */
 	ASSERT_EQ((variant->shared ? 2 : 1) * ps / 1024, (size_t)vl_smaps_kb(m, "Rss"));
 	if (!variant->shared)
-		ASSERT_EQ(vl_zero_pfn(), p1);
+		ASSERT_EQ(vmlab_zero_pfn(), p1);
 
 	ASSERT_EQ(0, madvise(m, 2 * ps, MADV_DONTNEED));
 	ASSERT_EQ(0, vl_count_present(m, 2));
 	ASSERT_EQ(0, vl_smaps_kb(m, "Rss"));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	if (variant->shared) {
 		ASSERT_TRUE(vl_check(m, 64, 2));
 		ASSERT_TRUE(vl_is_zero(m + ps, ps));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(p0, vl_pfn(m));
 		ASSERT_EQ(p1, vl_pfn(m + ps));
 		ASSERT_EQ(obj, p0);
@@ -1205,10 +1205,10 @@ TEST_F(fault, madv_dontneed)
 		ASSERT_NE(obj, p0);
 		ASSERT_TRUE(vl_check(m, 64, 1));
 		ASSERT_TRUE(vl_is_zero(m + ps, ps));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(obj, vl_pfn(m));
 		ASSERT_TRUE(pm_file(vl_pagemap(m)));
-		ASSERT_FALSE(kpf_has(vl_kpageflags(obj), KPF_ANON));
+		ASSERT_FALSE(vmlab_kpf(vl_kpageflags(obj), VMLAB_KPF_ANON));
 		/* The hole maps the zero page again. */
 		ASSERT_EQ(p1, vl_pfn(m + ps));
 		ASSERT_EQ(2, VL_D(a, b, fault_private_read));
@@ -1238,10 +1238,10 @@ TEST_F(fault, mremap_move)
 	t = mmap(NULL, n * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, t);
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	r = mremap(m, n * ps, n * ps, MREMAP_MAYMOVE | MREMAP_FIXED, t);
 	ASSERT_EQ(t, r);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("mremap move", &a, &b);
 	ASSERT_EQ(1, VL_D(a, b, vma_opens));
 	ASSERT_EQ(1, VL_D(a, b, vma_closes));
@@ -1253,7 +1253,7 @@ TEST_F(fault, mremap_move)
 	ASSERT_EQ(0, vl_maps_line(t, line, sizeof(line)));
 	ASSERT_NE(NULL, strstr(line, VMLAB_DEVICE)) TH_LOG("%s", line);
 	ASSERT_EQ(SIGSEGV, vl_probe(m, false));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
 	munmap(t, n * ps);
 }
@@ -1280,17 +1280,17 @@ TEST_F(fault, mremap_grow)
 	for (i = 0; i < 4; i++)
 		ASSERT_TRUE(vl_check(m + i * ps, 64, 60 + i));
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	r = mremap(m, 4 * ps, 8 * ps, MREMAP_MAYMOVE);
 	ASSERT_NE(MAP_FAILED, r);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("mremap grow", &a, &b);
 	TH_LOG("grown %s", r == m ? "in place" : "by moving");
 	ASSERT_EQ(0, VL_D(a, b, vmas_live));
 	ASSERT_EQ(VL_D(a, b, vma_opens), VL_D(a, b, vma_closes));
 	for (i = 0; i < 8; i++)
 		ASSERT_TRUE(vl_check(r + i * ps, 64, 60 + i)) TH_LOG("page %zu", i);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
 	ASSERT_LE(4, variant->shared ? VL_D(b, a, fault_shared_read) :
 				       VL_D(b, a, fault_private_read));
@@ -1346,9 +1346,9 @@ TEST_F(fault, reset_while_mapped)
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	ASSERT_EQ(old[0], pm_pfn(vl_pagemap_pid(pid, m)));
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("reset", &a, &b);
 	ASSERT_EQ(4, freed);
 	ASSERT_EQ(4, VL_D(a, b, pages_freed));
@@ -1366,7 +1366,7 @@ TEST_F(fault, reset_while_mapped)
 		for (i = 2; i < 4; i++) {
 			ASSERT_EQ(old[i], vl_pfn(m + i * ps));
 			ASSERT_TRUE(vl_check(m + i * ps, 64, 80 + i));
-			ASSERT_TRUE(kpf_has(vl_kpageflags(old[i]), KPF_ANON));
+			ASSERT_TRUE(vmlab_kpf(vl_kpageflags(old[i]), VMLAB_KPF_ANON));
 		}
 	}
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
@@ -1388,7 +1388,7 @@ TEST_F(fault, reset_while_mapped)
 		ASSERT_EQ(64, pread(self->fd, buf, 64, i * ps));
 		ASSERT_TRUE(vl_is_zero(buf, 64));
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(variant->shared ? 4 : 0, VL_D(b, a, pages_allocated));
 	munmap(m, 4 * ps);
 }
@@ -1408,7 +1408,7 @@ TEST_F(fault, fault_around)
 	long f0, f1;
 	int pass;
 
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	for (i = 0; i < n; i++) {
 		vl_fill(buf, sizeof(buf), 700 + i);
 		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), i * ps));
@@ -1419,12 +1419,12 @@ TEST_F(fault, fault_around)
 		ASSERT_NE(MAP_FAILED, m);
 		if (pass)
 			ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));
-		ASSERT_EQ(0, vl_stats(self->fd, &a));
-		f0 = vl_minflt();
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+		f0 = vmlab_minflt();
 		for (i = 0; i < n; i++)
 			ASSERT_TRUE(vl_check(m + i * ps, sizeof(buf), 700 + i)) TH_LOG("page %zu", i);
-		f1 = vl_minflt();
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		f1 = vmlab_minflt();
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		flt = variant->shared ? VL_D(a, b, fault_shared_read) :
 					VL_D(a, b, fault_private_read);
 		TH_LOG("%s: %zu pages read with %ld faults, %zu calls of .fault",
@@ -1444,16 +1444,16 @@ TEST_F(fault, fault_around)
 	}
 
 	/* Holes: every other page.  Fault-around maps only what is there. */
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	for (i = 0; i < n; i += 2)
 		ASSERT_EQ(1, pwrite(self->fd, "x", 1, i * ps));
 	m = mmap(NULL, n * ps, PROT_READ,
 		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(i % 2 ? 0 : 'x', m[i * ps]);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	flt = variant->shared ? VL_D(a, b, fault_shared_read) :
 				VL_D(a, b, fault_private_read);
 	TH_LOG("half holes: %zu calls of .fault, %lld zero-frame maps", flt,
@@ -1499,13 +1499,13 @@ static int thp_mode(void)
  */
 static __attribute__((noinline)) long hm_write_pages(char *m, size_t n, size_t ps)
 {
-	long f0 = vl_minflt();
+	long f0 = vmlab_minflt();
 	size_t i;
 
 	m[5 * ps] = 2;
 	for (i = 0; i < n; i++)
 		m[i * ps + 1] = 3;
-	return vl_minflt() - f0;
+	return vmlab_minflt() - f0;
 }
 
 TEST_F(fault, huge_mapping)
@@ -1523,7 +1523,7 @@ TEST_F(fault, huge_mapping)
 	VL_NEED_PAGES(self->st, 3 * n);
 	pm = calloc(n, sizeof(*pm));
 	ASSERT_NE(NULL, pm);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
 		 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, huge);
 	ASSERT_NE(MAP_FAILED, m);
@@ -1531,9 +1531,9 @@ TEST_F(fault, huge_mapping)
 	ASSERT_EQ(0, (uintptr_t)m % huge) TH_LOG("get_unmapped_area did not align");
 
 	/* Not asked for: 4 KiB. */
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m[huge] = 1;
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
 
 	ASSERT_EQ(0, madvise(m, huge, MADV_HUGEPAGE));
@@ -1542,11 +1542,11 @@ TEST_F(fault, huge_mapping)
 	memset(warm, 1, huge);
 	ASSERT_EQ(0, hm_write_pages(warm, n, ps)) TH_LOG("faults where all is mapped");
 	free(warm);
-	hp0 = vl_meminfo_kb("FileHugePages");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	hp0 = vmlab_meminfo_kb("FileHugePages");
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	faults = hm_write_pages(m, n, ps);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
-	hp1 = vl_meminfo_kb("FileHugePages");
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
+	hp1 = vmlab_meminfo_kb("FileHugePages");
 	ASSERT_EQ(0, vl_pagemap_range(m, n, pm));
 	fl = vl_kpageflags(pm_pfn(pm[0]));
 	TH_LOG("%zu pages written with %ld faults; allocated %lld; FileHugePages %ld -> %ld kB; "
@@ -1568,8 +1568,8 @@ TEST_F(fault, huge_mapping)
 		ASSERT_TRUE(pm_present(pm[i]));
 		ASSERT_EQ(pm_pfn(pm[0]) + i, pm_pfn(pm[i])) TH_LOG("page %zu", i);
 	}
-	ASSERT_TRUE(kpf_has(fl, KPF_THP));
-	ASSERT_TRUE(kpf_has(fl, KPF_COMPOUND_HEAD));
+	ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_THP));
+	ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_COMPOUND_HEAD));
 	ASSERT_EQ(2048, hp1 - hp0);
 	ASSERT_EQ(2048, vl_smaps_kb(m, "FilePmdMapped"));
 	ASSERT_EQ(0, vl_inspect_one(self->fd, m + 7 * ps, &pi));
@@ -1580,9 +1580,9 @@ TEST_F(fault, huge_mapping)
 
 	/* Reset frees the 2 MiB page, and the kernel's count goes down. */
 	ASSERT_EQ(0, munmap(m, 2 * huge));
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 	ASSERT_EQ(n + 1, freed);
-	ASSERT_EQ(hp0, vl_meminfo_kb("FileHugePages"));
+	ASSERT_EQ(hp0, vmlab_meminfo_kb("FileHugePages"));
 	free(pm);
 }
 
@@ -1602,10 +1602,10 @@ FIXTURE(zero)
 
 FIXTURE_SETUP(zero)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 8192);
-	self->zero = vl_zero_pfn();
+	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
 }
 
@@ -1625,7 +1625,7 @@ FIXTURE_TEARDOWN(zero)
  */
 static int zc_child(int fd, size_t len, uint64_t pfn, struct vl_sync *s)
 {
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	char *m;
 	int v;
 
@@ -1666,7 +1666,7 @@ TEST_F_TIMEOUT(zero, entries_count_nothing, 600)
 	uint64_t pfn;
 	int v, c;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (v = 0; v < ZC_VMAS; v++) {
 		m[v] = mmap(NULL, len, PROT_READ, MAP_PRIVATE, self->fd, 0);
 		ASSERT_NE(MAP_FAILED, m[v]);
@@ -1707,7 +1707,7 @@ TEST_F_TIMEOUT(zero, entries_count_nothing, 600)
 	entries += ZC_CHILDREN * ZC_VMAS * npages;
 	cnt = vl_kpagecount(pfn);
 	ASSERT_EQ(0, vl_inspect_one(self->fd, m[ZC_VMAS - 1] + (npages - 1) * ps, &p1));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("entries", &a, &b);
 	TH_LOG("%zu entries in %d processes: kpagecount %lld, INSPECT refcount %llu mapcount %llu",
 	       entries, 1 + ZC_CHILDREN, (long long)cnt,
@@ -1723,7 +1723,7 @@ TEST_F_TIMEOUT(zero, entries_count_nothing, 600)
 
 	/* What the entries are: the kernel's zero page, special, not in Rss. */
 	ASSERT_EQ(self->zero, pfn);
-	ASSERT_TRUE(kpf_has(vl_kpageflags(pfn), KPF_ZERO_PAGE));
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(pfn), VMLAB_KPF_ZERO_PAGE));
 	ASSERT_TRUE(p1.page & VMLAB_PAGE_ZERO);
 	ASSERT_TRUE(p1.entry & VMLAB_ENTRY_SPECIAL);
 	for (v = 0; v < ZC_VMAS; v++) {
@@ -1783,17 +1783,17 @@ FIXTURE_VARIANT_ADD(zfill, huge)
 
 static int zr_set_delay(const char *us)
 {
-	return vl_write_str(ZR_DELAY_KNOB, us);
+	return vmlab_write_str(ZR_DELAY_KNOB, us);
 }
 
 FIXTURE_SETUP(zfill)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	self->sh = MAP_FAILED;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	/* 16 areas of 2 MiB, all filled by the huge variant of race. */
 	VL_NEED_PAGES(self->st, ZF_AREAS * ZF_AREA / self->ps);
-	self->zero = vl_zero_pfn();
+	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
 	if (variant->how == ZF_HUGE && thp_mode() < 0)
 		SKIP(return, "this kernel has no transparent huge pages");
@@ -1830,10 +1830,10 @@ static int64_t zf_begin(int fd, char *sh, enum zfill_how how, size_t area)
 
 	if (how != ZF_HUGE)
 		return 0;
-	if (vl_stats(fd, &a))
+	if (vmlab_get_stats(fd, &a))
 		return -1;
 	*(volatile char *)(sh + area * ZF_AREA + 8) = 1;
-	if (vl_stats(fd, &b))
+	if (vmlab_get_stats(fd, &b))
 		return -1;
 	return VL_D(a, b, pages_allocated);
 }
@@ -1841,7 +1841,7 @@ static int64_t zf_begin(int fd, char *sh, enum zfill_how how, size_t area)
 /* Fill page @page of area @area with its marker: write(), or a store. */
 static int zf_fill(int fd, char *sh, enum zfill_how how, size_t area, size_t page)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 	off_t off = (off_t)(area * ZF_AREA + page * ps);
 	uint64_t v = zf_marker(area, page);
 
@@ -1882,11 +1882,11 @@ TEST_F(zfill, fill_after_zero_read)
 	ASSERT_EQ(0, cp[7 * ps + 100]);
 	ASSERT_EQ(self->zero, vl_pfn(cp + 7 * ps));
 	cp[7 * ps + 100] = 'Y';
-	ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(cp + 1 * ps)), KPF_ANON));
-	ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(cp + 7 * ps)), KPF_ANON));
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(vl_pfn(cp + 1 * ps)), VMLAB_KPF_ANON));
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(vl_pfn(cp + 7 * ps)), VMLAB_KPF_ANON));
 
 	/* The readers: zero entries at every idx[]. */
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (k = 0; k < ARRAY_SIZE(idx); k++) {
 		ASSERT_TRUE(vl_is_zero(pv + idx[k] * ps, ps));
 		ASSERT_TRUE(vl_is_zero(pv2 + idx[k] * ps, ps));
@@ -1896,7 +1896,7 @@ TEST_F(zfill, fill_after_zero_read)
 		ASSERT_TRUE(pi.page & VMLAB_PAGE_ZERO);
 		ASSERT_TRUE(pi.entry & VMLAB_ENTRY_SPECIAL);
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(2 * ARRAY_SIZE(idx), VL_D(a, b, zero_frame_maps));
 	ASSERT_EQ(0, b.pages_resident);
 
@@ -1915,7 +1915,7 @@ TEST_F(zfill, fill_after_zero_read)
 	}
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, zf_fill(self->fd, self->sh, variant->how, area, i));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("fill", &a, &b);
 	ASSERT_EQ((int64_t)n, VL_D(a, b, pages_allocated));
 	for (k = 0; k < ARRAY_SIZE(idx); k++) {
@@ -1933,7 +1933,7 @@ TEST_F(zfill, fill_after_zero_read)
 		ASSERT_TRUE(pm_present(e) && pm_file(e));
 		ASSERT_NE(self->zero, pm_pfn(e));
 		ASSERT_EQ(pm_pfn(e), vl_pfn(pv2 + idx[k] * ps));
-		ASSERT_FALSE(kpf_has(vl_kpageflags(pm_pfn(e)), KPF_ANON));
+		ASSERT_FALSE(vmlab_kpf(vl_kpageflags(pm_pfn(e)), VMLAB_KPF_ANON));
 	}
 	/* The copies kept their bytes, and nobody's fill reached them. */
 	ASSERT_TRUE(vl_check(cp + 1 * ps, 64, 901));
@@ -1965,7 +1965,7 @@ static int zf_tracefs_write(const char *file, const char *s)
 	char path[128];
 
 	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
-	return vl_append_str(path, s);
+	return vmlab_append_str(path, s);
 }
 
 static long zf_walks(void)
@@ -1987,7 +1987,7 @@ static long zf_walks(void)
 /* Read every page of area @area through a private mapping, then unmap it. */
 static int zf_read_privately(int fd, size_t area)
 {
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	volatile char *pv;
 	char sum = 0;
 
@@ -2003,7 +2003,7 @@ static int zf_read_privately(int fd, size_t area)
 /* Fill all of area @area; return the walks that made. */
 static long zf_fill_area(int fd, char *sh, enum zfill_how how, size_t area)
 {
-	size_t i, n = ZF_AREA / vl_psize();
+	size_t i, n = ZF_AREA / vmlab_page_size();
 	long before = zf_walks();
 
 	if (how == ZF_HUGE) {
@@ -2042,7 +2042,7 @@ TEST_F(zfill, reset_forgets_zero_entries)
 	kept = zf_fill_area(self->fd, self->sh, variant->how, 2);
 
 	ASSERT_LE(0, zf_read_privately(self->fd, 3));
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	forgotten = zf_fill_area(self->fd, self->sh, variant->how, 3);
 
 	zf_tracefs_write("events/" ZF_KPROBE "/enable", "0");
@@ -2084,7 +2084,7 @@ static void *zr_read(void *arg)
 {
 	struct zr_reader *r = arg;
 	struct zr_shared *z = r->z;
-	size_t ps = vl_psize(), i, n = z->npages;
+	size_t ps = vmlab_page_size(), i, n = z->npages;
 	char *base = z->pv[r->t] + z->area * ZF_AREA;
 	uint64_t v;
 	int d;
@@ -2144,7 +2144,7 @@ TEST_F_TIMEOUT(zfill, race, 300)
 		ASSERT_NE(MAP_FAILED, z->pv[t]);
 		ASSERT_EQ(0, madvise(z->pv[t], ZR_AREAS * ZF_AREA, MADV_RANDOM));
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (area = 0; area < ZR_AREAS; area++) {
 		z->area = area;
 		z->npages = variant->how == ZF_HUGE ? ZF_AREA / ps : ZR_PAGES;
@@ -2192,7 +2192,7 @@ TEST_F_TIMEOUT(zfill, race, 300)
 				ASSERT_TRUE(pm_file(vl_pagemap(p)));
 			}
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("race", &a, &b);
 	TH_LOG("%llu private reads, %llu of them zeros (%llu read again after their fill); %lld zero entries made, %lld pages filled",
 	       (unsigned long long)z->reads, (unsigned long long)z->zeros,
@@ -2227,7 +2227,7 @@ static void *zg_fill(void *arg)
 	int tries;
 
 	for (tries = 0; tries < 20000; tries++) {
-		if (vl_stats(f->fd, &st))
+		if (vmlab_get_stats(f->fd, &st))
 			return NULL;
 		if (st.fault_private_read != f->reads)
 			break;
@@ -2274,12 +2274,12 @@ TEST_F_TIMEOUT(zfill, fill_in_the_gap, 120)
 		};
 		char *p = pv + area * ZF_AREA + page * ps;
 
-		ASSERT_EQ(0, vl_stats(self->fd, &a));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 		f.reads = a.fault_private_read;
 		ASSERT_EQ(0, pthread_create(&th, NULL, zg_fill, &f));
 		v = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);	/* the fault */
 		ASSERT_EQ(0, pthread_join(th, NULL));
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(1, f.done) TH_LOG("area %zu: the fill failed", area);
 		/* A zero entry made, and yet the read gave data: the fill came in the gap. */
 		if (VL_D(a, b, zero_frame_maps) && v == zf_marker(area, page))

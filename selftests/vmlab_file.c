@@ -31,7 +31,7 @@ FIXTURE(file)
 
 FIXTURE_SETUP(file)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	self->size = self->st.size;
 	self->limit = self->st.mem_limit;
@@ -70,7 +70,7 @@ TEST_F(file, size_and_seek)
 
 	/* A second open starts at 0 and has its own position. */
 	{
-		int fd2 = vl_open(O_RDONLY);
+		int fd2 = vmlab_open(O_RDONLY);
 
 		ASSERT_LE(0, fd2);
 		ASSERT_EQ(0, lseek(fd2, 0, SEEK_CUR));
@@ -91,7 +91,7 @@ TEST_F(file, holes_read_zero)
 	size_t i;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		memset(buf, 0xff, len);
 		ASSERT_EQ((ssize_t)len, pread(self->fd, buf, len, offs[i]));
@@ -104,7 +104,7 @@ TEST_F(file, holes_read_zero)
 	ASSERT_TRUE(vl_is_zero(buf, len));
 	ASSERT_EQ((off_t)len, lseek(self->fd, 0, SEEK_CUR));
 
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("holes", &a, &b);
 	EXPECT_EQ(0, VL_D(a, b, pages_allocated));
 	EXPECT_EQ(0, b.pages_resident);
@@ -133,13 +133,13 @@ TEST_F(file, write_read_back)
 	unsigned int i, p, pages = 0;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		vl_fill(buf, w[i].len, i + 1);
 		ASSERT_EQ((ssize_t)w[i].len, pwrite(self->fd, buf, w[i].len, w[i].off));
 		pages += w[i].npages;
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("writes", &a, &b);
 	ASSERT_EQ(pages, VL_D(a, b, pages_allocated));
 	ASSERT_EQ(pages, b.pages_resident);
@@ -169,13 +169,13 @@ TEST_F(file, write_read_back)
 
 			ASSERT_NE(0, pfn) TH_LOG("page %u not mapped", p);
 			ASSERT_TRUE(pm_file(vl_pagemap(map + p * ps)));
-			ASSERT_FALSE(kpf_has(fl, KPF_ANON));
-			ASSERT_FALSE(kpf_has(fl, KPF_ZERO_PAGE));
-			ASSERT_TRUE(kpf_has(fl, KPF_MMAP));
+			ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ANON));
+			ASSERT_FALSE(vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE));
+			ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_MMAP));
 			ASSERT_EQ(1, vl_kpagecount(pfn));
 		}
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	vl_stats_log("mapped", &b, &a);
 	/* Mapping pages that write() filled allocates nothing new. */
 	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
@@ -229,7 +229,7 @@ TEST_F(file, write_past_end)
 	ssize_t r;
 
 	memset(buf, 0x3c, sizeof(buf));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	errno = 0;
 	ASSERT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), end));
 	ASSERT_EQ(ENOSPC, errno);
@@ -241,7 +241,7 @@ TEST_F(file, write_past_end)
 	ASSERT_EQ(-1, write(self->fd, buf, sizeof(buf)));
 	ASSERT_EQ(ENOSPC, errno);
 	ASSERT_EQ(end, lseek(self->fd, 0, SEEK_CUR));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("past end", &a, &b);
 	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 
@@ -266,7 +266,7 @@ static int child_reads_pattern(void *arg)
 {
 	size_t ps = *(size_t *)arg;
 	char *buf = malloc(ps);
-	int fd = vl_open(O_RDONLY);
+	int fd = vmlab_open(O_RDONLY);
 
 	if (!buf || fd < 0)
 		return 10;
@@ -292,7 +292,7 @@ TEST_F(file, persists_across_opens)
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
 
-	fd2 = vl_open(O_RDWR);
+	fd2 = vmlab_open(O_RDWR);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ((ssize_t)ps, pread(fd2, out, ps, 3 * ps));
 	ASSERT_TRUE(vl_check(out, ps, 77));
@@ -301,14 +301,14 @@ TEST_F(file, persists_across_opens)
 	ASSERT_EQ(0, vl_run_child(child_reads_pattern, &ps));
 
 	/* Two opens at once see each other's writes at once. */
-	self->fd = vl_open(O_RDWR);
+	self->fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vl_stats(fd2, &a));
+	ASSERT_EQ(0, vmlab_get_stats(fd2, &a));
 	vl_fill(buf, ps, 78);
 	ASSERT_EQ((ssize_t)ps, pwrite(self->fd, buf, ps, 3 * ps));
 	ASSERT_EQ((ssize_t)ps, pread(fd2, out, ps, 3 * ps));
 	ASSERT_TRUE(vl_check(out, ps, 78));
-	ASSERT_EQ(0, vl_stats(fd2, &b));
+	ASSERT_EQ(0, vmlab_get_stats(fd2, &b));
 	/* Overwriting a page allocates nothing. */
 	ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 	ASSERT_EQ(1, b.pages_resident);
@@ -330,10 +330,10 @@ TEST_F(file, reset_frees_everything)
 		vl_fill(buf, ps, i);
 		ASSERT_EQ((ssize_t)ps, pwrite(self->fd, buf, ps, (off_t)(i * 3 * ps)));
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(n, a.pages_resident);
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("reset", &a, &b);
 	ASSERT_EQ(n, freed);
 	ASSERT_EQ(n, VL_D(a, b, pages_freed));
@@ -345,7 +345,7 @@ TEST_F(file, reset_frees_everything)
 		ASSERT_TRUE(vl_is_zero(buf, ps));
 	}
 	/* A reset of an empty object frees nothing. */
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 	ASSERT_EQ(0, freed);
 	free(buf);
 }
@@ -366,13 +366,13 @@ TEST_F_TIMEOUT(file, write_enospc_at_mem_limit, 180)
 		     self->limit / VL_MiB, self->size / VL_MiB);
 	ASSERT_NE(NULL, buf);
 	ASSERT_NE(NULL, out);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (i = 0; i < lpages; i++) {
 		vl_fill(buf, 64, i);
 		ASSERT_EQ(64, pwrite(self->fd, buf, 64, (off_t)(i * ps)))
 			TH_LOG("page %zu of %zu: %s", i, lpages, strerror(errno));
 	}
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(lpages, b.pages_resident);
 
 	errno = 0;
@@ -381,7 +381,7 @@ TEST_F_TIMEOUT(file, write_enospc_at_mem_limit, 180)
 	errno = 0;
 	ASSERT_EQ(-1, pwrite(self->fd, buf, 1, (off_t)(self->size - 1)));
 	ASSERT_EQ(ENOSPC, errno);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(lpages, a.pages_resident);
 	ASSERT_EQ(0, VL_D(b, a, pages_allocated));
 	/* The hole past the limit still reads zero. */
@@ -400,7 +400,7 @@ TEST_F_TIMEOUT(file, write_enospc_at_mem_limit, 180)
 	}
 
 	/* After a reset the same write succeeds. */
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	ASSERT_EQ(1, pwrite(self->fd, buf, 1, (off_t)(lpages * ps)));
 	free(buf);
 	free(out);
@@ -419,11 +419,11 @@ TEST_F(file, large_io)
 	if (self->limit < 300 * self->ps)
 		SKIP(return, "mem_limit below 300 pages");
 	vl_fill(buf, len, 4242);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ((ssize_t)len, pwrite(self->fd, buf, len, off));
 	ASSERT_EQ((ssize_t)len, pread(self->fd, out, len, off));
 	ASSERT_EQ(0, memcmp(buf, out, len));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	/* 256 pages at an unaligned offset touch 257 pages. */
 	ASSERT_EQ(257, VL_D(a, b, pages_allocated));
 	ASSERT_EQ(257, b.pages_resident);

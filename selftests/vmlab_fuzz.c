@@ -271,7 +271,7 @@ static void check_maps(void)
 static void check_watch_page(void)
 {
 	static uint8_t buf[4096];
-	int fd = vl_open(O_RDONLY);
+	int fd = vmlab_open(O_RDONLY);
 	size_t j;
 
 	if (fd < 0 || pread(fd, buf, PS, watch_pg * PS) != (ssize_t)PS)
@@ -336,13 +336,13 @@ static int fuzz_worker(uint64_t seed, uint64_t nops)
 
 	vl_catch_faults(on_signal);
 	rng = seed;
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	if (fd < 0)
 		die("open: %s", strerror(errno));
 	setup_model(fd);
 	F[nfd++] = (struct fdm){ fd, O_RDWR, false };
 	/* The kernel's zero page, found once, before the arena is made. */
-	if (!vl_zero_pfn())
+	if (!vmlab_zero_pfn())
 		die("cannot find the kernel's zero page (pagemap, kpageflags)");
 	a = mmap(NULL, (ARENA_PAGES + SCR_PAGES + 1) * PS, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -374,14 +374,14 @@ FIXTURE(fuzz)
 
 FIXTURE_SETUP(fuzz)
 {
-	PS = vl_psize();
+	PS = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 }
 
 FIXTURE_TEARDOWN(fuzz)
 {
 	if (self->fd >= 0) {
-		vl_reset(self->fd, NULL);
+		vmlab_reset(self->fd, NULL);
 		close(self->fd);
 	}
 }
@@ -413,7 +413,7 @@ TEST_F_TIMEOUT(fuzz, random_sequence, 3600)
 	fprintf(stderr, "# seed %#llx, %llu operations (replay: vmlab_fuzz --seed %#llx "
 		"--ops %llu)\n", (unsigned long long)opt_seed, (unsigned long long)opt_ops,
 		(unsigned long long)opt_seed, (unsigned long long)opt_ops);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, a.vmas_live);
 	fflush(stderr);
 	pid = fork();
@@ -461,14 +461,14 @@ TEST_F_TIMEOUT(fuzz, random_sequence, 3600)
 		ASSERT_TRUE(false);
 	}
 	/* All gone: the counters balance, the model's page count is right. */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("fuzz", &a, &b);
 	ASSERT_EQ(0, b.vmas_live);
 	ASSERT_EQ(VL_D(a, b, vma_opens), VL_D(a, b, vma_closes));
 	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
 	ASSERT_EQ((uint64_t)SH->resident, b.pages_resident);
 	ASSERT_EQ(SH->resets, (uint64_t)VL_D(a, b, resets));
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 	ASSERT_EQ((uint64_t)SH->resident, freed);
 }
 

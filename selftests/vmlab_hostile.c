@@ -83,7 +83,7 @@ static int inspect(int fd, pid_t pid, const void *addr, size_t npages,
 /* The module's dev_mode parameter, -1 if unknown. */
 static int dev_mode_param(void)
 {
-	return (int)vl_read_long("/sys/module/vmlab/parameters/dev_mode");
+	return (int)vmlab_read_long("/sys/module/vmlab/parameters/dev_mode");
 }
 
 FIXTURE(hostile)
@@ -99,7 +99,7 @@ FIXTURE_SETUP(hostile)
 {
 	struct stat sb;
 
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	self->chmodded = false;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
@@ -111,7 +111,7 @@ FIXTURE_TEARDOWN(hostile)
 	if (self->chmodded)
 		chmod(VMLAB_DEVICE, self->mode);
 	if (self->fd >= 0) {
-		vl_reset(self->fd, NULL);
+		vmlab_reset(self->fd, NULL);
 		close(self->fd);
 	}
 }
@@ -155,7 +155,7 @@ TEST_F(hostile, default_mode_refused)
 	ASSERT_EQ(0600, self->mode & 0777)
 		TH_LOG("/dev/vmlab has mode %#o, dev_mode says %#o", self->mode, param);
 	ASSERT_EQ(0, run_as_nobody(try_open_refused, NULL, false));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, VL_D(self->st, b, vma_opens));
 	ASSERT_EQ(0, VL_D(self->st, b, pages_allocated));
 }
@@ -174,7 +174,7 @@ struct share {
 static int nobody_uses_device(void *arg)
 {
 	struct share *sh = arg;
-	size_t ps = vl_psize(), i, j;
+	size_t ps = vmlab_page_size(), i, j;
 	struct vmlab_page_info pi[8];
 	struct vmlab_inspect req;
 	struct vmlab_stats st;
@@ -250,7 +250,7 @@ static int nobody_inspects_peer(void *arg)
 	peer = fork();
 	CK(peer >= 0, "fork");
 	if (peer == 0) {
-		m = mmap((void *)0x200000000UL, vl_psize(), PROT_READ,
+		m = mmap((void *)0x200000000UL, vmlab_page_size(), PROT_READ,
 			 MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
 		if (m == MAP_FAILED)
 			_exit(1);
@@ -315,7 +315,7 @@ TEST_F(hostile, unprivileged_use_hides_pfns)
 /* Everything an unprivileged caller can try; each refused as documented. */
 static int nobody_misbehaves(void *arg)
 {
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	struct vmlab_stats *st = arg, tmp;
 	struct vmlab_page_info pi[2];
 	struct vmlab_inspect req;
@@ -462,7 +462,7 @@ TEST_F_TIMEOUT(hostile, unprivileged_misuse_is_silent, 180)
 	ASSERT_EQ(0, run_as_nobody(nobody_misbehaves, &self->st, false));
 	ASSERT_EQ(0, kmsg_new(kfd)) TH_LOG("the kernel logged while nobody misbehaved");
 	close(kfd);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("misuse", &self->st, &b);
 	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
 	ASSERT_EQ(0, b.vmas_live);
@@ -471,7 +471,7 @@ TEST_F_TIMEOUT(hostile, unprivileged_misuse_is_silent, 180)
 
 static int nobody_fresh_pages(void *arg)
 {
-	size_t ps = vl_psize(), n = *(size_t *)arg, i;
+	size_t ps = vmlab_page_size(), n = *(size_t *)arg, i;
 	char *m, *p;
 	int fd;
 
@@ -512,7 +512,7 @@ TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 2 * n; i++)
 			memset(m + i * ps, 0xa5 ^ round, ps);
-		ASSERT_EQ(0, vl_reset(self->fd, &freed));
+		ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 		ASSERT_EQ(2 * n, freed);
 		if (round == 2) {
 			OPEN_TO_ALL();
@@ -532,7 +532,7 @@ TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
 		ASSERT_EQ(0, bad) TH_LOG("%zu pages showed old data", bad);
 	}
 	/* nobody's shared mapping made n new pages; its copies made none. */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(n, b.pages_resident);
 	for (i = 0; i < 2 * n; i++)
 		bad += !vl_is_zero(m + i * ps, ps);
@@ -587,7 +587,7 @@ static bool all_zero_but_addr(const struct vmlab_page_info *pi)
  */
 static int check_answers(int fd, bool root)
 {
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	struct vmlab_page_info *pa, *pb;
 	struct vmlab_inspect req, *ra;
 	struct vmlab_reset rs, *rr;
@@ -595,7 +595,7 @@ static int check_answers(int fd, bool root)
 	char *m;
 	int err;
 
-	CK(vl_reset(fd, NULL) == 0, "reset: %s", strerror(errno));
+	CK(vmlab_reset(fd, NULL) == 0, "reset: %s", strerror(errno));
 	memset(&st, 0xa5, sizeof(st));
 	sa = twice(fd, VMLAB_IOC_STATS, &st, sizeof(st), NULL, 0, NULL, &err);
 	CK(sa && !err, "STATS answers differ (%d)", err);

@@ -142,15 +142,16 @@ static bool src_like(uint64_t pfn)
 {
 	uint64_t fl = vl_kpageflags(pfn);
 
-	return pfn && fl != ~0ULL && !kpf_has(fl, KPF_ANON) && !kpf_has(fl, KPF_LRU) &&
-	       !kpf_has(fl, KPF_BUDDY) && !kpf_has(fl, KPF_NOPAGE) &&
-	       !kpf_has(fl, KPF_ZERO_PAGE) && vl_kpagecount(pfn) == 0;
+	return pfn && fl != ~0ULL && !vmlab_kpf(fl, VMLAB_KPF_ANON) &&
+	       !vmlab_kpf(fl, VMLAB_KPF_LRU) && !vmlab_kpf(fl, VMLAB_KPF_BUDDY) &&
+	       !vmlab_kpf(fl, VMLAB_KPF_NOPAGE) && !vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE) &&
+	       vl_kpagecount(pfn) == 0;
 }
 
 /* Is the anonymous page at p all zeros but the byte at off, which is v? */
 static bool zeros_but(const char *p, size_t off, char v)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 
 	return p[off] == v && vl_is_zero(p, off) && vl_is_zero(p + off + 1, ps - off - 1);
 }
@@ -165,10 +166,10 @@ FIXTURE(hwpoison)
 
 FIXTURE_SETUP(hwpoison)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 2048);
-	self->zero = vl_zero_pfn();
+	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
 }
 
@@ -185,7 +186,7 @@ FIXTURE_TEARDOWN(hwpoison)
  */
 static uint64_t write_hole(char *m, size_t pg, int cpu, const char **why)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 	char *p = m + pg * ps;
 	uint64_t src;
 
@@ -200,7 +201,7 @@ static uint64_t write_hole(char *m, size_t pg, int cpu, const char **why)
 		*why = "the new private page is not zeros";
 		return 0;
 	}
-	if (!kpf_has(vl_kpageflags(vl_pfn(p)), KPF_ANON)) {
+	if (!vmlab_kpf(vl_kpageflags(vl_pfn(p)), VMLAB_KPF_ANON)) {
 		*why = "the new private page is not anonymous";
 		return 0;
 	}
@@ -242,7 +243,7 @@ TEST_F(hwpoison, source_pages)
 						     (unsigned long long)src[c],
 						     (unsigned long long)vl_kpageflags(src[c]),
 						     (long long)vl_kpagecount(src[c]));
-		ASSERT_FALSE(kpf_has(vl_kpageflags(src[c]), KPF_HWPOISON));
+		ASSERT_FALSE(vmlab_kpf(vl_kpageflags(src[c]), VMLAB_KPF_HWPOISON));
 		/* The same CPU, the same page. */
 		again = write_hole(m, pg++, cpu[c], &why);
 		ASSERT_EQ(src[c], again) TH_LOG("CPU %d: %s", cpu[c], why ? why : "another page");
@@ -257,7 +258,7 @@ TEST_F(hwpoison, source_pages)
 	err = write_str(HARD_OFFLINE, addr, 0);
 	TH_LOG("%s <- %s: %s (the kernel cannot take a page from its owner: EBUSY)",
 	       HARD_OFFLINE, addr, err ? strerror(-err) : "done");
-	ASSERT_TRUE(kpf_has(vl_kpageflags(src[0]), KPF_HWPOISON))
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(src[0]), VMLAB_KPF_HWPOISON))
 		TH_LOG("PFN %#llx not poisoned: kpageflags %#llx", (unsigned long long)src[0],
 		       (unsigned long long)vl_kpageflags(src[0]));
 
@@ -268,7 +269,7 @@ TEST_F(hwpoison, source_pages)
 	       (unsigned long long)fresh);
 	ASSERT_NE(src[0], fresh);
 	ASSERT_TRUE(src_like(fresh));
-	ASSERT_FALSE(kpf_has(vl_kpageflags(fresh), KPF_HWPOISON));
+	ASSERT_FALSE(vmlab_kpf(vl_kpageflags(fresh), VMLAB_KPF_HWPOISON));
 	ASSERT_EQ(fresh, write_hole(m, pg++, cpu[0], &why)) TH_LOG("%s", why ? why : "");
 	/* The other CPUs go on with theirs. */
 	for (c = 1; c < n; c++)
@@ -318,7 +319,7 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 
 	if (!getenv("VMLAB_KO"))
 		SKIP(return, "VMLAB_KO is not set: the test cannot load the module again");
-	ASSERT_FALSE(kpf_has(vl_kpageflags(self->zero), KPF_HWPOISON))
+	ASSERT_FALSE(vmlab_kpf(vl_kpageflags(self->zero), VMLAB_KPF_HWPOISON))
 		TH_LOG("the zero page is poisoned already: this must be the guest's last test");
 
 	pv = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
@@ -340,12 +341,12 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	       "memory_failure() ignores it, EBUSY)", err ? strerror(err) : "done");
 	if (err == EINVAL)
 		SKIP(return, "MADV_HWPOISON: EINVAL (no CONFIG_MEMORY_FAILURE)");
-	ASSERT_TRUE(kpf_has(vl_kpageflags(hole), KPF_HWPOISON))
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(hole), VMLAB_KPF_HWPOISON))
 		TH_LOG("PFN %#llx not poisoned: kpageflags %#llx", (unsigned long long)hole,
 		       (unsigned long long)vl_kpageflags(hole));
 
 	/* Private reads of holes: the zero page, as ever. */
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (i = 0; i < n; i++) {
 		ASSERT_TRUE(vl_is_zero(pv + i * ps, ps)) TH_LOG("page %zu", i);
 	}
@@ -363,8 +364,8 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	/* A store over a zero entry: the kernel copies zeros. */
 	pv[9 * ps] = 3;
 	ASSERT_TRUE(zeros_but(pv + 9 * ps, 0, 3));
-	ASSERT_TRUE(kpf_has(vl_kpageflags(vl_pfn(pv + 9 * ps)), KPF_ANON));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_TRUE(vmlab_kpf(vl_kpageflags(vl_pfn(pv + 9 * ps)), VMLAB_KPF_ANON));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("after the poison", &a, &b);
 	/* Page 5 was mapped before the poison: it takes no fault. */
 	ASSERT_EQ(n - 1, VL_D(a, b, fault_private_read));
@@ -395,9 +396,9 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	/* The second 2 MiB: pv2 has zero entries at every 64th page. */
 	ASSERT_EQ(0, (uintptr_t)sh % huge) TH_LOG("get_unmapped_area did not align");
 	ASSERT_EQ(0, madvise(sh + huge, huge, MADV_HUGEPAGE));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	sh[huge + 64 * ps] = 5;
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(huge / ps, VL_D(a, b, pages_allocated)) TH_LOG("no huge fill");
 	for (i = huge / ps; i < 2 * huge / ps; i += 64) {
 		ASSERT_FALSE(pm_present(vl_pagemap(pv2 + i * ps))) TH_LOG("page %zu", i);
@@ -413,7 +414,7 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	ASSERT_TRUE(pm_file(vl_pagemap(sh + 20 * ps)));
 
 	/* RESET: every page goes; the holes read zeros again. */
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 	ASSERT_LT(0, freed);
 	ASSERT_TRUE(vl_is_zero(pv2 + 11 * ps, ps));
 	ASSERT_EQ(self->zero, vl_pfn(pv2 + 11 * ps));
@@ -427,7 +428,7 @@ TEST_F_TIMEOUT(hwpoison, zero_page, 300)
 	/* Unload (the source pages go back, a poisoned one stays out) and load. */
 	err = reload();
 	ASSERT_EQ(0, err) TH_LOG("unload and load: %s", strerror(-err));
-	self->fd = vl_open(O_RDWR);
+	self->fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, self->fd);
 	pv = mmap(NULL, 16 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, pv);

@@ -50,7 +50,7 @@ FIXTURE(inspect)
 FIXTURE_SETUP(inspect)
 {
 	self->swap.loop_fd = self->swap.mem_fd = -1;
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_LE(64 * self->ps, self->st.size);
 }
@@ -128,7 +128,7 @@ static const char *vi_cross_check(const struct vmlab_page_info *p,
 	if (pm_present(pm) != has(p->entry, VMLAB_ENTRY_PRESENT))
 		return "present bit differs from pagemap";
 	/* pagemap adds the VMA's soft-dirty flag (new VMAs have it). */
-	if (!!(pm & PM_SOFT_DIRTY) != (has(p->entry, VMLAB_ENTRY_SOFT_DIRTY) ||
+	if (!!(pm & VMLAB_PM_SOFT_DIRTY) != (has(p->entry, VMLAB_ENTRY_SOFT_DIRTY) ||
 				       has(p->vm_flags, VI_VM_SOFTDIRTY)))
 		return "soft-dirty differs from pagemap";
 	if (!pm_present(pm))
@@ -140,13 +140,13 @@ static const char *vi_cross_check(const struct vmlab_page_info *p,
 	kf = vl_kpageflags(pfn);
 	if (kf == ~0ULL)
 		return "cannot read kpageflags";
-	if (kpf_has(kf, KPF_ZERO_PAGE) != has(p->page, VMLAB_PAGE_ZERO))
+	if (vmlab_kpf(kf, VMLAB_KPF_ZERO_PAGE) != has(p->page, VMLAB_PAGE_ZERO))
 		return "zero page differs from kpageflags";
 	if (has(p->page, VMLAB_PAGE_ZERO))
 		return NULL;
 	if (!has(p->page, VMLAB_PAGE_VALID))
 		return "no page facts";
-	if (kpf_has(kf, KPF_ANON) != has(p->page, VMLAB_PAGE_ANON))
+	if (vmlab_kpf(kf, VMLAB_KPF_ANON) != has(p->page, VMLAB_PAGE_ANON))
 		return "anon differs from kpageflags";
 	if ((int64_t)p->mapcount != vl_kpagecount(pfn))
 		return "mapcount differs from kpagecount";
@@ -433,7 +433,7 @@ static int vi_swap_child(int fd, const char *m)
 	if (p.hidden != (VMLAB_HIDDEN_PFN | VMLAB_HIDDEN_SWAP))
 		return 14;
 	e = vl_pagemap(m);
-	if (!(e & PM_SWAP) || (e & PM_PFN_MASK))
+	if (!(e & VMLAB_PM_SWAP) || (e & VMLAB_PM_PFN_MASK))
 		return 13;
 	return 0;
 }
@@ -462,7 +462,7 @@ TEST_F(inspect, swap_entry)
 			SKIP(return, "no swap device: %s", sw->why);
 		ASSERT_TRUE(false) TH_LOG("no swap device: %s", sw->why);
 	}
-	swap_used0 = vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree");
+	swap_used0 = vmlab_meminfo_kb("SwapTotal") - vmlab_meminfo_kb("SwapFree");
 	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	sh = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, ps);
 	ASSERT_NE(MAP_FAILED, m);
@@ -471,20 +471,20 @@ TEST_F(inspect, swap_entry)
 	vl_fill(sh, ps, 0xa5a);		/* the object's page 1 */
 	obj_pfn = vl_pfn(sh);
 	ASSERT_NE(0, obj_pfn);
-	ASSERT_EQ(0, vl_stats(self->fd, &st0));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &st0));
 
 	/* The page may sit in a per-CPU batch, off the LRU, at first. */
 	for (tries = 0; tries < 50; tries++) {
 		ASSERT_EQ(0, madvise(m, ps, MADV_PAGEOUT));
 		ASSERT_EQ(0, madvise(sh, ps, MADV_PAGEOUT));
 		e = vl_pagemap(m);
-		if (e & PM_SWAP)
+		if (e & VMLAB_PM_SWAP)
 			break;
 		usleep(20000);
 	}
-	ASSERT_TRUE(e & PM_SWAP) TH_LOG("not swapped out after %d tries: pagemap %#llx",
+	ASSERT_TRUE(e & VMLAB_PM_SWAP) TH_LOG("not swapped out after %d tries: pagemap %#llx",
 					tries, (unsigned long long)e);
-	ASSERT_FALSE(e & PM_PRESENT);
+	ASSERT_FALSE(e & VMLAB_PM_PRESENT);
 
 	a = vi_page(self->fd, 0, m);
 	vi_log("swapped out", &a);
@@ -493,7 +493,7 @@ TEST_F(inspect, swap_entry)
 	ASSERT_EQ(VMLAB_NP_SWAP, a.nonpresent);
 	/* pagemap: bits 0-4 the swap type, 5-54 the offset (as root). */
 	ASSERT_EQ(e & 0x1f, a.swap_type);
-	ASSERT_EQ((e & PM_PFN_MASK) >> 5, a.swap_offset);
+	ASSERT_EQ((e & VMLAB_PM_PFN_MASK) >> 5, a.swap_offset);
 	ASSERT_NE(0, a.swap_offset);	/* page 0 is the header */
 	ASSERT_EQ(0, a.pfn);
 	ASSERT_EQ(0, a.frame_id);
@@ -509,7 +509,7 @@ TEST_F(inspect, swap_entry)
 		_exit(vi_swap_child(self->fd, m));
 	ASSERT_EQ(0, vl_wait(pid));
 	ASSERT_LE(swap_used0 + 4,
-		  (size_t)(vl_meminfo_kb("SwapTotal") - vl_meminfo_kb("SwapFree")));
+		  (size_t)(vmlab_meminfo_kb("SwapTotal") - vmlab_meminfo_kb("SwapFree")));
 
 	/* The object's page: still mapped, same frame, still the module's. */
 	ASSERT_EQ(obj_pfn, vl_pfn(sh));
@@ -518,7 +518,7 @@ TEST_F(inspect, swap_entry)
 	ASSERT_TRUE(has(o.page, VMLAB_PAGE_VMLAB));
 	ASSERT_EQ(obj_pfn, o.pfn);
 	ASSERT_EQ(0, vl_smaps_kb(sh, "Swap"));
-	ASSERT_EQ(0, vl_stats(self->fd, &st1));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &st1));
 	ASSERT_EQ(st0.pages_resident, st1.pages_resident);
 	ASSERT_EQ(st0.pages_freed, st1.pages_freed);
 
@@ -576,7 +576,7 @@ static void *vi_migrate(void *arg)
  * while this one inspects them, until both inspect and pagemap have
  * caught pages in the middle of a move: their PTEs then hold migration
  * entries.  Inspect must call them migration entries at the PTE level,
- * with the PFN of a real frame (kpageflags: not KPF_NOPAGE), and with a
+ * with the PFN of a real frame (kpageflags: not VMLAB_KPF_NOPAGE), and with a
  * type pagemap has shown for such entries; every other page must be
  * present and anonymous; the data must survive.
  */
@@ -618,7 +618,7 @@ TEST_F_TIMEOUT(inspect, migration_entry, 120)
 			break;
 		sweeps++;
 		for (i = 0; i < n; i++) {
-			if (pm[i] & PM_SWAP) {
+			if (pm[i] & VMLAB_PM_SWAP) {
 				by_pagemap++;
 				pm_types |= 1U << (pm[i] & 0x1f);
 			}
@@ -630,7 +630,7 @@ TEST_F_TIMEOUT(inspect, migration_entry, 120)
 			    has(pi[i].entry, VMLAB_ENTRY_PRESENT) ||
 			    has(pi[i].page, VMLAB_PAGE_VALID) || pi[i].pfn ||
 			    !pi[i].swap_offset ||
-			    kpf_has(vl_kpageflags(pi[i].swap_offset), KPF_NOPAGE)) {
+			    vmlab_kpf(vl_kpageflags(pi[i].swap_offset), VMLAB_KPF_NOPAGE)) {
 				vi_log("migration entry", &pi[i]);
 				mg.err = -1;
 			}
@@ -696,7 +696,7 @@ TEST_F(inspect, soft_dirty)
 	p = vi_page(self->fd, 0, m);
 	VI_CROSS_CHECK(p, m);
 	cr = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	if (cr < 0 || !(vl_pagemap(m) & PM_SOFT_DIRTY))
+	if (cr < 0 || !(vl_pagemap(m) & VMLAB_PM_SOFT_DIRTY))
 		SKIP(goto out, "no soft-dirty tracking");
 	ASSERT_TRUE(has(p.entry, VMLAB_ENTRY_SOFT_DIRTY));
 	ASSERT_EQ(1, write(cr, "4", 1));
@@ -766,7 +766,7 @@ TEST_F(inspect, fork_cow)
 	ASSERT_NE(frame, c.frame_id);
 	ASSERT_TRUE(has(c.entry, VMLAB_ENTRY_WRITE));
 	ASSERT_TRUE(has(c.page, VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE));
-	ASSERT_EQ(vl_pagemap_pid(pid, m) & PM_PFN_MASK, c.pfn);
+	ASSERT_EQ(vl_pagemap_pid(pid, m) & VMLAB_PM_PFN_MASK, c.pfn);
 	ASSERT_EQ(frame, p.frame_id);
 	ASSERT_EQ(1, p.mapcount);
 	ASSERT_FALSE(has(p.entry, VMLAB_ENTRY_WRITE));
@@ -854,7 +854,7 @@ static long vi_nr_hugepages(long n)
 static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 		       size_t size, int flags, uint64_t level)
 {
-	size_t ps = vl_psize(), n = size / ps, i;
+	size_t ps = vmlab_page_size(), n = size / ps, i;
 	struct vmlab_page_info p, *pi;
 	int hold[2];
 	pid_t pid;
@@ -975,7 +975,7 @@ static int pidns_child(int fd, pid_t outer)
 	if (pid < 0)
 		return 11;
 	if (pid == 0) {
-		char *here = (char *)((uintptr_t)&p & ~(uintptr_t)(vl_psize() - 1));
+		char *here = (char *)((uintptr_t)&p & ~(uintptr_t)(vmlab_page_size() - 1));
 
 		if (getpid() != 1)
 			_exit(12);

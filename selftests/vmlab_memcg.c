@@ -12,7 +12,7 @@
  *
  * The cgroup2 hierarchy is the one mounted (guest-init.sh mounts it on
  * /sys/fs/cgroup), or one this program mounts on a directory of /tmp for
- * its life.
+ * its life (libvmlab's vmlab_cgroup_*()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,138 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "vmlab_util.h"
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define CG_LIMIT	(8UL * VL_MiB)
-
-/* A memory cgroup of our own, below the root of the cgroup2 hierarchy. */
-struct cg {
-	char root[256];
-	char dir[300];		/* the group we made, "" when none */
-	bool mounted;		/* root is a cgroup2 we mounted */
-};
-
-/*
- * Find the cgroup2 hierarchy (or mount one) and enable the memory
- * controller for the root's children; 0, or -1 with why[] saying what
- * failed (errno kept).
- */
-static int cg_open(struct cg *cg, char *why, size_t len)
-{
-	char line[512], dev[128], dir[256], type[64];
-	FILE *f;
-
-	memset(cg, 0, sizeof(*cg));
-	f = fopen("/proc/self/mounts", "re");
-	if (!f) {
-		snprintf(why, len, "/proc/self/mounts");
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %255s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(cg->root, sizeof(cg->root), "%s", dir);
-			break;
-		}
-	fclose(f);
-	if (!cg->root[0]) {
-		char tmpl[] = "/tmp/vmlab-cg.XXXXXX";
-
-		if (!mkdtemp(tmpl)) {
-			snprintf(why, len, "no cgroup2 mounted and no /tmp to mount one");
-			return -1;
-		}
-		if (mount("none", tmpl, "cgroup2", 0, NULL)) {
-			snprintf(why, len, "no cgroup2 mounted and cannot mount one");
-			rmdir(tmpl);
-			return -1;
-		}
-		snprintf(cg->root, sizeof(cg->root), "%s", tmpl);
-		cg->mounted = true;
-	}
-	snprintf(line, sizeof(line), "%s/cgroup.subtree_control", cg->root);
-	if (vl_write_str(line, "+memory")) {
-		snprintf(why, len, "cannot enable the memory controller in %.64s",
-			 cg->root);
-		return -1;
-	}
-	return 0;
-}
-
-/* Make the group NAME-PID; memory.max = max (and no swap) unless 0. */
-static int cg_make(struct cg *cg, const char *name, unsigned long max)
-{
-	char path[512], buf[32];
-
-	snprintf(cg->dir, sizeof(cg->dir), "%s/%s-%d", cg->root, name,
-		 (int)getpid());
-	if (mkdir(cg->dir, 0755) && errno != EEXIST) {
-		cg->dir[0] = 0;
-		return -1;
-	}
-	if (!max)
-		return 0;
-	snprintf(path, sizeof(path), "%s/memory.max", cg->dir);
-	snprintf(buf, sizeof(buf), "%lu", max);
-	if (vl_write_str(path, buf))
-		return -1;
-	snprintf(path, sizeof(path), "%s/memory.swap.max", cg->dir);
-	vl_write_str(path, "0");	/* there may be no swap controller */
-	return 0;
-}
-
-/* Remove the group (0 or -1); a no-op when there is none. */
-static int cg_remove(struct cg *cg)
-{
-	int ret = 0;
-
-	if (cg->dir[0])
-		ret = rmdir(cg->dir);
-	cg->dir[0] = 0;
-	return ret;
-}
-
-static void cg_close(struct cg *cg)
-{
-	cg_remove(cg);
-	if (cg->mounted) {
-		umount(cg->root);
-		rmdir(cg->root);
-		cg->mounted = false;
-	}
-}
-
-static long cg_long(const char *dir, const char *file)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return vl_read_long(path);
-}
-
-static long cg_key(const char *dir, const char *file, const char *key)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return vl_read_key(path, key);
-}
-
-/* Move this process into the group dir. */
-static int cg_join(const char *dir)
-{
-	char path[512], pid[32];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	return vl_write_str(path, pid);
-}
 
 /*
  * Pages are charged to the memory cgroup of the task that faults them in,
@@ -164,7 +39,7 @@ FIXTURE(charge)
 {
 	int fd;
 	struct vmlab_stats st;
-	struct cg cg;
+	struct vmlab_cgroup cg;
 	char why[160];
 	int err;		/* errno of a cgroup2 that cannot be used */
 };
@@ -173,20 +48,20 @@ FIXTURE_SETUP(charge)
 {
 	self->fd = -1;
 	VL_SETUP_DEVICE(self->fd, self->st);
-	if (cg_open(&self->cg, self->why, sizeof(self->why)))
+	if (vmlab_cgroup_open(&self->cg, self->why, sizeof(self->why)))
 		self->err = errno ? errno : EINVAL;
 }
 
 FIXTURE_TEARDOWN(charge)
 {
-	cg_close(&self->cg);
+	vmlab_cgroup_close(&self->cg);
 	if (self->fd >= 0)
 		close(self->fd);
 }
 
 TEST_F(charge, memcg_of_faulting_task)
 {
-	size_t ps = vl_psize(), n = MIN(MIN(1024, self->st.mem_limit / ps),
+	size_t ps = vmlab_page_size(), n = MIN(MIN(1024, self->st.mem_limit / ps),
 					self->st.size / ps);
 	long cur0, cur1, cur2, bytes = n * ps;
 	const char *dir = self->cg.dir;
@@ -197,9 +72,9 @@ TEST_F(charge, memcg_of_faulting_task)
 
 	if (self->err)
 		SKIP(return, "%s: %s", self->why, strerror(self->err));
-	ASSERT_EQ(0, cg_make(&self->cg, "vmlab-test", 0))
+	ASSERT_EQ(0, vmlab_cgroup_make(&self->cg, "vmlab-test", 0))
 		TH_LOG("%s: %s", self->cg.dir, strerror(errno));
-	ASSERT_LE(0, cg_long(dir, "memory.current"));
+	ASSERT_LE(0, vmlab_cgroup_long(dir, "memory.current"));
 
 	/* Every page takes its own fault (no fault-around). */
 	m = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
@@ -211,7 +86,7 @@ TEST_F(charge, memcg_of_faulting_task)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		vl_sync_child(&s);
-		if (cg_join(dir))
+		if (vmlab_cgroup_join(dir))
 			_exit(20);
 		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
 			_exit(21);
@@ -222,12 +97,12 @@ TEST_F(charge, memcg_of_faulting_task)
 	}
 	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur0 = cg_long(dir, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	cur0 = vmlab_cgroup_long(dir, "memory.current");
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur1 = cg_long(dir, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	cur1 = vmlab_cgroup_long(dir, "memory.current");
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait(pid));
 	vl_sync_close(&s);
@@ -239,9 +114,9 @@ TEST_F(charge, memcg_of_faulting_task)
 
 	/* The pages stay charged after the child is gone, until freed. */
 	ASSERT_EQ(0, munmap(m, n * ps));
-	ASSERT_LE(bytes - bytes / 8, cg_long(dir, "memory.current") - cur0);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
-	cur2 = cg_long(dir, "memory.current");
+	ASSERT_LE(bytes - bytes / 8, vmlab_cgroup_long(dir, "memory.current") - cur0);
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	cur2 = vmlab_cgroup_long(dir, "memory.current");
 	TH_LOG("memory.current after reset: %ld", cur2);
 	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
 }
@@ -255,26 +130,26 @@ FIXTURE(hostile)
 	int fd;
 	size_t ps;
 	struct vmlab_stats st;
-	struct cg cg;
+	struct vmlab_cgroup cg;
 };
 
 FIXTURE_SETUP(hostile)
 {
 	char why[160];
 
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	self->fd = -1;
 	VL_SETUP_DEVICE(self->fd, self->st);
-	if (cg_open(&self->cg, why, sizeof(why)) ||
-	    cg_make(&self->cg, "vmlab-hostile", CG_LIMIT))
+	if (vmlab_cgroup_open(&self->cg, why, sizeof(why)) ||
+	    vmlab_cgroup_make(&self->cg, "vmlab-hostile", CG_LIMIT))
 		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(hostile)
 {
-	cg_close(&self->cg);
+	vmlab_cgroup_close(&self->cg);
 	if (self->fd >= 0) {
-		vl_reset(self->fd, NULL);
+		vmlab_reset(self->fd, NULL);
 		close(self->fd);
 	}
 }
@@ -292,7 +167,7 @@ struct greedy {
 static int greedy_task(void *arg)
 {
 	struct greedy *g = arg;
-	size_t ps = vl_psize(), i;
+	size_t ps = vmlab_page_size(), i;
 	char *m, *buf;
 
 	/*
@@ -304,7 +179,7 @@ static int greedy_task(void *arg)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		return 5;
-	if (cg_join(g->cg))
+	if (vmlab_cgroup_join(g->cg))
 		return 2;
 	if (g->by_write) {
 		buf = malloc(ps);
@@ -355,16 +230,16 @@ static int run_greedy(struct __test_metadata *_metadata,
 	g->fd = self->fd;
 	g->by_write = by_write;
 	g->want = want;
-	if (vl_reset(self->fd, NULL) || vl_stats(self->fd, &a))
+	if (vmlab_reset(self->fd, NULL) || vmlab_get_stats(self->fd, &a))
 		return -1;
-	cur0 = cg_long(dir, "memory.current");
-	ooms0 = cg_key(dir, "memory.events", "oom_kill");
+	cur0 = vmlab_cgroup_long(dir, "memory.current");
+	ooms0 = vmlab_cgroup_key(dir, "memory.events", "oom_kill");
 	st = vl_run_child(greedy_task, g);
 	if (st < 0)
 		return -1;	/* fork or waitpid failed */
-	EXPECT_EQ(0, vl_stats(self->fd, &b));
-	cur1 = cg_long(dir, "memory.current");
-	ooms1 = cg_key(dir, "memory.events", "oom_kill");
+	EXPECT_EQ(0, vmlab_get_stats(self->fd, &b));
+	cur1 = vmlab_cgroup_long(dir, "memory.current");
+	ooms1 = vmlab_cgroup_key(dir, "memory.events", "oom_kill");
 	TH_LOG("%s, %zu KiB wanted: the task got %zu pages, exit %d (%s), errno %d; "
 	       "object holds %llu pages; memory.current %ld -> %ld KiB; oom_kill %ld -> %ld",
 	       by_write ? "write()" : "faults", want / 1024, g->done, st,
@@ -385,9 +260,9 @@ static int run_greedy(struct __test_metadata *_metadata,
 	/* Charges the kernel may not refuse can pass memory.max by a little. */
 	EXPECT_LE(cur1, (long)(CG_LIMIT + CG_LIMIT / 64));
 	/* RESET frees them and the charge goes. */
-	EXPECT_EQ(0, vl_reset(self->fd, &freed));
+	EXPECT_EQ(0, vmlab_reset(self->fd, &freed));
 	EXPECT_EQ(b.pages_resident, freed);
-	cur2 = cg_long(dir, "memory.current");
+	cur2 = vmlab_cgroup_long(dir, "memory.current");
 	TH_LOG("after RESET: memory.current %ld KiB", cur2 / 1024);
 	EXPECT_LE(cur2, cur1 - (long)(freed * ps * 7 / 8))
 		TH_LOG("RESET freed %llu pages but memory.current went %ld -> %ld",
@@ -409,7 +284,7 @@ TEST_F_TIMEOUT(hostile, memcg_charges_the_object, 120)
 	ASSERT_EQ(1, st) TH_LOG("faults below the limit failed");
 	st = run_greedy(_metadata, self, true, CG_LIMIT / 2);
 	ASSERT_EQ(1, st) TH_LOG("write() below the limit failed");
-	ASSERT_EQ(0, cg_remove(&self->cg)) TH_LOG("rmdir: %s", strerror(errno));
+	ASSERT_EQ(0, vmlab_cgroup_remove(&self->cg)) TH_LOG("rmdir: %s", strerror(errno));
 }
 
 /*
@@ -426,14 +301,14 @@ TEST_F_TIMEOUT(hostile, memcg_limit_stops_growth, 120)
 	int st;
 
 	ASSERT_LE(3 * CG_LIMIT, self->st.mem_limit);
-	ooms0 = cg_key(self->cg.dir, "memory.events", "oom_kill");
+	ooms0 = vmlab_cgroup_key(self->cg.dir, "memory.events", "oom_kill");
 	st = run_greedy(_metadata, self, false, 3 * CG_LIMIT);
 	ASSERT_EQ(128 + SIGBUS, st) TH_LOG("faults past the group's limit: status %d", st);
 	st = run_greedy(_metadata, self, true, 3 * CG_LIMIT);
 	ASSERT_EQ(0, st) TH_LOG("write() past the group's limit: status %d", st);
-	ooms1 = cg_key(self->cg.dir, "memory.events", "oom_kill");
+	ooms1 = vmlab_cgroup_key(self->cg.dir, "memory.events", "oom_kill");
 	ASSERT_EQ(ooms0, ooms1) TH_LOG("the group's OOM killer ran");
-	ASSERT_EQ(0, cg_remove(&self->cg)) TH_LOG("rmdir: %s", strerror(errno));
+	ASSERT_EQ(0, vmlab_cgroup_remove(&self->cg)) TH_LOG("rmdir: %s", strerror(errno));
 }
 
 VL_TEST_MAIN

@@ -302,7 +302,7 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 FIXTURE(outside) {
 	int fd;
 	struct vmlab_stats st0;	/* after the setup's reset */
-	long free0;		/* vl_free_kb() then */
+	long free0;		/* vmlab_free_kb() then */
 	long slab0;		/* SUnreclaim then (kB) */
 	long reports0;		/* kernel reports then */
 	mode_t mode;		/* /dev/vmlab's */
@@ -331,9 +331,9 @@ FIXTURE_SETUP(outside)
 	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
 	self->mode = sb.st_mode & 07777;
 	ot_drop_caches();
-	self->free0 = vl_free_kb();
+	self->free0 = vmlab_free_kb();
 	ASSERT_LT(0, self->free0);
-	self->slab0 = vl_meminfo_kb("SUnreclaim");
+	self->slab0 = vmlab_meminfo_kb("SUnreclaim");
 	self->reports0 = ot_log_reports();
 	ASSERT_LE(0, self->reports0) TH_LOG("cannot read the kernel log: %s",
 					    strerror(errno));
@@ -383,7 +383,7 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
  */
 #define OT_AFTER(tool, a, left) do {					\
 	struct vmlab_stats __b, __c;					\
-	size_t __ps = vl_psize();					\
+	size_t __ps = vmlab_page_size();					\
 	char *__buf = malloc(4 * __ps), *__p;				\
 	uint64_t __freed;						\
 	long __free1, __lost, __slab;					\
@@ -392,7 +392,7 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 	ASSERT_EQ(0, left) TH_LOG("%s left %d processes behind", tool, left); \
 	ASSERT_EQ(0, ot_mappers()) TH_LOG("processes still map "	\
 					  VMLAB_DEVICE " after %s", tool); \
-	ASSERT_EQ(0, vl_stats(self->fd, &__b));				\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__b));				\
 	ot_delta(tool, &(a), &__b);					\
 	ASSERT_EQ(0, __b.vmas_live);					\
 	ASSERT_EQ(VL_D(a, __b, vma_opens), VL_D(a, __b, vma_closes));	\
@@ -420,18 +420,18 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 	}								\
 	free(__buf);							\
 	/* Its memory comes back. */					\
-	ASSERT_EQ(0, vl_stats(self->fd, &__b));				\
-	ASSERT_EQ(0, vl_reset(self->fd, &__freed));			\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__b));				\
+	ASSERT_EQ(0, vmlab_reset(self->fd, &__freed));			\
 	ASSERT_EQ(__b.pages_resident, __freed);				\
-	ASSERT_EQ(0, vl_stats(self->fd, &__c));				\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__c));				\
 	ASSERT_EQ(0, __c.pages_resident);				\
 	ASSERT_EQ(0, __c.vmas_live);					\
 	ot_drop_caches();						\
-	__free1 = vl_free_kb();						\
+	__free1 = vmlab_free_kb();						\
 	__lost = self->free0 - __free1;					\
 	printf("# %s: free memory %ld kB before, %ld kB after the reset\n", \
 	       tool, self->free0, __free1);				\
-	__slab = vl_meminfo_kb("SUnreclaim") - self->slab0;		\
+	__slab = vmlab_meminfo_kb("SUnreclaim") - self->slab0;		\
 	if (ot_kmemleak() && __slab > 0) {				\
 		printf("# %s: not counted: SUnreclaim grew by %ld kB (KASAN's quarantine; slab leaks are kmemleak's)\n", \
 		       tool, __slab);					\
@@ -501,11 +501,11 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
 	mkdir(dir, 0755);
 	ASSERT_EQ(0, chown(dir, VL_NOBODY, VL_NOBODY));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (run = 1; run <= 3; run++, seed++) {
 		struct vmlab_stats r0;
 
-		ASSERT_EQ(0, vl_stats(self->fd, &r0));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &r0));
 		snprintf(nbuf, sizeof(nbuf), "-N%lu", n);
 		snprintf(sbuf, sizeof(sbuf), "-s%llu", (unsigned long long)seed);
 		argc = 0;
@@ -529,7 +529,7 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 		       (unsigned long long)seed, (unsigned long long)seed, n);
 		rc = ot_exec(argv, VL_NOBODY, dir, &left);
 		ran = ot_trinity_ran();
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		printf("# trinity run %d: exit status %d, ran %ld calls, the module opened %lld VMAs\n",
 		       run, rc, ran, (long long)VL_D(r0, b, vma_opens));
 		if (rc)
@@ -561,9 +561,9 @@ TEST_F_TIMEOUT(outside, stress_ng, OT_TEST_SECS)
 
 	OT_NEED("stress-ng");
 	snprintf(tsec, sizeof(tsec), "%ds", OT_STRESS_SECS);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	rc = ot_exec(argv, 0, "/tmp", &left);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ot_show(OT_OUT, rc ? 60 : 12, NULL);
 	/* 0: every stressor passed; 2: one failed; 3: cannot run... */
 	ASSERT_EQ(0, rc) TH_LOG("stress-ng failed (exit status %d)", rc);
@@ -628,9 +628,9 @@ TEST_F_TIMEOUT(outside, fio, OT_TEST_SECS)
 	printf("# fio randseed %llu (VMLAB_FIO_SEED=%llu replays it)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
 	ASSERT_LE(OT_FIO_MB * VL_MiB, self->st0.mem_limit);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	rc = ot_exec(argv, 0, "/tmp", &left);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	errs = ot_fio_errors();
 	if (rc || errs)
 		ot_show(OT_OUT, 120, NULL);

@@ -71,7 +71,7 @@ FIXTURE_SETUP(privacy)
 {
 	struct stat sb;
 
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	self->chmodded = false;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
@@ -184,7 +184,7 @@ static const char *vp_root_check(const struct vmlab_page_info *r, pid_t pid,
 	kf = vl_kpageflags(pfn);
 	if (kf == ~0ULL)
 		return "cannot read kpageflags";
-	if (kpf_has(kf, KPF_ZERO_PAGE) != !!(r->page & VMLAB_PAGE_ZERO))
+	if (vmlab_kpf(kf, VMLAB_KPF_ZERO_PAGE) != !!(r->page & VMLAB_PAGE_ZERO))
 		return "zero page differs from kpageflags";
 	if (r->page & VMLAB_PAGE_ZERO)
 		return NULL;
@@ -194,9 +194,9 @@ static const char *vp_root_check(const struct vmlab_page_info *r, pid_t pid,
 		return "mapcount differs from kpagecount";
 	if (r->refcount < r->mapcount)
 		return "fewer references than mappings";
-	if (kpf_has(kf, KPF_DIRTY) != !!(r->page & VMLAB_PAGE_DIRTY))
+	if (vmlab_kpf(kf, VMLAB_KPF_DIRTY) != !!(r->page & VMLAB_PAGE_DIRTY))
 		return "dirty differs from kpageflags";
-	if (kpf_has(kf, KPF_ANON) != !!(r->page & VMLAB_PAGE_ANON))
+	if (vmlab_kpf(kf, VMLAB_KPF_ANON) != !!(r->page & VMLAB_PAGE_ANON))
 		return "anon differs from kpageflags";
 	return NULL;
 }

@@ -149,7 +149,7 @@ static long mod_refcnt(void)
 
 	if (proc_modules(&a, NULL, 0) != 1)
 		return -1;
-	b = vl_read_long(SYSMOD "/refcnt");
+	b = vmlab_read_long(SYSMOD "/refcnt");
 	return a == b ? a : -1;
 }
 
@@ -250,7 +250,7 @@ FIXTURE_SETUP(reload)
 	int fd;
 
 	self->kofd = -1;
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	if (!ko || !*ko)
 		SKIP(return, "VMLAB_KO is not set: these tests unload and load the "
 		     "module and need its file (VMLAB_KO=/path/to/vmlab.ko, and "
@@ -282,9 +282,9 @@ FIXTURE_SETUP(reload)
 	if (params) {
 		snprintf(self->params, sizeof(self->params), "%s", params);
 	} else {
-		long size_mb = vl_read_long(SYSMOD "/parameters/size_mb");
-		long limit_mb = vl_read_long(SYSMOD "/parameters/mem_limit_mb");
-		long mode = vl_read_long(SYSMOD "/parameters/dev_mode");
+		long size_mb = vmlab_read_long(SYSMOD "/parameters/size_mb");
+		long limit_mb = vmlab_read_long(SYSMOD "/parameters/mem_limit_mb");
+		long mode = vmlab_read_long(SYSMOD "/parameters/dev_mode");
 
 		ASSERT_TRUE(size_mb > 0 && limit_mb > 0 && mode >= 0)
 			TH_LOG("VMLAB_PARAMS is not set and " SYSMOD "/parameters "
@@ -296,13 +296,13 @@ FIXTURE_SETUP(reload)
 		       self->params);
 	}
 
-	fd = vl_open(O_RDONLY);
+	fd = vmlab_open(O_RDONLY);
 	ASSERT_LE(0, fd) TH_LOG("open " VMLAB_DEVICE ": %s", strerror(errno));
-	ASSERT_EQ(0, vl_stats(fd, &st)) TH_LOG("STATS: %s", strerror(errno));
+	ASSERT_EQ(0, vmlab_get_stats(fd, &st)) TH_LOG("STATS: %s", strerror(errno));
 	ASSERT_EQ(0, close(fd));
 	self->size = st.size;
 	self->mem_limit = st.mem_limit;
-	self->dev_mode = vl_read_long(SYSMOD "/parameters/dev_mode");
+	self->dev_mode = vmlab_read_long(SYSMOD "/parameters/dev_mode");
 	ASSERT_LE(0, self->dev_mode);
 	ASSERT_LE((CYCLE_PAGES + 1 + BULK_PAGES) * self->ps, st.mem_limit)
 		TH_LOG("the object's memory limit is too small for these tests");
@@ -358,10 +358,10 @@ FIXTURE_TEARDOWN_PARENT(reload)
 	ASSERT_EQ(0, __ref);						\
 	ASSERT_EQ(0, wait_node()) TH_LOG("no " VMLAB_DEVICE " %d ms after " \
 					 "the load", NODE_WAIT_MS);	\
-	ASSERT_EQ(self->dev_mode, vl_read_long(SYSMOD "/parameters/dev_mode")); \
-	__fd = vl_open(O_RDONLY);					\
+	ASSERT_EQ(self->dev_mode, vmlab_read_long(SYSMOD "/parameters/dev_mode")); \
+	__fd = vmlab_open(O_RDONLY);					\
 	ASSERT_LE(0, __fd) TH_LOG("open: %s", strerror(errno));		\
-	ASSERT_EQ(0, vl_stats(__fd, &__st));				\
+	ASSERT_EQ(0, vmlab_get_stats(__fd, &__st));				\
 	ASSERT_EQ(0, close(__fd));					\
 	ASSERT_EQ(self->size, __st.size);				\
 	ASSERT_EQ(self->mem_limit, __st.mem_limit);			\
@@ -434,12 +434,12 @@ TEST_F(reload, pinned_while_in_use)
 	int fd, fd2, go, st;
 
 	ASSERT_EQ(0, mod_refcnt());
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(1, mod_refcnt()) TH_LOG("an open file holds no reference to the module: "
 					  "it could be unloaded under the file");
 	REFUSED("an open file");
-	fd2 = vl_open(O_RDONLY);
+	fd2 = vmlab_open(O_RDONLY);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(2, mod_refcnt());	/* one reference per open file */
 	ASSERT_EQ(0, close(fd2));
@@ -453,7 +453,7 @@ TEST_F(reload, pinned_while_in_use)
 	vl_fill(sh, ps, 1);
 	ASSERT_TRUE(vl_check(pv, ps, 1));
 	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(2, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(2, vmlab_maps_count(0, VMLAB_DEVICE));
 	ASSERT_EQ(1, mod_refcnt()) TH_LOG("mappings without an open fd hold no reference "
 					  "to the module");
 	REFUSED("two mappings and no open fd");
@@ -465,7 +465,7 @@ TEST_F(reload, pinned_while_in_use)
 
 	/* A split mapping: two VMAs, one file. */
 	ASSERT_EQ(0, munmap(sh + 2 * ps, ps));
-	ASSERT_EQ(2, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(2, vmlab_maps_count(0, VMLAB_DEVICE));
 	ASSERT_EQ(0, munmap(sh, 2 * ps));
 	ASSERT_EQ(1, mod_refcnt());
 	REFUSED("the last page of a split mapping");
@@ -474,7 +474,7 @@ TEST_F(reload, pinned_while_in_use)
 	pid = hold_child(&go, sh + 3 * ps, 7);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, munmap(sh + 3 * ps, ps));
-	ASSERT_EQ(0, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(0, vmlab_maps_count(0, VMLAB_DEVICE));
 	ASSERT_EQ(1, mod_refcnt());
 	REFUSED("a mapping only a child has");
 	st = release_child(go, pid);
@@ -483,7 +483,7 @@ TEST_F(reload, pinned_while_in_use)
 	ASSERT_EQ(0, mod_refcnt());
 
 	/* Only a child's copy of a file descriptor left. */
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, fd);
 	pid = hold_child(&go, NULL, 0);
 	ASSERT_LT(0, pid);
@@ -496,7 +496,7 @@ TEST_F(reload, pinned_while_in_use)
 	/* Nothing left: it unloads, the device is gone, it loads again. */
 	UNLOAD();
 	errno = 0;
-	ASSERT_GT(0, vl_open(O_RDWR));
+	ASSERT_GT(0, vmlab_open(O_RDWR));
 	ASSERT_TRUE(gone_errno(errno)) TH_LOG("open with the module unloaded: %s "
 					      "(want ENOENT, ENODEV or ENXIO)",
 					      strerror(errno));
@@ -505,7 +505,7 @@ TEST_F(reload, pinned_while_in_use)
 	ASSERT_EQ(ENOENT, errno) TH_LOG("delete_module of an unloaded module: %s",
 					strerror(errno));
 	LOAD();
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, fd);
 	{
 		char buf[64];
@@ -625,13 +625,13 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		UNLOAD();
 		t_unload += now_ms() - t1;
 		errno = 0;
-		ASSERT_GT(0, vl_open(O_RDWR));
+		ASSERT_GT(0, vmlab_open(O_RDWR));
 		ASSERT_TRUE(gone_errno(errno)) TH_LOG("cycle %u: open with the module "
 						      "unloaded: %s", c, strerror(errno));
 		/* Free memory, each time with the module unloaded. */
-		freekb[c] = vl_free_kb();
-		availkb[c] = vl_meminfo_kb("MemAvailable");
-		slabkb[c] = vl_meminfo_kb("SUnreclaim");
+		freekb[c] = vmlab_free_kb();
+		availkb[c] = vmlab_meminfo_kb("MemAvailable");
+		slabkb[c] = vmlab_meminfo_kb("SUnreclaim");
 		ASSERT_LT(0, freekb[c]);
 		ASSERT_LT(0, availkb[c]);
 		ASSERT_LE(0, slabkb[c]);
@@ -640,7 +640,7 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		LOAD();
 		t_load += now_ms() - t1;
 
-		fd = vl_open(O_RDWR);
+		fd = vmlab_open(O_RDWR);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(1, mod_refcnt()) TH_LOG("cycle %u: an open file holds no reference "
 						  "to the module", c);
@@ -654,7 +654,7 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		/* One fault per page (no fault-around): the same counts each cycle. */
 		ASSERT_EQ(0, madvise(sh, (npages + 1) * ps, MADV_RANDOM));
 		ASSERT_EQ(0, madvise(pv, npages * ps, MADV_RANDOM));
-		ASSERT_EQ(2, vl_maps_count(VMLAB_DEVICE));
+		ASSERT_EQ(2, vmlab_maps_count(0, VMLAB_DEVICE));
 		for (i = 0; i < npages; i++)
 			vl_fill(sh + i * ps, ps, seed_of(c, i, 1));
 		for (i = 0; i < npages / 2; i++)
@@ -684,7 +684,7 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		ASSERT_TRUE(vl_check(sh + ps, ps, seed_of(c, 1, 1)));
 		ASSERT_TRUE(vl_check(pv + (npages - 1) * ps, ps, seed_of(c, npages - 1, 2)));
 
-		ASSERT_EQ(0, vl_stats(fd, &st));
+		ASSERT_EQ(0, vmlab_get_stats(fd, &st));
 		ASSERT_EQ(npages, st.pages_allocated);
 		ASSERT_EQ(npages, st.pages_resident);
 		ASSERT_EQ(0, st.pages_freed);
@@ -701,7 +701,7 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		ASSERT_TRUE(same_events(&first, &st)) TH_LOG("cycle %u", c);
 		ASSERT_EQ((ssize_t)bulklen, pwrite(fd, bulk, bulklen, (npages + 1) * ps))
 			TH_LOG("cycle %u: write: %s", c, strerror(errno));
-		ASSERT_EQ(0, vl_stats(fd, &st));
+		ASSERT_EQ(0, vmlab_get_stats(fd, &st));
 		ASSERT_EQ(npages + BULK_PAGES, st.pages_resident);
 
 		/* The mappings outlive close(), and pin the module. */
@@ -713,7 +713,7 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		ASSERT_EQ(npages + 1, vl_count_present(sh, npages + 1));
 		ASSERT_EQ(0, munmap(pv, npages * ps));
 		ASSERT_EQ(0, munmap(sh, (npages + 1) * ps));
-		ASSERT_EQ(0, vl_maps_count(VMLAB_DEVICE));
+		ASSERT_EQ(0, vmlab_maps_count(0, VMLAB_DEVICE));
 		/* The object keeps its pages: the unload must free them. */
 	}
 
@@ -841,7 +841,7 @@ static bool session(int w, size_t ps, unsigned long *seed, pid_t *kid)
 	size_t i;
 	int fd;
 
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	if (fd < 0) {
 		if (!gone_errno(errno)) {
 			rfail("open: %s (want success, ENOENT, ENODEV or ENXIO)",
@@ -1031,7 +1031,7 @@ TEST_F_TIMEOUT(reload, delete_races_open_mmap, 300)
 				break;
 			}
 			errno = 0;
-			fd = vl_open(O_RDWR);
+			fd = vmlab_open(O_RDWR);
 			e = errno;
 			if (fd >= 0 || !gone_errno(e)) {
 				snprintf(why, sizeof(why), "open after the unload: %s "
@@ -1090,13 +1090,13 @@ TEST_F_TIMEOUT(reload, delete_races_open_mmap, 300)
 		LOAD();
 	ref = mod_refcnt();
 	ASSERT_EQ(0, ref);
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vl_stats(fd, &st));
+	ASSERT_EQ(0, vmlab_get_stats(fd, &st));
 	ASSERT_EQ(0, st.vmas_live);
 	ASSERT_EQ(st.vma_opens, st.vma_closes);
 	ASSERT_EQ(st.pages_allocated - st.pages_freed, st.pages_resident);
-	ASSERT_EQ(0, vl_reset(fd, NULL));
+	ASSERT_EQ(0, vmlab_reset(fd, NULL));
 	ASSERT_EQ(0, close(fd));
 	munmap(RB, sizeof(*RB));
 }

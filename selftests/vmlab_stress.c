@@ -919,7 +919,7 @@ static void *writer_thread(void *arg)
 	struct writer *wr = arg;
 	int i;
 
-	wr->fd = vl_open(O_RDWR);
+	wr->fd = vmlab_open(O_RDWR);
 	if (wr->fd < 0) {
 		fail("open: %s", strerror(errno));
 		return NULL;
@@ -995,14 +995,14 @@ static void *reset_thread(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec < r->quiet.tv_sec ||
 		    (now.tv_sec == r->quiet.tv_sec && now.tv_nsec < r->quiet.tv_nsec)) {
-			if (vl_reset(r->fd, &freed)) {
+			if (vmlab_reset(r->fd, &freed)) {
 				fail("RESET: %s", strerror(errno));
 				break;
 			}
 			r->freed += freed;
 			atomic_fetch_add(&B->resets, 1);
 		}
-		if (vl_stats(r->fd, &st)) {
+		if (vmlab_get_stats(r->fd, &st)) {
 			fail("STATS: %s", strerror(errno));
 			break;
 		}
@@ -1091,7 +1091,7 @@ FIXTURE(stress)
 
 FIXTURE_SETUP(stress)
 {
-	PS = vl_psize();
+	PS = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, BIG_PAGES + REGION_PAGES + 2);
 	OBJ_SIZE = self->st.size;
@@ -1130,7 +1130,7 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 		" (replay the choices with --seed %#llx)\n",
 		(unsigned long long)opt_seed, opt_seconds, NPROC, NTHR, REGION_PAGES,
 		(unsigned long long)opt_seed);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, a.vmas_live) TH_LOG("someone else maps the device");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rs.quiet = t0;
@@ -1167,7 +1167,7 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 						 atomic_load(&B->nerr), B->err);
 
 	/* Everybody is gone: the counters balance and no VMA is left. */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("workload", &a, &b);
 	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
 	ASSERT_EQ(VL_D(a, b, vma_opens), VL_D(a, b, vma_closes));
@@ -1217,17 +1217,17 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 	 * sample of the object's pages, smaps counts them, and MemFree
 	 * drops by what the object allocates.
 	 */
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	/* The readers faulted all the region in; the last 2 pages may be. */
 	ASSERT_LE(REGION_PAGES, b.pages_resident);
 	ASSERT_GE(REGION_PAGES + 2, b.pages_resident);
 	big = mmap(NULL, BIG_PAGES * ps, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, len);
 	ASSERT_NE(MAP_FAILED, big);
-	free0 = vl_free_kb();
+	free0 = vmlab_free_kb();
 	vl_touch_write(big, BIG_PAGES * ps, 1);
-	free1 = vl_free_kb();
-	ASSERT_EQ(0, vl_stats(self->fd, &c));
+	free1 = vmlab_free_kb();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &c));
 	ASSERT_EQ(b.pages_resident + BIG_PAGES, c.pages_resident);
 	ASSERT_EQ(c.pages_allocated - c.pages_freed, c.pages_resident);
 	ASSERT_EQ(2 * 2 + 1, c.vmas_live);
@@ -1243,7 +1243,7 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 		e = vl_pagemap(big + i * 61 * ps);
 		ASSERT_TRUE(pm_present(e) && pm_file(e));
 		pfn[i] = pm_pfn(e);
-		ASSERT_FALSE(kpf_has(vl_kpageflags(pfn[i]), KPF_ANON));
+		ASSERT_FALSE(vmlab_kpf(vl_kpageflags(pfn[i]), VMLAB_KPF_ANON));
 		ASSERT_EQ(1, vl_kpagecount(pfn[i]));
 		ASSERT_EQ(0, ioctl(self->fd, VMLAB_IOC_INSPECT, &req));
 		ASSERT_EQ(pfn[i], pi.pfn);
@@ -1259,8 +1259,8 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 		       BIG_PAGES * ps / 1024);
 
 	/* The final RESET: it frees everything; everybody reads zeros. */
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
-	free2 = vl_free_kb();
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
+	free2 = vmlab_free_kb();
 	ASSERT_EQ(c.pages_resident, freed);
 	TH_LOG("RESET freed %llu pages: MemFree + per-cpu lists %ld -> %ld kB",
 	       (unsigned long long)freed, free1, free2);
@@ -1281,8 +1281,8 @@ TEST_F_TIMEOUT(stress, everything_at_once, 3600)
 	munmap(big, BIG_PAGES * ps);
 	free(snap);
 
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
-	ASSERT_EQ(0, vl_stats(self->fd, &c));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &c));
 	vl_stats_log("end", &b, &c);
 	ASSERT_EQ(0, c.vmas_live);
 	ASSERT_EQ(VL_D(a, c, vma_opens), VL_D(a, c, vma_closes));

@@ -52,7 +52,7 @@ FIXTURE_VARIANT_ADD(race, private)
 
 FIXTURE_SETUP(race)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 2 * NPAGES);
 }
@@ -128,16 +128,16 @@ TEST_F_TIMEOUT(race, threads_store_same_pages, 120)
 	m = map_obj(self->fd, NPAGES * ps, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NWORKERS));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	f0 = vmlab_minflt();
 	for (t = 0; t < NWORKERS; t++) {
 		w[t] = (struct worker){ .start = &start, .map = m, .ps = ps, .id = t };
 		ASSERT_EQ(0, pthread_create(&w[t].thread, NULL, store_all, &w[t]));
 	}
 	for (t = 0; t < NWORKERS; t++)
 		ASSERT_EQ(0, pthread_join(w[t].thread, NULL));
-	f1 = vl_minflt();
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	f1 = vmlab_minflt();
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("threads", &a, &b);
 	pthread_barrier_destroy(&start);
 
@@ -148,7 +148,7 @@ TEST_F_TIMEOUT(race, threads_store_same_pages, 120)
 		e = vl_pagemap(m + i * ps);
 		ASSERT_TRUE(pm_present(e));
 		pfn[i] = pm_pfn(e);
-		ASSERT_EQ(!variant->shared, kpf_has(vl_kpageflags(pfn[i]), KPF_ANON));
+		ASSERT_EQ(!variant->shared, vmlab_kpf(vl_kpageflags(pfn[i]), VMLAB_KPF_ANON));
 	}
 	qsort(pfn, NPAGES, sizeof(pfn[0]), cmp_u64);
 	for (i = 1; i < NPAGES; i++)
@@ -190,7 +190,7 @@ struct seen {
 static int process_worker(int fd, int gate, bool shared, int id,
 			  struct seen *seen)
 {
-	size_t ps = vl_psize(), k, i;
+	size_t ps = vmlab_page_size(), k, i;
 	char *m, c;
 
 	m = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE,
@@ -235,7 +235,7 @@ TEST_F_TIMEOUT(race, processes_fault_same_pages, 120)
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, seen);
 	ASSERT_EQ(0, pipe(gate));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	fflush(stderr);
 	for (t = 0; t < NWORKERS; t++) {
 		pid[t] = fork();
@@ -250,7 +250,7 @@ TEST_F_TIMEOUT(race, processes_fault_same_pages, 120)
 	close(gate[1]);		/* open the gate */
 	for (t = 0; t < NWORKERS; t++)
 		ASSERT_EQ(0, vl_wait(pid[t])) TH_LOG("process %d", t);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("processes", &a, &b);
 
 	for (i = 0; i < NPAGES; i++) {
@@ -279,7 +279,7 @@ TEST_F_TIMEOUT(race, processes_fault_same_pages, 120)
 		ASSERT_EQ(NPAGES * NWORKERS, VL_D(a, b, zero_frame_maps));
 		ASSERT_EQ(0, m[0]);
 		zero = vl_pfn(m);
-		ASSERT_EQ(vl_zero_pfn(), zero);
+		ASSERT_EQ(vmlab_zero_pfn(), zero);
 		for (i = 0; i < NPAGES; i++)
 			ASSERT_EQ(zero, seen->pfn[0][i]);
 	}
@@ -327,7 +327,7 @@ TEST_F_TIMEOUT(race, write_races_fault, 120)
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 2));
 	w = (struct writer){ .fd = self->fd, .ps = ps, .start = &start };
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, pthread_create(&th, NULL, write_all, &w));
 	pthread_barrier_wait(&start);
 	for (i = 0; i < NPAGES; i++) {
@@ -340,7 +340,7 @@ TEST_F_TIMEOUT(race, write_races_fault, 120)
 	}
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, w.err);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("write vs fault", &a, &b);
 	pthread_barrier_destroy(&start);
 
@@ -358,7 +358,7 @@ TEST_F_TIMEOUT(race, write_races_fault, 120)
 		}
 		/* Whichever came first, the object's frame is mapped now. */
 		ASSERT_TRUE(pm_file(vl_pagemap(p)));
-		ASSERT_FALSE(kpf_has(vl_kpageflags(vl_pfn(p)), KPF_ANON));
+		ASSERT_FALSE(vmlab_kpf(vl_kpageflags(vl_pfn(p)), VMLAB_KPF_ANON));
 	}
 	munmap(m, NPAGES * ps);
 }
@@ -408,7 +408,7 @@ TEST_F_TIMEOUT(race, reset_races_faults, 120)
 
 	m = map_obj(self->fd, 64 * ps, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (t = 0; t < 2; t++) {
 		c[t] = (struct churner){ .map = m, .ps = ps, .shared = variant->shared,
 					 .stop = &stop, .id = t };
@@ -418,15 +418,15 @@ TEST_F_TIMEOUT(race, reset_races_faults, 120)
 		struct timespec ts = { 0, 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
-		ASSERT_EQ(0, vl_reset(self->fd, &freed));
+		ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 		sum += freed;
 	}
 	stop = true;
 	for (t = 0; t < 2; t++)
 		ASSERT_EQ(0, pthread_join(c[t].thread, NULL));
-	ASSERT_EQ(0, vl_reset(self->fd, &freed));
+	ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
 	sum += freed;
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	vl_stats_log("resets vs faults", &a, &b);
 	TH_LOG("%lu and %lu loops, %llu pages freed by %d resets",
 	       c[0].loops, c[1].loops, (unsigned long long)sum, NRESETS + 1);

@@ -32,7 +32,7 @@ FIXTURE(inspect)
 
 FIXTURE_SETUP(inspect)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_LE(64 * self->ps, self->st.size);
 }
@@ -50,13 +50,13 @@ static bool vi_trace_write(const char *file, const char *s)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/%s", vi_tracefs, file);
-	return !vl_write_str(path, s);
+	return !vmlab_write_str(path, s);
 }
 
 /* Start tracing the vmlab events afresh; false if there is no tracefs. */
 static bool vi_trace_start(void)
 {
-	vi_tracefs = vl_tracefs();
+	vi_tracefs = vmlab_tracefs();
 	return vi_tracefs && vi_trace_write("events/vmlab/enable", "0") &&
 	       vi_trace_write("trace", "") &&
 	       vi_trace_write("events/vmlab/enable", "1");
@@ -171,7 +171,7 @@ TEST_F(inspect, tracepoints)
 	frame = p.frame_id;
 	ASSERT_NE(0, pfn);
 	munmap(sh2, ps);			/* close: unmap */
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* reset: 2 pages */
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));	/* reset: 2 pages */
 	trace = vi_trace_stop();
 	ASSERT_NE(NULL, trace);
 
@@ -249,12 +249,12 @@ TEST_F(inspect, trace_allocated_once_per_page)
 	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));	/* a fault per page */
 	if (!vi_trace_start())
 		SKIP(return, "no tracefs with events/vmlab");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (round = 0; round < VI_RACE_ROUNDS; round++) {
 		int start[2];
 		pid_t pid[2];
 
-		ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* a round begins */
+		ASSERT_EQ(0, vmlab_reset(self->fd, NULL));	/* a round begins */
 		ASSERT_EQ(0, pipe(start));
 		for (c = 0; c < 2; c++) {
 			pid[c] = fork();
@@ -273,7 +273,7 @@ TEST_F(inspect, trace_allocated_once_per_page)
 	}
 	trace = vi_trace_stop();
 	ASSERT_NE(NULL, trace);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(VI_RACE_ROUNDS * n, b.pages_allocated - a.pages_allocated);
 
 	for (l = trace; (l = strpbrk(l, "v")); l++) {

@@ -200,12 +200,12 @@ static int wl_access(volatile char *p, bool write, char val, const char *what)
 {
 	long m0, m1;
 
-	m0 = vl_minflt();
+	m0 = vmlab_minflt();
 	if (write)
 		*p = val;
 	else
 		(void)*p;
-	m1 = vl_minflt();
+	m1 = vmlab_minflt();
 	if (m0 < 0 || m1 < 0)
 		WL_FAIL("getrusage: %s", strerror(errno));
 	if (m1 - m0 != 1)
@@ -251,7 +251,7 @@ static int wl_copied(const void *p, unsigned long old, const char *what)
 	uint64_t e = vl_pagemap(p);
 
 	if (!pm_present(e) || pm_pfn(e) == old ||
-	    !kpf_has(vl_kpageflags(pm_pfn(e)), KPF_ANON))
+	    !vmlab_kpf(vl_kpageflags(pm_pfn(e)), VMLAB_KPF_ANON))
 		WL_FAIL("%s: want a new anonymous page, pagemap %#llx kpageflags %#llx (old PFN %#lx)",
 			what, (unsigned long long)e,
 			(unsigned long long)vl_kpageflags(pm_pfn(e)), old);
@@ -283,7 +283,7 @@ static int wl_report(const char *path, pid_t pid, const struct tt_events *ev,
 /* The workload: see the top of the file; its events go to the report. */
 static int tt_workload(const char *report)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 	unsigned long p0, p1, z, pn, end_pg, last;
 	unsigned long long f0, f1, fz, fn;
 	static struct tt_events ev;
@@ -294,12 +294,12 @@ static int tt_workload(const char *report)
 	char *sh, *pr, *past;
 	int fd, st;
 
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	if (fd < 0)
 		WL_FAIL("open %s: %s", VMLAB_DEVICE, strerror(errno));
-	WL_SYS(vl_stats(fd, &a));
+	WL_SYS(vmlab_get_stats(fd, &a));
 	/* Start from an empty object (zero-frame marks may stay). */
-	WL_SYS(vl_reset(fd, &freed));
+	WL_SYS(vmlab_reset(fd, &freed));
 	tt_reset(&ev, me, freed);
 	end_pg = a.size / ps;
 
@@ -338,9 +338,9 @@ static int tt_workload(const char *report)
 	if (wl_access(pr + 2 * ps, false, 0, "private read of a hole") ||
 	    wl_frame(fd, pr + 2 * ps, &z, &fz, &bits))
 		return 1;
-	if (!(bits & VMLAB_PAGE_ZERO) || (bits & VMLAB_PAGE_VMLAB_ZERO) || z != vl_zero_pfn())
+	if (!(bits & VMLAB_PAGE_ZERO) || (bits & VMLAB_PAGE_VMLAB_ZERO) || z != vmlab_zero_pfn())
 		WL_FAIL("a private read of a hole maps PFN %#lx, not the zero page %#llx (page bits %#llx)",
-			z, (unsigned long long)vl_zero_pfn(), (unsigned long long)bits);
+			z, (unsigned long long)vmlab_zero_pfn(), (unsigned long long)bits);
 	tt_fault(&ev, me, (uintptr_t)pr + 2 * ps, 2, false, false, "zero", z, fz);
 
 	/*
@@ -402,7 +402,7 @@ static int tt_workload(const char *report)
 	tt_vma(&ev, me, false, (uintptr_t)past, (uintptr_t)past + ps, end_pg, true, "unmap");
 
 	/* Reset frees both pages and unmaps them; the next read allocates. */
-	WL_SYS(vl_reset(fd, &freed));
+	WL_SYS(vmlab_reset(fd, &freed));
 	if (freed != 2)
 		WL_FAIL("reset freed %llu pages, not 2", (unsigned long long)freed);
 	tt_reset(&ev, me, 2);
@@ -415,7 +415,7 @@ static int tt_workload(const char *report)
 	WL_SYS(munmap(sh, 4 * ps));
 	tt_vma(&ev, me, false, (uintptr_t)sh, (uintptr_t)sh + 4 * ps, 0, true, "unmap");
 
-	WL_SYS(vl_stats(fd, &b));
+	WL_SYS(vmlab_get_stats(fd, &b));
 	WL_SYS(close(fd));
 	if (ev.overflow)
 		WL_FAIL("more than %d events", TT_MAX_EVENTS);
@@ -608,9 +608,10 @@ static void tt_canon_src(char *line)
 	if (sscanf(p, "pfn=0x%llx frame_id=0x%llx%n", &pfn, &frame, &n) != 2 || p[n])
 		return;
 	fl = vl_kpageflags(pfn);
-	if (!pfn || !frame || pfn == vl_zero_pfn() || fl == ~0ULL ||
-	    kpf_has(fl, KPF_ANON) || kpf_has(fl, KPF_LRU) || kpf_has(fl, KPF_BUDDY) ||
-	    kpf_has(fl, KPF_NOPAGE) || kpf_has(fl, KPF_ZERO_PAGE) ||
+	if (!pfn || !frame || pfn == vmlab_zero_pfn() || fl == ~0ULL ||
+	    vmlab_kpf(fl, VMLAB_KPF_ANON) || vmlab_kpf(fl, VMLAB_KPF_LRU) ||
+	    vmlab_kpf(fl, VMLAB_KPF_BUDDY) || vmlab_kpf(fl, VMLAB_KPF_NOPAGE) ||
+	    vmlab_kpf(fl, VMLAB_KPF_ZERO_PAGE) ||
 	    vl_kpagecount(pfn) != 0)
 		return;
 	snprintf(p, TT_LINE - (size_t)(p - line), "%s", TT_SRC);
@@ -869,7 +870,7 @@ struct tt_syms {
 static bool tt_symbols(const char *event, const char *field,
 		       char names[TT_NSYMS][16])
 {
-	const char *tracefs = vl_tracefs();
+	const char *tracefs = vmlab_tracefs();
 	char path[256], key[64], *text = NULL, *p, *end;
 	unsigned long v;
 	size_t len;
@@ -1137,14 +1138,14 @@ static bool tt_required(const char *tool)
 	struct vmlab_stats __after;					\
 	int __st;							\
 									\
-	ASSERT_EQ(0, vl_stats(self->fd, &self->before));		\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &self->before));		\
 	unlink(self->report);						\
 	__st = tt_exec(argv, out);					\
 	if (__st)							\
 		tt_show(argv[0], out);					\
 	ASSERT_EQ(0, __st) TH_LOG("%s: exit status %d (-2: killed after %d s)", \
 				  argv[0], __st, TT_TOOL_SECS);		\
-	ASSERT_EQ(0, vl_stats(self->fd, &__after));			\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__after));			\
 	if (!tt_read_report(self->report, rep) || !(rep)->done)	\
 		tt_show(argv[0], out);					\
 	ASSERT_TRUE((rep)->done)					\

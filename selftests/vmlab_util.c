@@ -27,95 +27,11 @@
 
 #include "vmlab_util.h"
 
-size_t vl_psize(void)
-{
-	static size_t ps;
-
-	if (!ps)
-		ps = sysconf(_SC_PAGESIZE);
-	return ps;
-}
-
 bool vl_allow_skip(void)
 {
 	const char *s = getenv("VMLAB_ALLOW_SKIP");
 
 	return s && *s && strcmp(s, "0");
-}
-
-int vl_open(int flags)
-{
-	return open(VMLAB_DEVICE, flags | O_CLOEXEC);
-}
-
-int vl_stats(int fd, struct vmlab_stats *st)
-{
-	memset(st, 0xa5, sizeof(*st));
-	return ioctl(fd, VMLAB_IOC_STATS, st);
-}
-
-int vl_reset(int fd, uint64_t *pages_freed)
-{
-	struct vmlab_reset r = { .flags = 0, .pages_freed = ~0ULL };
-	int ret = ioctl(fd, VMLAB_IOC_RESET, &r);
-
-	if (pages_freed)
-		*pages_freed = r.pages_freed;
-	return ret;
-}
-
-long vl_read_long(const char *path)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 0);
-}
-
-static int write_str(const char *path, const char *s, int how)
-{
-	int fd = open(path, O_WRONLY | how | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-int vl_write_str(const char *path, const char *s)
-{
-	return write_str(path, s, O_TRUNC);
-}
-
-int vl_append_str(const char *path, const char *s)
-{
-	return write_str(path, s, O_APPEND);
-}
-
-long vl_read_key(const char *path, const char *key)
-{
-	FILE *f = fopen(path, "re");
-	size_t klen = strlen(key);
-	char line[256];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
 }
 
 int vl_become_nobody(bool dumpable)
@@ -128,53 +44,16 @@ int vl_become_nobody(bool dumpable)
 	return geteuid() == VL_NOBODY ? 0 : -1;
 }
 
-const char *vl_tracefs(void)
-{
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
-	char path[128];
-	size_t i;
-
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/vmlab", dirs[i]);
-		if (!access(path, F_OK))
-			return dirs[i];
-	}
-	return NULL;
-}
-
-int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi)
-{
-	struct vmlab_inspect req = {
-		.addr = (uintptr_t)addr & ~(uintptr_t)(vl_psize() - 1),
-		.npages = 1,
-		.pages = (uintptr_t)pi,
-		.info_size = sizeof(*pi),
-	};
-
-	memset(pi, 0, sizeof(*pi));
-	return ioctl(fd, VMLAB_IOC_INSPECT, &req);
-}
-
 void vl_stats_log(const char *tag, const struct vmlab_stats *a,
 		  const struct vmlab_stats *b)
 {
-	static const char *const names[] = {
-		"size", "mem_limit", "fault_shared_read", "fault_shared_write",
-		"fault_private_read", "fault_private_write", "zero_frame_maps",
-		"page_mkwrite", "pages_allocated", "pages_freed",
-		"pages_resident", "pages_dirty", "vmas_live", "vma_opens",
-		"vma_closes", "sigbus", "pages_cleaned", "resets",
-	};
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 	size_t i;
 
 	fprintf(stderr, "# %s: counter deltas:", tag);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (x[i] != y[i])
-			fprintf(stderr, " %s%+lld", names[i],
-				(long long)(y[i] - x[i]));
+	for (i = 0; i < vmlab_nr_stat_fields; i++)
+		if (vmlab_stat_value(a, i) != vmlab_stat_value(b, i))
+			fprintf(stderr, " %s%+lld", vmlab_stat_fields[i].name,
+				(long long)(vmlab_stat_value(b, i) - vmlab_stat_value(a, i)));
 	fprintf(stderr, "\n");
 }
 
@@ -187,7 +66,7 @@ void vl_preflight(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
 			return;
-	fd = vl_open(O_RDWR);
+	fd = vmlab_open(O_RDWR);
 	if (fd < 0) {
 		snprintf(buf, sizeof(buf), "cannot open %s: %s (is vmlab.ko loaded?)",
 			 VMLAB_DEVICE, strerror(errno));
@@ -214,268 +93,6 @@ __attribute__((weak)) int vl_helper_main(int argc, char **argv)
 	(void)argv;
 	fprintf(stderr, "this program has no helper mode\n");
 	return 2;
-}
-
-/* pagemap */
-
-static uint64_t pagemap_read(int fd, const void *addr)
-{
-	uint64_t e;
-	off_t off = (uintptr_t)addr / vl_psize() * sizeof(e);
-
-	if (pread(fd, &e, sizeof(e), off) != sizeof(e))
-		return 0;
-	return e;
-}
-
-static int self_pagemap_fd(void)
-{
-	static int fd = -1;
-	static pid_t owner;
-
-	/* A forked child must not read its parent's pagemap. */
-	if (fd >= 0 && owner != getpid()) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0) {
-		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-		owner = getpid();
-	}
-	return fd;
-}
-
-uint64_t vl_pagemap(const void *addr)
-{
-	int fd = self_pagemap_fd();
-
-	return fd < 0 ? 0 : pagemap_read(fd, addr);
-}
-
-uint64_t vl_pagemap_pid(pid_t pid, const void *addr)
-{
-	char path[64];
-	uint64_t e;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	e = pagemap_read(fd, addr);
-	close(fd);
-	return e;
-}
-
-int vl_pagemap_range(const void *addr, size_t npages, uint64_t *out)
-{
-	int fd = self_pagemap_fd();
-	off_t off = (uintptr_t)addr / vl_psize() * sizeof(*out);
-	size_t want = npages * sizeof(*out), got = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	while (got < want) {
-		n = pread(fd, (char *)out + got, want - got, off + got);
-		if (n <= 0)
-			return -1;
-		got += n;
-	}
-	return 0;
-}
-
-size_t vl_count_present(const void *addr, size_t npages)
-{
-	uint64_t *e = calloc(npages, sizeof(*e));
-	size_t i, n = 0;
-
-	if (!e || vl_pagemap_range(addr, npages, e)) {
-		free(e);
-		return (size_t)-1;
-	}
-	for (i = 0; i < npages; i++)
-		n += pm_present(e[i]);
-	free(e);
-	return n;
-}
-
-uint64_t vl_pfn(const void *addr)
-{
-	uint64_t e = vl_pagemap(addr);
-
-	return pm_present(e) ? pm_pfn(e) : 0;
-}
-
-static uint64_t kpage_read(const char *path, uint64_t pfn, bool *ok)
-{
-	uint64_t v = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*ok = fd >= 0 && pread(fd, &v, sizeof(v), pfn * sizeof(v)) == sizeof(v);
-	if (fd >= 0)
-		close(fd);
-	return v;
-}
-
-uint64_t vl_kpageflags(uint64_t pfn)
-{
-	bool ok;
-	uint64_t v = kpage_read("/proc/kpageflags", pfn, &ok);
-
-	return ok ? v : ~0ULL;
-}
-
-int64_t vl_kpagecount(uint64_t pfn)
-{
-	bool ok;
-	uint64_t v = kpage_read("/proc/kpagecount", pfn, &ok);
-
-	return ok ? (int64_t)v : -1;
-}
-
-/*
- * The kernel's zero page, as anonymous memory maps it: the PFN that a read
- * of a private anonymous page, never written, maps (root sees PFNs).  One
- * page, so that no huge zero page can be used.
- */
-uint64_t vl_zero_pfn(void)
-{
-	static uint64_t zero;
-	volatile char *m;
-	uint64_t pfn;
-
-	if (zero)
-		return zero;
-	m = mmap(NULL, vl_psize(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return 0;
-	(void)m[0];
-	pfn = vl_pfn((const void *)m);
-	munmap((void *)m, vl_psize());
-	if (pfn && kpf_has(vl_kpageflags(pfn), KPF_ZERO_PAGE))
-		zero = pfn;
-	return zero;
-}
-
-/* maps and smaps */
-
-static bool line_holds(const char *line, uintptr_t a)
-{
-	unsigned long lo, hi;
-
-	return sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && a >= lo && a < hi;
-}
-
-long vl_smaps_kb(const void *addr, const char *field)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	size_t flen = strlen(field);
-	bool in = false;
-	char line[512];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		/* A VMA header line starts with a hex range "lo-hi ". */
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
-		    line[strspn(line, "0123456789abcdef")] == '-') {
-			if (in)
-				break;
-			in = line_holds(line, (uintptr_t)addr);
-			continue;
-		}
-		if (in && !strncmp(line, field, flen) && line[flen] == ':') {
-			kb = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
-int vl_maps_line(const void *addr, char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	char line[512];
-	int ret = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (line_holds(line, (uintptr_t)addr)) {
-			line[strcspn(line, "\n")] = 0;
-			snprintf(buf, len, "%s", line);
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-int vl_maps_count(const char *needle)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	char line[512];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, needle) != NULL;
-	fclose(f);
-	return n;
-}
-
-long vl_minflt(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return ru.ru_minflt;
-}
-
-long vl_meminfo_kb(const char *field)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	size_t flen = strlen(field);
-	char line[256];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, flen) && line[flen] == ':') {
-			kb = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
-long vl_free_kb(void)
-{
-	FILE *f = fopen("/proc/zoneinfo", "re");
-	long kb = vl_meminfo_kb("MemFree"), pcp = 0, n;
-	char line[256];
-
-	if (!f || kb < 0) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	/* Only "count:" lines of the per-cpu pagesets start that way. */
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp += n;
-	fclose(f);
-	return kb + pcp * (long)(vl_psize() / 1024);
 }
 
 /* children */
@@ -785,7 +402,7 @@ void vl_touch_read(const void *addr, size_t len)
 	const volatile char *p = addr;
 	size_t off;
 
-	for (off = 0; off < len; off += vl_psize())
+	for (off = 0; off < len; off += vmlab_page_size())
 		(void)p[off];
 }
 
@@ -794,7 +411,7 @@ void vl_touch_write(void *addr, size_t len, char val)
 	volatile char *p = addr;
 	size_t off;
 
-	for (off = 0; off < len; off += vl_psize())
+	for (off = 0; off < len; off += vmlab_page_size())
 		p[off] = val;
 }
 
@@ -834,7 +451,7 @@ static int swap_loop_driver(void)
  */
 static int swap_format(int fd, size_t bytes)
 {
-	size_t ps = vl_psize();
+	size_t ps = vmlab_page_size();
 	char *hdr = calloc(1, ps);
 	uint32_t v[2] = { 1, bytes / ps - 1 };
 	int ret;

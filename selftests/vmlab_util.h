@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the vmlab selftests: the device, its counters, and the
- * kernel's own views of a mapping (pagemap, kpageflags, kpagecount, maps,
- * smaps, rusage, meminfo) that the tests hold the module's counters against.
+ * The vmlab selftests' harness glue: preflight and fixtures, fault
+ * catching, sync pipes, running a child, a swap device and test data.
+ * The device and the kernel's views of memory (pagemap, kpageflags,
+ * kpagecount, maps, smaps, meminfo, tracefs, cgroups, sysfs files) are
+ * libvmlab's (userspace/lib/libvmlab.h), which every test program links;
+ * the few static inlines below only give its calls the shape the tests
+ * use (an address in this process, one value returned).
  *
  * vmlab_util.c does not include kselftest_harness.h (the harness defines
  * non-static symbols and may be included by one translation unit only);
@@ -16,10 +20,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 
 #include <linux/vmlab.h>
+#include "libvmlab.h"
 
 /* What older C libraries' <sys/mman.h> lack */
 #ifndef MADV_POPULATE_READ
@@ -34,28 +40,6 @@
 #define MREMAP_DONTUNMAP	4
 #endif
 
-/* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
-#define PM_PFN_MASK		((1ULL << 55) - 1)
-#define PM_SOFT_DIRTY		(1ULL << 55)
-#define PM_MMAP_EXCLUSIVE	(1ULL << 56)
-#define PM_FILE			(1ULL << 61)	/* file page or shared anon */
-#define PM_SWAP			(1ULL << 62)
-#define PM_PRESENT		(1ULL << 63)
-
-/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
-#define KPF_LOCKED		0
-#define KPF_DIRTY		4
-#define KPF_LRU			5
-#define KPF_SLAB		7
-#define KPF_BUDDY		10
-#define KPF_MMAP		11
-#define KPF_ANON		12
-#define KPF_COMPOUND_HEAD	15
-#define KPF_HWPOISON		19
-#define KPF_NOPAGE		20
-#define KPF_THP			22
-#define KPF_ZERO_PAGE		24
-
 #define VL_KiB			1024UL
 #define VL_MiB			(1024UL * 1024UL)
 
@@ -63,23 +47,8 @@
 #define VL_SIGNALED(st)		((st) >= 128 && (st) < 128 + 65)
 #define VL_SIG(st)		((st) - 128)
 
-size_t vl_psize(void);
-
-/* The device */
+/* Skipping, privileges */
 bool vl_allow_skip(void);
-int vl_open(int flags);
-int vl_stats(int fd, struct vmlab_stats *st);
-int vl_reset(int fd, uint64_t *pages_freed);
-/* The number a small file (sysfs, cgroupfs) holds, or -1. */
-long vl_read_long(const char *path);
-/* Write s to the file at path (sysfs, cgroupfs, tracefs), as the shell's
- * > does (O_TRUNC); 0 or -1. */
-int vl_write_str(const char *path, const char *s);
-/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
- * probes already there. */
-int vl_append_str(const char *path, const char *s);
-/* The value of "key N" in a flat-keyed file such as memory.events, or -1. */
-long vl_read_key(const char *path, const char *key);
 /*
  * Become uid and gid VL_NOBODY with no supplementary groups (and so no
  * capabilities).  A process that dropped root is not dumpable, and its
@@ -88,10 +57,16 @@ long vl_read_key(const char *path, const char *key);
  */
 #define VL_NOBODY		65534
 int vl_become_nobody(bool dumpable);
-/* Where tracefs is mounted with the vmlab events in it, or NULL. */
-const char *vl_tracefs(void);
-/* VMLAB_IOC_INSPECT of the page at addr in this process. */
-int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi);
+/* VMLAB_IOC_INSPECT of the page at addr in this process (*pi zeroed first). */
+static inline int vl_inspect_one(int fd, const void *addr,
+				 struct vmlab_page_info *pi)
+{
+	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(vmlab_page_size() - 1);
+
+	memset(pi, 0, sizeof(*pi));
+	return vmlab_inspect(fd, 0, a, 1, pi, NULL);
+}
+
 /* Print every counter that differs between two readings (stderr). */
 void vl_stats_log(const char *tag, const struct vmlab_stats *a,
 		  const struct vmlab_stats *b);
@@ -105,48 +80,68 @@ void vl_stats_log(const char *tag, const struct vmlab_stats *a,
  */
 void vl_preflight(int argc, char **argv);
 
-/* pagemap of this process (or of pid) */
-uint64_t vl_pagemap(const void *addr);
-uint64_t vl_pagemap_pid(pid_t pid, const void *addr);
-int vl_pagemap_range(const void *addr, size_t npages, uint64_t *out);
-size_t vl_count_present(const void *addr, size_t npages);
-static inline uint64_t pm_pfn(uint64_t e) { return e & PM_PFN_MASK; }
-static inline bool pm_present(uint64_t e) { return e & PM_PRESENT; }
-static inline bool pm_file(uint64_t e) { return e & PM_FILE; }
-static inline bool pm_soft_dirty(uint64_t e) { return e & PM_SOFT_DIRTY; }
-static inline bool pm_exclusive(uint64_t e) { return e & PM_MMAP_EXCLUSIVE; }
+/*
+ * pagemap of this process (or of pid): the raw entry, 0 when it cannot be
+ * read; and its bits.
+ */
+static inline uint64_t vl_pagemap(const void *addr)
+{
+	return vmlab_pagemap1(0, (uintptr_t)addr).raw;
+}
+
+static inline uint64_t vl_pagemap_pid(pid_t pid, const void *addr)
+{
+	return pid ? vmlab_pagemap1(pid, (uintptr_t)addr).raw : 0;
+}
+
+static inline int vl_pagemap_range(const void *addr, size_t npages,
+				   uint64_t *out)
+{
+	return vmlab_pagemap(0, (uintptr_t)addr, npages, out);
+}
+
+/* Pages present among npages from addr, (size_t)-1 on failure. */
+static inline size_t vl_count_present(const void *addr, size_t npages)
+{
+	return (size_t)vmlab_count_present(0, (uintptr_t)addr, npages);
+}
+
+static inline uint64_t pm_pfn(uint64_t e) { return e & VMLAB_PM_PFN_MASK; }
+static inline bool pm_present(uint64_t e) { return e & VMLAB_PM_PRESENT; }
+static inline bool pm_file(uint64_t e) { return e & VMLAB_PM_FILE; }
+static inline bool pm_exclusive(uint64_t e) { return e & VMLAB_PM_EXCLUSIVE; }
 /* PFN mapped at addr in this process, 0 when nothing is mapped there. */
-uint64_t vl_pfn(const void *addr);
+static inline uint64_t vl_pfn(const void *addr)
+{
+	return vmlab_pagemap1(0, (uintptr_t)addr).pfn;
+}
 
 /* /proc/kpageflags and /proc/kpagecount for a PFN; ~0 / -1 on error */
-uint64_t vl_kpageflags(uint64_t pfn);
-int64_t vl_kpagecount(uint64_t pfn);
-/*
- * The kernel's zero page's PFN, read from a private anonymous mapping's
- * never-written page (pagemap), checked against kpageflags' ZERO_PAGE;
- * 0 when not found (not root).
- */
-uint64_t vl_zero_pfn(void);
-static inline bool kpf_has(uint64_t flags, int bit)
+static inline uint64_t vl_kpageflags(uint64_t pfn)
 {
-	return flags != ~0ULL && (flags >> bit) & 1;
+	uint64_t flags;
+
+	return vmlab_kpageflags(pfn, &flags) ? ~0ULL : flags;
+}
+
+static inline int64_t vl_kpagecount(uint64_t pfn)
+{
+	uint64_t count;
+
+	return vmlab_kpagecount(pfn, &count) ? -1 : (int64_t)count;
 }
 
 /* smaps field (e.g. "Rss", "Pss") in kB of the VMA holding addr; -1 if none */
-long vl_smaps_kb(const void *addr, const char *field);
-/* The /proc/self/maps line of the VMA holding addr; 0 if found. */
-int vl_maps_line(const void *addr, char *buf, size_t len);
-/* Number of /proc/self/maps lines that contain needle. */
-int vl_maps_count(const char *needle);
+static inline long vl_smaps_kb(const void *addr, const char *field)
+{
+	return vmlab_smaps_kb(0, (uintptr_t)addr, field);
+}
 
-long vl_minflt(void);
-long vl_meminfo_kb(const char *field);
-/*
- * Free memory in kB: MemFree plus the pages parked on the per-cpu free
- * lists (/proc/zoneinfo "count:"), which MemFree leaves out, so that an
- * allocation served from those lists is seen too.
- */
-long vl_free_kb(void);
+/* The /proc/self/maps line of the VMA holding addr; 0 if found. */
+static inline int vl_maps_line(const void *addr, char *buf, size_t len)
+{
+	return vmlab_maps_line(0, (uintptr_t)addr, buf, len);
+}
 
 /*
  * Children.  vl_wait() returns the exit code, or 128 + N when the child was
@@ -251,19 +246,19 @@ void vl_touch_write(void *addr, size_t len, char val);
  */
 #define VL_SETUP_DEVICE(fd, st) do {					\
 	uint64_t __freed;						\
-	fd = vl_open(O_RDWR);						\
+	fd = vmlab_open(O_RDWR);					\
 	if (fd < 0 && vl_allow_skip())					\
 		SKIP(return, "cannot open " VMLAB_DEVICE ": %s",	\
 		     strerror(errno));					\
 	ASSERT_LE(0, fd) TH_LOG("cannot open " VMLAB_DEVICE ": %s "	\
 				"(is vmlab.ko loaded?)", strerror(errno)); \
-	ASSERT_EQ(0, vl_reset(fd, &__freed)) TH_LOG("reset: %s",	\
+	ASSERT_EQ(0, vmlab_reset(fd, &__freed)) TH_LOG("reset: %s",	\
 						  strerror(errno));	\
-	ASSERT_EQ(0, vl_stats(fd, &(st)));				\
+	ASSERT_EQ(0, vmlab_get_stats(fd, &(st)));			\
 	ASSERT_EQ(0, (st).pages_resident);				\
 	ASSERT_EQ(0, (st).pages_dirty);					\
 	ASSERT_NE(0, (st).size);					\
-	ASSERT_EQ(0, (st).size % vl_psize());				\
+	ASSERT_EQ(0, (st).size % vmlab_page_size());			\
 } while (0)
 
 /*
@@ -272,11 +267,11 @@ void vl_touch_write(void *addr, size_t len, char val);
  */
 #define VL_NEED_PAGES(st, n) do {					\
 	size_t __n = (n);						\
-	if ((st).size < __n * vl_psize() ||				\
-	    (st).mem_limit < __n * vl_psize())				\
+	if ((st).size < __n * vmlab_page_size() ||			\
+	    (st).mem_limit < __n * vmlab_page_size())			\
 		SKIP(return, "these scenarios need an object of at least " \
 		     "%zu KiB and a mem_limit as large (size %llu KiB, "	\
-		     "mem_limit %llu KiB)", __n * vl_psize() / 1024,	\
+		     "mem_limit %llu KiB)", __n * vmlab_page_size() / 1024, \
 		     (unsigned long long)(st).size / 1024,		\
 		     (unsigned long long)(st).mem_limit / 1024);	\
 } while (0)

@@ -46,10 +46,10 @@ FIXTURE_VARIANT_ADD(vma, private)
 
 FIXTURE_SETUP(vma)
 {
-	self->ps = vl_psize();
+	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 64);
-	self->lines0 = vl_maps_count(VMLAB_DEVICE);
+	self->lines0 = vmlab_maps_count(0, VMLAB_DEVICE);
 	/* Nothing of ours is mapped yet, and nothing else maps the device. */
 	ASSERT_EQ(0, self->lines0);
 	ASSERT_EQ(0, self->st.vmas_live);
@@ -74,12 +74,12 @@ static char *map_at(int fd, void *addr, size_t len, off_t off, bool shared)
  */
 #define CHECK_VMAS(a, opens, closes) do {				\
 	struct vmlab_stats __b;						\
-	ASSERT_EQ(0, vl_stats(self->fd, &__b));				\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__b));				\
 	vl_stats_log(#opens "/" #closes, &(a), &__b);			\
 	ASSERT_EQ(opens, VL_D(a, __b, vma_opens));			\
 	ASSERT_EQ(closes, VL_D(a, __b, vma_closes));			\
 	ASSERT_EQ(__b.vma_opens - __b.vma_closes, __b.vmas_live);	\
-	ASSERT_EQ((uint64_t)vl_maps_count(VMLAB_DEVICE), __b.vmas_live); \
+	ASSERT_EQ((uint64_t)vmlab_maps_count(0, VMLAB_DEVICE), __b.vmas_live); \
 } while (0)
 
 /* mmap opens one VMA shown in maps with the right permissions and offset. */
@@ -90,7 +90,7 @@ TEST_F(vma, mmap_munmap)
 	char line[512], want[64];
 	char *m;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(self->fd, NULL, 3 * ps, 2 * ps, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	CHECK_VMAS(a, 1, 0);
@@ -111,10 +111,10 @@ TEST_F(vma, failed_mmap_counts_nothing)
 {
 	size_t ps = self->ps;
 	struct vmlab_stats a;
-	int rfd = vl_open(O_RDONLY);
+	int rfd = vmlab_open(O_RDONLY);
 
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	errno = 0;
 	ASSERT_EQ(MAP_FAILED, mmap(NULL, 0, PROT_READ,
 				   variant->shared ? MAP_SHARED : MAP_PRIVATE,
@@ -140,11 +140,11 @@ TEST_F(vma, close_fd_keeps_vma)
 {
 	size_t ps = self->ps;
 	struct vmlab_stats a;
-	int fd2 = vl_open(O_RDWR);
+	int fd2 = vmlab_open(O_RDWR);
 	char *m;
 
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(fd2, NULL, 2 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, close(fd2));
@@ -174,7 +174,7 @@ TEST_F(vma, fork_and_exit)
 	ASSERT_NE(MAP_FAILED, m3);
 	m1[0] = 1;
 	ASSERT_EQ(0, madvise(m3, ps, MADV_DONTFORK));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	live = a.vmas_live;
 	ASSERT_EQ(3, live);
 	fflush(stderr);
@@ -183,11 +183,11 @@ TEST_F(vma, fork_and_exit)
 	if (pid == 0) {
 		struct vmlab_stats c;
 
-		if (vl_stats(self->fd, &c))
+		if (vmlab_get_stats(self->fd, &c))
 			_exit(20);
 		if (c.vmas_live != live + 2)
 			_exit(21);
-		if (vl_maps_count(VMLAB_DEVICE) != 2)
+		if (vmlab_maps_count(0, VMLAB_DEVICE) != 2)
 			_exit(22);
 		if (m1[0] != 1)
 			_exit(23);
@@ -207,7 +207,7 @@ static int child_maps_and_exits(void *arg)
 	int fd = *(int *)arg, i;
 
 	for (i = 0; i < 3; i++)
-		if (mmap(NULL, vl_psize(), PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+		if (mmap(NULL, vmlab_page_size(), PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
 			return 10;
 	return 0;
 }
@@ -219,7 +219,7 @@ TEST_F(vma, exit_and_exec_close)
 	char out[64];
 	char *m;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, vl_run_child(child_maps_and_exits, &self->fd));
 	CHECK_VMAS(a, 3, 3);
 
@@ -244,7 +244,7 @@ TEST_F(vma, partial_munmap)
 	struct vmlab_stats a;
 	char *m;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(self->fd, NULL, 8 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	vl_touch_write(m, 8 * ps, 1);
@@ -269,7 +269,7 @@ TEST_F(vma, mprotect_split)
 	char line[512], want[64];
 	char *m;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(self->fd, NULL, 3 * ps, 4 * ps, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, mprotect(m + ps, ps, PROT_READ));
@@ -283,22 +283,22 @@ TEST_F(vma, mprotect_split)
 		 6 * ps);
 	ASSERT_NE(NULL, strstr(line, want)) TH_LOG("'%s' lacks '%s'", line, want);
 	ASSERT_EQ(SIGSEGV, vl_probe(m + ps, true));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 
 	/* Back to one protection: the kernel may or may not merge them. */
 	ASSERT_EQ(0, mprotect(m + ps, ps, PROT_READ | PROT_WRITE));
 	{
 		struct vmlab_stats b;
 
-		ASSERT_EQ(0, vl_stats(self->fd, &b));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 		ASSERT_EQ(b.vma_opens - b.vma_closes, b.vmas_live);
-		ASSERT_EQ((uint64_t)vl_maps_count(VMLAB_DEVICE), b.vmas_live);
+		ASSERT_EQ((uint64_t)vmlab_maps_count(0, VMLAB_DEVICE), b.vmas_live);
 	}
 	m[ps] = 1;
 	ASSERT_EQ(0, munmap(m, 3 * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(0, a.vmas_live);
-	ASSERT_EQ(0, vl_maps_count(VMLAB_DEVICE));
+	ASSERT_EQ(0, vmlab_maps_count(0, VMLAB_DEVICE));
 }
 
 /* MAP_FIXED of something else over the middle of a VMA. */
@@ -308,7 +308,7 @@ TEST_F(vma, map_fixed_over_middle)
 	struct vmlab_stats a;
 	char *m, *x;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(self->fd, NULL, 4 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	x = mmap(m + ps, ps, PROT_READ | PROT_WRITE,
@@ -331,7 +331,7 @@ TEST_F(vma, mremap_counts)
 	struct vmlab_stats a, b;
 	char *m, *t, *r;
 
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	m = map_at(self->fd, NULL, 4 * ps, 0, variant->shared);
 	ASSERT_NE(MAP_FAILED, m);
 	vl_touch_write(m, 4 * ps, 3);
@@ -347,23 +347,23 @@ TEST_F(vma, mremap_counts)
 	CHECK_VMAS(a, 3, 2);
 	ASSERT_EQ(3, r[ps]);
 
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	r = mremap(t, 2 * ps, 6 * ps, MREMAP_MAYMOVE);
 	ASSERT_NE(MAP_FAILED, r);
 	{
 		struct vmlab_stats c;
 
-		ASSERT_EQ(0, vl_stats(self->fd, &c));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &c));
 		vl_stats_log("grow", &b, &c);
 		ASSERT_EQ(0, VL_D(b, c, vmas_live));
 		ASSERT_EQ(VL_D(b, c, vma_opens), VL_D(b, c, vma_closes));
-		ASSERT_EQ((uint64_t)vl_maps_count(VMLAB_DEVICE), c.vmas_live);
+		ASSERT_EQ((uint64_t)vmlab_maps_count(0, VMLAB_DEVICE), c.vmas_live);
 	}
 	ASSERT_EQ(3, r[ps]);
 	/* The regrown tail maps the object again: private copies are gone. */
 	ASSERT_EQ(variant->shared ? 3 : 0, r[3 * ps]);
 	ASSERT_EQ(0, munmap(r, 6 * ps));
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
 	ASSERT_EQ(0, b.vmas_live);
 }
 

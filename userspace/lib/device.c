@@ -49,13 +49,13 @@ const char *vmlab_open_error(int err)
 
 int vmlab_get_stats(int fd, struct vmlab_stats *st)
 {
-	memset(st, 0, sizeof(*st));
+	memset(st, 0xa5, sizeof(*st));
 	return ioctl(fd, VMLAB_IOC_STATS, st);
 }
 
 int vmlab_reset(int fd, uint64_t *pages_freed)
 {
-	struct vmlab_reset r = { .flags = 0, .pages_freed = 0 };
+	struct vmlab_reset r = { .flags = 0, .pages_freed = ~0ULL };
 	int ret = ioctl(fd, VMLAB_IOC_RESET, &r);
 
 	if (pages_freed)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include "libvmlab.h"
@@ -169,6 +170,30 @@ char *vmlab_kpf_str(uint64_t flags, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The zero page, as anonymous memory maps it: the PFN that a read of a
+ * private anonymous page, never written, maps.  One page, so that no huge
+ * zero page can be used.
+ */
+uint64_t vmlab_zero_pfn(void)
+{
+	static uint64_t zero;
+	volatile char *m;
+	uint64_t pfn, flags;
+
+	if (zero)
+		return zero;
+	m = mmap(NULL, vmlab_page_size(), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	(void)m[0];
+	pfn = vmlab_pagemap1(0, (uintptr_t)m).pfn;
+	munmap((void *)m, vmlab_page_size());
+	if (pfn && !vmlab_kpageflags(pfn, &flags) && vmlab_kpf(flags, VMLAB_KPF_ZERO_PAGE))
+		zero = pfn;
+	return zero;
+}
+
 /* maps */
 
 static int parse_maps_line(const char *line, struct vmlab_vma *v)
@@ -263,6 +288,20 @@ int vmlab_maps_line(pid_t pid, uintptr_t addr, char *buf, size_t len)
 	return -1;
 }
 
+int vmlab_maps_count(pid_t pid, const char *needle)
+{
+	FILE *f = proc_fopen(pid, "maps");
+	char line[4096 + 256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
 /* smaps */
 
 static bool smaps_header(const char *line, uintptr_t *lo, uintptr_t *hi)
@@ -277,54 +316,92 @@ static bool smaps_header(const char *line, uintptr_t *lo, uintptr_t *hi)
 	return true;
 }
 
-int vmlab_smaps(pid_t pid, uintptr_t addr, size_t len, struct vmlab_smaps *out)
+static const struct {
+	const char *name;
+	size_t off;
+} smaps_fields[] = {
+	{ "Size", offsetof(struct vmlab_smaps, size) },
+	{ "Rss", offsetof(struct vmlab_smaps, rss) },
+	{ "Pss", offsetof(struct vmlab_smaps, pss) },
+	{ "Shared_Clean", offsetof(struct vmlab_smaps, shared_clean) },
+	{ "Shared_Dirty", offsetof(struct vmlab_smaps, shared_dirty) },
+	{ "Private_Clean", offsetof(struct vmlab_smaps, private_clean) },
+	{ "Private_Dirty", offsetof(struct vmlab_smaps, private_dirty) },
+	{ "Anonymous", offsetof(struct vmlab_smaps, anonymous) },
+	{ "Swap", offsetof(struct vmlab_smaps, swap) },
+	{ "FilePmdMapped", offsetof(struct vmlab_smaps, file_pmd_mapped) },
+};
+#define NR_SMAPS_FIELDS	(sizeof(smaps_fields) / sizeof(smaps_fields[0]))
+
+/*
+ * Sum the fields @names[@n] ("Rss"...) over the VMAs of @pid that overlap
+ * [addr, addr + len) into @kb[]; a field no such VMA has stays -1.  The
+ * number of VMAs summed, or -1 when smaps cannot be read.
+ */
+static int smaps_sum(pid_t pid, uintptr_t addr, size_t len,
+		     const char *const *names, long *kb, size_t n)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} fields[] = {
-		{ "Size", offsetof(struct vmlab_smaps, size) },
-		{ "Rss", offsetof(struct vmlab_smaps, rss) },
-		{ "Pss", offsetof(struct vmlab_smaps, pss) },
-		{ "Shared_Clean", offsetof(struct vmlab_smaps, shared_clean) },
-		{ "Shared_Dirty", offsetof(struct vmlab_smaps, shared_dirty) },
-		{ "Private_Clean", offsetof(struct vmlab_smaps, private_clean) },
-		{ "Private_Dirty", offsetof(struct vmlab_smaps, private_dirty) },
-		{ "Anonymous", offsetof(struct vmlab_smaps, anonymous) },
-		{ "Swap", offsetof(struct vmlab_smaps, swap) },
-	};
 	FILE *f = proc_fopen(pid, "smaps");
 	uintptr_t lo, hi, end = addr + (len ? len : 1);
 	char line[4096 + 256];
 	bool in = false;
 	size_t i, flen;
+	int vmas = 0;
 
-	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++)
+		kb[i] = -1;
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (smaps_header(line, &lo, &hi)) {
 			in = lo < end && addr < hi;
-			out->vmas += in;
+			vmas += in;
 			continue;
 		}
 		if (!in)
 			continue;
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			flen = strlen(fields[i].name);
-			if (!strncmp(line, fields[i].name, flen) && line[flen] == ':') {
-				*(long *)((char *)out + fields[i].off) +=
+		for (i = 0; i < n; i++) {
+			flen = strlen(names[i]);
+			if (!strncmp(line, names[i], flen) && line[flen] == ':') {
+				kb[i] = (kb[i] < 0 ? 0 : kb[i]) +
 					strtol(line + flen + 1, NULL, 10);
 				break;
 			}
 		}
 	}
 	fclose(f);
+	return vmas;
+}
+
+int vmlab_smaps(pid_t pid, uintptr_t addr, size_t len, struct vmlab_smaps *out)
+{
+	const char *names[NR_SMAPS_FIELDS];
+	long kb[NR_SMAPS_FIELDS];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < NR_SMAPS_FIELDS; i++)
+		names[i] = smaps_fields[i].name;
+	out->vmas = smaps_sum(pid, addr, len, names, kb, NR_SMAPS_FIELDS);
+	if (out->vmas < 0) {
+		out->vmas = 0;
+		return -1;
+	}
 	if (!out->vmas) {
 		errno = ENOENT;
 		return -1;
 	}
+	for (i = 0; i < NR_SMAPS_FIELDS; i++)
+		if (kb[i] > 0)
+			*(long *)((char *)out + smaps_fields[i].off) = kb[i];
 	return 0;
+}
+
+long vmlab_smaps_kb(pid_t pid, uintptr_t addr, const char *field)
+{
+	long kb;
+
+	return smaps_sum(pid, addr, 1, &field, &kb, 1) > 0 ? kb : -1;
 }
 
 /* faults and memory */
@@ -384,12 +461,15 @@ long vmlab_free_kb(void)
 	long kb = vmlab_meminfo_kb("MemFree"), pcp = 0, n;
 	char line[256];
 
-	if (!f)
-		return kb;
+	if (!f || kb < 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
 	/* Only the per-CPU pagesets have "count:" lines. */
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, " count: %ld", &n) == 1)
 			pcp += n;
 	fclose(f);
-	return kb < 0 ? -1 : kb + pcp * (long)(vmlab_page_size() / 1024);
+	return kb + pcp * (long)(vmlab_page_size() / 1024);
 }

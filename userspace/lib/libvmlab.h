@@ -10,10 +10,14 @@
  *   /proc/PID/maps, smaps      the VMAs and what each holds
  *   getrusage(), /proc/PID/stat  minor page faults
  *   /proc/meminfo, zoneinfo    free memory
+ *   tracefs                    where vmlab's trace events are
+ *   cgroup v2                  memory cgroups: charging, memory.max
+ *   sysfs, cgroupfs, tracefs   their small files (one number, one line)
  *
- * Built as libvmlab.a, which the vmlab command (userspace/) links, from
- * device.c (/dev/vmlab: open, counters, reset, inspect), kernel-views.c
- * (the /proc files above) and units.c (page size, sizes, addresses).
+ * Built as libvmlab.a, which the vmlab command (userspace/) and every
+ * selftest (selftests/) link, from device.c (/dev/vmlab: open, counters,
+ * reset, inspect), kernel-views.c (the /proc files above), tracefs.c,
+ * cgroup.c, knobs.c (small files) and units.c (page size, sizes, addresses).
  * Plain C and libc only.  Functions return 0 or a value on success and -1 with
  * errno set on failure, unless said otherwise.  A pid of 0 means the
  * calling process.
@@ -42,8 +46,15 @@ int vmlab_open(int flags);
  */
 const char *vmlab_open_error(int err);
 
+/*
+ * VMLAB_IOC_STATS.  *st is filled with 0xa5 bytes first, so that a field
+ * the kernel did not write (reserved[] must come back 0) shows.
+ */
 int vmlab_get_stats(int fd, struct vmlab_stats *st);
-/* VMLAB_IOC_RESET; *pages_freed (may be NULL) gets what it freed. */
+/*
+ * VMLAB_IOC_RESET; *pages_freed (may be NULL) gets what it freed (the
+ * request starts with ~0 there, so that a kernel that wrote nothing shows).
+ */
 int vmlab_reset(int fd, uint64_t *pages_freed);
 
 /* The counters of struct vmlab_stats, by name, in the struct's order. */
@@ -119,6 +130,7 @@ long vmlab_count_present(pid_t pid, uintptr_t addr, size_t npages);
 #define VMLAB_KPF_COMPOUND_HEAD	15
 #define VMLAB_KPF_COMPOUND_TAIL	16
 #define VMLAB_KPF_HUGE		17
+#define VMLAB_KPF_HWPOISON	19
 #define VMLAB_KPF_NOPAGE	20
 #define VMLAB_KPF_KSM		21
 #define VMLAB_KPF_THP		22
@@ -126,12 +138,19 @@ long vmlab_count_present(pid_t pid, uintptr_t addr, size_t npages);
 
 int vmlab_kpageflags(uint64_t pfn, uint64_t *flags);
 int vmlab_kpagecount(uint64_t pfn, uint64_t *count);
+/* Is @bit set in @flags?  Never for ~0, which stands for "unreadable". */
 static inline bool vmlab_kpf(uint64_t flags, int bit)
 {
-	return (flags >> bit) & 1;
+	return flags != ~0ULL && (flags >> bit) & 1;
 }
 /* "mmap,anon,lru" for the known bits set in @flags, into buf. */
 char *vmlab_kpf_str(uint64_t flags, char *buf, size_t len);
+/*
+ * The kernel's zero page's PFN, as a private anonymous page never written
+ * maps it (pagemap), checked against kpageflags' ZERO_PAGE bit; 0 when not
+ * found (PFNs are root's).  Remembered after the first success.
+ */
+uint64_t vmlab_zero_pfn(void);
 
 /* /proc/PID/maps */
 
@@ -149,15 +168,22 @@ int vmlab_maps_read(pid_t pid, struct vmlab_vma **out, size_t *n);
 int vmlab_maps_find(pid_t pid, uintptr_t addr, struct vmlab_vma *out);
 /* The /proc/PID/maps line of that VMA, without its newline. */
 int vmlab_maps_line(pid_t pid, uintptr_t addr, char *buf, size_t len);
+/* How many /proc/PID/maps lines contain @needle, -1 on failure. */
+int vmlab_maps_count(pid_t pid, const char *needle);
 
 /* /proc/PID/smaps: sizes in kB, summed over the VMAs overlapping a range */
 
 struct vmlab_smaps {
 	long size, rss, pss, shared_clean, shared_dirty, private_clean,
-	     private_dirty, anonymous, swap;
+	     private_dirty, anonymous, swap, file_pmd_mapped;
 	int vmas;		/* VMAs summed */
 };
 int vmlab_smaps(pid_t pid, uintptr_t addr, size_t len, struct vmlab_smaps *out);
+/*
+ * One field ("Rss", "FilePmdMapped"...) in kB of the VMA of @pid that holds
+ * @addr; -1 when there is no such VMA or it has no such field.
+ */
+long vmlab_smaps_kb(pid_t pid, uintptr_t addr, const char *field);
 
 /* Faults and memory */
 
@@ -167,8 +193,58 @@ long vmlab_meminfo_kb(const char *field);	/* /proc/meminfo "MemFree" ... */
 /*
  * MemFree plus the free pages parked in the per-CPU lists
  * (/proc/zoneinfo), which MemFree leaves out: what allocations take from.
+ * -1 when either file cannot be read: MemFree alone is another quantity,
+ * off by what the per-CPU lists hold, and a caller comparing two readings
+ * must not be handed it silently.
  */
 long vmlab_free_kb(void);
+
+/* tracefs */
+
+/*
+ * Where tracefs is mounted with vmlab's events in it (events/vmlab):
+ * /sys/kernel/tracing or /sys/kernel/debug/tracing; NULL if neither.
+ */
+const char *vmlab_tracefs(void);
+
+/* Small kernel files (sysfs, cgroupfs, tracefs) */
+
+/* The number the file at @path holds (strtol, base 0), or -1. */
+long vmlab_read_long(const char *path);
+/* Write @s to the file at @path as the shell's > does (O_TRUNC): 0 or -1. */
+int vmlab_write_str(const char *path, const char *s);
+/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
+ * probes already there. */
+int vmlab_append_str(const char *path, const char *s);
+/* The value of "@key N" in a flat-keyed file such as memory.events, or -1. */
+long vmlab_read_key(const char *path, const char *key);
+
+/* Memory cgroups (cgroup v2) */
+
+/* A memory cgroup of our own, below the root of the cgroup2 hierarchy. */
+struct vmlab_cgroup {
+	char root[256];
+	char dir[300];		/* the group we made, "" when none */
+	bool mounted;		/* root is a cgroup2 we mounted */
+};
+/*
+ * Find the cgroup2 hierarchy (or mount one on a directory of /tmp) and
+ * enable the memory controller for the root's children; 0, or -1 with
+ * why[] saying what failed (errno kept).
+ */
+int vmlab_cgroup_open(struct vmlab_cgroup *cg, char *why, size_t len);
+/* Make the group NAME-PID; memory.max = @max (and no swap) unless 0. */
+int vmlab_cgroup_make(struct vmlab_cgroup *cg, const char *name, unsigned long max);
+/* Remove the group (0 or -1); a no-op when there is none. */
+int vmlab_cgroup_remove(struct vmlab_cgroup *cg);
+/* Remove the group and unmount what vmlab_cgroup_open() mounted. */
+void vmlab_cgroup_close(struct vmlab_cgroup *cg);
+/* The number in the group @dir's @file ("memory.current"), or -1. */
+long vmlab_cgroup_long(const char *dir, const char *file);
+/* The value of @key in the group @dir's flat-keyed @file, or -1. */
+long vmlab_cgroup_key(const char *dir, const char *file, const char *key);
+/* Move the calling process into the group @dir. */
+int vmlab_cgroup_join(const char *dir);
 
 /* Small things */
 
