@@ -19,7 +19,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
@@ -132,29 +131,6 @@ pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir)
 	_exit(127);
 }
 
-int vl_wait(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -1;
-}
-
-void vl_child_quiet(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &rl);
-	signal(SIGSEGV, SIG_DFL);
-	signal(SIGBUS, SIG_DFL);
-}
-
 /* fork() with nothing buffered twice; the child starts quiet. */
 static pid_t fork_quiet(void)
 {
@@ -177,32 +153,6 @@ int vl_run_child(int (*fn)(void *), void *arg)
 	if (pid == 0)
 		_exit(fn(arg));
 	return vl_wait(pid);
-}
-
-struct probe {
-	volatile char *p;
-	bool write;
-};
-
-static int probe_child(void *arg)
-{
-	struct probe *pr = arg;
-
-	if (pr->write)
-		*pr->p = 0x5a;
-	else
-		(void)*pr->p;
-	return 0;
-}
-
-int vl_probe(volatile void *addr, bool write)
-{
-	struct probe pr = { .p = addr, .write = write };
-	int st = vl_run_child(probe_child, &pr);
-
-	if (st == 0)
-		return 0;
-	return VL_SIGNALED(st) ? VL_SIG(st) : -1;
 }
 
 /* The jump buffer of the thread's vl_access() while it runs. */

@@ -150,7 +150,10 @@ static inline int vl_maps_line(const void *addr, char *buf, size_t len)
  * when write) in a forked child and returns 0 when the access completed or
  * the signal that killed the child (-1 on other failures).
  */
-int vl_wait(pid_t pid);
+static inline int vl_wait(pid_t pid)
+{
+	return vmlab_wait(pid);
+}
 
 /*
  * CK(cond, fmt, ...): a check in a child run by vl_run_child(): on failure
@@ -174,8 +177,15 @@ int vl_wait(pid_t pid);
  */
 pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir);
 int vl_run_child(int (*fn)(void *), void *arg);
-int vl_probe(volatile void *addr, bool write);
-void vl_child_quiet(void);	/* no core dumps, default signal actions */
+static inline int vl_probe(volatile void *addr, bool write)
+{
+	return vmlab_probe(addr, write, 0x5a);
+}
+/* No core dumps, default signal actions (the library's). */
+static inline void vl_child_quiet(void)
+{
+	vmlab_child_quiet();
+}
 
 /*
  * Deliberate faults in this process.  vl_access() loads the 8 bytes at p

@@ -17,7 +17,8 @@
  * Built as libvmlab.a, which the vmlab command (userspace/) and every
  * selftest (selftests/) link, from device.c (/dev/vmlab: open, counters,
  * reset, inspect), kernel-views.c (the /proc files above), tracefs.c,
- * cgroup.c, knobs.c (small files) and units.c (page size, sizes, addresses).
+ * cgroup.c, knobs.c (small files), process.c (children) and units.c (page
+ * size, sizes, addresses).
  * Plain C and libc only.  Functions return 0 or a value on success and -1 with
  * errno set on failure, unless said otherwise.  A pid of 0 means the
  * calling process.
@@ -245,6 +246,19 @@ long vmlab_cgroup_long(const char *dir, const char *file);
 long vmlab_cgroup_key(const char *dir, const char *file, const char *key);
 /* Move the calling process into the group @dir. */
 int vmlab_cgroup_join(const char *dir);
+
+/* Children */
+
+/* In a forked child: no core file, default SIGSEGV and SIGBUS. */
+void vmlab_child_quiet(void);
+/* Wait for @pid: its exit status, 128 + N if signal N killed it, or -1. */
+int vmlab_wait(pid_t pid);
+/*
+ * Touch @addr in a forked child: read it, or write @v there when @write.
+ * 0 when the access completed, the signal that killed the child (SIGSEGV,
+ * SIGBUS), or -1.
+ */
+int vmlab_probe(volatile void *addr, bool write, char v);
 
 /* Small things */
 

@@ -58,7 +58,7 @@ void ch_munmap(void)
 	e = pev(0, m);
 	check(!e.present, "no page table entry at m any more");
 	step("a child reads m[0]");
-	sig = probe_access(m, false);
+	sig = vmlab_probe(m, false, 0);
 	check(sig == SIGSEGV, "it is killed by %s: there is no mapping at m", signame(sig > 0 ? sig : 0));
 	step("pread(%s, 10 bytes at 0): the data is in the object", VMLAB_DEVICE);
 	check(pread(T.fd, buf, 10, 0) == 10 && !strcmp(buf, "still here"),

@@ -71,14 +71,14 @@ void ch_nomem(void)
 		if (pid == 0) {
 			size_t i;
 
-			child_quiet();
+			vmlab_child_quiet();
 			for (i = 0; i < size / T.ps; i++) {
 				m[i * T.ps] = 1;
 				*count = (long)i + 1;
 			}
 			_exit(0);
 		}
-		st = pid > 0 ? wait_child(pid) : -1;
+		st = pid > 0 ? vmlab_wait(pid) : -1;
 		sig = st >= 128 ? st - 128 : 0;
 		stats(&b);
 		free1 = vmlab_free_kb();
@@ -102,7 +102,7 @@ void ch_nomem(void)
 	if (!m)
 		goto out;
 	stats(&a);
-	sig = probe_access(m + size, true);
+	sig = vmlab_probe(m + size, true, 1);
 	stats(&b);
 	check(sig == SIGBUS, "touching the page past the end: %s; mmap() had succeeded",
 	      signame(sig > 0 ? sig : 0));

@@ -65,7 +65,7 @@ bool peer_start(struct peer *pr)
 	if (pr->pid < 0)
 		return check(false, "fork: %s", strerror(errno));
 	if (!pr->pid) {
-		child_quiet();
+		vmlab_child_quiet();
 		close(to[1]);
 		close(from[0]);
 		peer_loop(to[0], from[1]);
@@ -122,6 +122,6 @@ void peer_stop(struct peer *pr)
 		kill(pr->pid, SIGKILL);
 	close(pr->to);
 	close(pr->from);
-	wait_child(pr->pid);
+	vmlab_wait(pr->pid);
 	pr->pid = 0;
 }

@@ -10,56 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "tour.h"
-
-void child_quiet(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &rl);	/* no core files from SIGBUS/SIGSEGV */
-	signal(SIGSEGV, SIG_DFL);
-	signal(SIGBUS, SIG_DFL);
-}
-
-/* Exit status, or 128 + signal. */
-int wait_child(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return -1;
-}
-
-/* Touch addr in a child: 0 if the access completed, else the signal. */
-int probe_access(volatile char *addr, bool write)
-{
-	pid_t pid;
-	int st;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		child_quiet();
-		if (write)
-			*addr = 1;
-		else
-			(void)*addr;
-		_exit(0);
-	}
-	st = wait_child(pid);
-	return st >= 128 ? st - 128 : st == 0 ? 0 : -1;
-}
 
 const char *signame(int sig)
 {
@@ -109,7 +62,7 @@ bool traced_start(struct traced *t, char *const argv[])
 	if (t->pid < 0)
 		return check(false, "fork: %s", strerror(errno));
 	if (!t->pid) {
-		child_quiet();
+		vmlab_child_quiet();
 		if (ptrace(PTRACE_TRACEME, 0, 0, 0))
 			_exit(126);
 		raise(SIGSTOP);
@@ -131,7 +84,7 @@ bool traced_next(struct traced *t, int event)
 	if (ptrace(PTRACE_CONT, t->pid, 0, 0) || ptrace_wait_event(t->pid, event)) {
 		check(false, "%s did not reach its %s", t->path,
 		      event == PTRACE_EVENT_EXEC ? "execve" : "exit");
-		wait_child(t->pid);
+		vmlab_wait(t->pid);
 		t->pid = 0;
 		return false;
 	}
@@ -144,6 +97,6 @@ void traced_end(struct traced *t)
 		return;
 	kill(t->pid, SIGKILL);
 	ptrace(PTRACE_CONT, t->pid, 0, 0);
-	wait_child(t->pid);
+	vmlab_wait(t->pid);
 	t->pid = 0;
 }

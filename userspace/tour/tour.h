@@ -108,9 +108,6 @@ void *peer_map(struct peer *pr, size_t len, bool shared);	/* NULL if it cannot *
 void peer_stop(struct peer *pr);
 
 /* proc.c */
-void child_quiet(void);	/* in a child: no core file, default SIGSEGV and SIGBUS */
-int wait_child(pid_t pid);	/* exit status, or 128 + signal */
-int probe_access(volatile char *addr, bool write);	/* 0, or the signal */
 const char *signame(int sig);
 
 /* A program to run, stopped by ptrace before execve, at execve, at exit. */
