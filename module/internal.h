@@ -91,6 +91,7 @@ unsigned long vmlab_event_sum(struct vmlab_object *obj, enum vmlab_event ev);
 
 /* store.c */
 extern u32 vmlab_zero_fault_delay_us;
+extern u32 vmlab_fill_delay_us;
 int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		     unsigned long limit);
 void vmlab_store_destroy(struct vmlab_object *obj);

@@ -197,6 +197,25 @@ static bool vmlab_store_has_page(struct vmlab_object *obj, pgoff_t index)
 }
 
 /*
+ * Test knobs, root's (debugfs, no interface), 0 by default (no wait):
+ * vmlab_zero_fault_delay_us holds a private read fault at a hole between
+ * its look for a page and its zero entry, and vmlab_fill_delay_us holds a
+ * fill between its page in the cache and its look at the offsets' bits,
+ * so that a test can make another fault land in between, every time
+ * (vmlab_fault: zfill.*.fill_in_the_gap, zfill.*.reader_in_the_fill).
+ */
+u32 vmlab_zero_fault_delay_us;
+u32 vmlab_fill_delay_us;
+
+static void vmlab_store_test_delay(u32 *knob)
+{
+	u32 us = READ_ONCE(*knob);
+
+	if (unlikely(us))
+		fsleep(min(us, 100000U));
+}
+
+/*
  * @nr pages from @index just filled a hole: unmap the zero page that
  * private mappings may have mapped there.  A fault that maps the zero page
  * sets the offset's bit in obj->zero_map before it looks for a page
@@ -213,6 +232,7 @@ static void vmlab_store_filled(struct vmlab_object *obj, pgoff_t index,
 	bool marked = false;
 
 	vmlab_count_n(obj, VMLAB_PAGES_ALLOCATED, nr);
+	vmlab_store_test_delay(&vmlab_fill_delay_us);
 	smp_mb();	/* the page is in the cache before we look at the bits */
 	for (i = find_next_bit(obj->zero_map, end, index); i < end;
 	     i = find_next_bit(obj->zero_map, end, i + 1))
@@ -337,23 +357,6 @@ bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 #endif
 }
 
-/*
- * A test knob, root's (debugfs, no interface): a private read fault at a
- * hole waits this long between its look for a page and its zero entry,
- * so that a test can make a fill land in between, every time, and see
- * that the look after the entry is in place takes the entry away
- * (vmlab_fault: zfill.*.fill_in_the_gap).  0, the default: no wait.
- */
-u32 vmlab_zero_fault_delay_us;
-
-static void vmlab_store_test_delay(void)
-{
-	u32 us = READ_ONCE(vmlab_zero_fault_delay_us);
-
-	if (unlikely(us))
-		fsleep(min(us, 100000U));
-}
-
 /**
  * vmlab_store_map_zero - map the kernel's zero page at a hole, for a read
  * fault in a private mapping
@@ -380,12 +383,15 @@ vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
 
 	set_bit(index, obj->zero_map);
 	smp_mb__after_atomic();		/* see vmlab_store_filled() */
-	if (vmlab_store_has_page(obj, index)) {
-		/* No zero entry from us: a filler that raced has seen our bit. */
-		clear_bit(index, obj->zero_map);
+	/*
+	 * No zero entry from us, but the bit stays: another fault may have
+	 * set it too, made its entry before the page came, and counts on
+	 * the filler, which may not have looked at the bits yet, to see it.
+	 * Only a fill or a reset clears a bit, each after it unmapped.
+	 */
+	if (vmlab_store_has_page(obj, index))
 		return 0;
-	}
-	vmlab_store_test_delay();
+	vmlab_store_test_delay(&vmlab_zero_fault_delay_us);
 	ret = vmlab_vmf_insert_zero(vmf);
 	smp_mb();	/* the entry is in place before we look again */
 	if (unlikely(vmlab_store_has_page(obj, index)))
