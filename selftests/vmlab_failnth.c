@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_failnth: every entry point of the module under failing
+ * allocations.  For each call (open, read, write, each ioctl with each kind
+ * of argument, mmap, each kind of fault, page_mkwrite, fsync, msync, fork
+ * of a mapping, mremap, module load with each parameter) and for N = 1, 2,
+ * 3, ... the N-th allocation (or user copy) the call makes is failed with
+ * the task's fail-nth (Documentation/fault-injection/fault-injection.rst),
+ * until the call completes without reaching its N-th.  Each pair must end
+ * in success, a documented errno or, for a fault, SIGBUS; the counters
+ * must still balance (pages_resident against the page cache, which
+ * mincore() sees; vmas_live against /proc/self/maps); and the object must
+ * read back exactly what was written to it before.  Oopses, WARNs, leaks
+ * (kmemleak) and lockdep reports are the runner's to see in the kernel log.
+ *
+ * failslab and fail_page_alloc are set (debugfs) so that fail-nth reaches
+ * allocations that may sleep, highmem and order-0 pages, quietly
+ * (verbose=0); fail_usercopy fails copies from and to user memory too
+ * (EFAULT).  Restored afterwards.  Only a kernel built with
+ * CONFIG_FAULT_INJECTION has fail-nth: elsewhere every test skips.
+ *
+ * The kernel's own reports of some failures would fail the run, and are
+ * not vmlab's: a module load walks N from shortly before the module's init
+ * (loader_allocs()), with init_module(), and fork() finds a thread stack in
+ * its CPU's cache (prep_fork()), so that no vmalloc() and no jump_label
+ * table of the kernel's fails.  Faults whose page table the kernel cannot
+ * allocate retry ("Huh VM_FAULT_OOM leaked out", not a report).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+#include "vmlab_failnth.h"
+
+FIXTURE(failnth)
+{
+	struct ctx c;
+};
+
+FIXTURE_SETUP(failnth)
+{
+	struct sigaction sa = { .sa_sigaction = on_fault,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+	struct ctx *c = &self->c;
+	const char *skip;
+	cpu_set_t cpus;
+	char why[200];
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->child = -1;
+	skip = knobs_set(why, sizeof(why));
+	if (skip == why)
+		ASSERT_TRUE(false) TH_LOG("%s", why);
+	if (skip)
+		SKIP(return, "%s", skip);
+	fn_fd = open(FN_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fn_fd) TH_LOG(FN_PATH ": %s", strerror(errno));
+	c->ps = vl_psize();
+	VL_SETUP_DEVICE(c->fd, c->st);
+	VL_NEED_PAGES(c->st, SHADOW_PAGES + 16);
+	c->shadow = malloc(SHADOW_PAGES * c->ps);
+	c->buf = malloc(SHADOW_PAGES * c->ps);
+	c->pi = calloc(VMLAB_INSPECT_MAX_PAGES, sizeof(*c->pi));
+	ASSERT_TRUE(c->shadow && c->buf && c->pi);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	/* One CPU: the stack cache of prep_fork(). */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+}
+
+FIXTURE_TEARDOWN(failnth)
+{
+	const char *ko = getenv("VMLAB_KO"), *params = getenv("VMLAB_PARAMS");
+	int kofd;
+
+	knobs_restore();
+	/* module_load stopped half-way: the module as the guest loaded it. */
+	if (ko && access("/sys/module/vmlab", F_OK)) {
+		kofd = open(ko, O_RDONLY | O_CLOEXEC);
+		if (kofd < 0 || syscall(SYS_finit_module, kofd, params ? params : "", 0))
+			fprintf(stderr, "# loading %s again: %s\n", ko, strerror(errno));
+		close(kofd);
+	}
+	if (self->c.child > 0) {
+		kill(self->c.child, SIGKILL);
+		waitpid(self->c.child, NULL, 0);
+	}
+	if (self->c.fd >= 0)
+		close(self->c.fd);
+}
+
+/* --- open, read, write, ioctl --- */
+
+static int call_open(struct ctx *c)
+{
+	int fd;
+
+	fn_arm(c->n);
+	fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	c->ret = fd;
+	return 0;
+}
+
+static bool post_open(struct ctx *c, int res, bool fired)
+{
+	(void)fired;
+	if (res)
+		return true;
+	if (pread(c->ret, c->buf, c->ps, 0) != (ssize_t)c->ps ||
+	    memcmp(c->buf, c->shadow, c->ps))
+		return FAIL(c, "the new descriptor does not read the data back");
+	close(c->ret);
+	return true;
+}
+
+/* A read over pages 4-7 and the holes after them. */
+static int call_read(struct ctx *c)
+{
+	fn_arm(c->n);
+	c->ret = pread(c->fd, c->buf, 16 * c->ps, 4 * c->ps);
+	return c->ret < 0 ? -errno : 0;
+}
+
+static bool post_read(struct ctx *c, int res, bool fired)
+{
+	if (res)
+		return true;
+	if (!fired && c->ret != (long)(16 * c->ps))
+		return FAIL(c, "read %ld of %zu bytes", c->ret, 16 * c->ps);
+	if (c->ret <= 0 || memcmp(c->buf, c->shadow + 4 * c->ps, c->ret))
+		return FAIL(c, "read returned %ld bytes, not what the object holds", c->ret);
+	return true;
+}
+
+/* A write at byte off of len bytes: into holes, or over data. */
+static int call_write(struct ctx *c, off_t off, size_t len)
+{
+	vl_fill(c->buf, len, 2000 + c->n);
+	c->want = len;
+	fn_arm(c->n);
+	c->ret = pwrite(c->fd, c->buf, len, off);
+	if (c->ret < 0)
+		return -errno;
+	if (c->ret > 0)
+		memcpy(c->shadow + off, c->buf, c->ret);
+	return 0;
+}
+
+static int call_write_hole(struct ctx *c)
+{
+	return call_write(c, 8 * c->ps, 8 * c->ps);
+}
+
+static int call_write_data(struct ctx *c)
+{
+	return call_write(c, 100, 3 * c->ps);
+}
+
+static bool post_write(struct ctx *c, int res, bool fired)
+{
+	if (!res && !fired && c->ret != (long)c->want)
+		return FAIL(c, "a short write (%ld of %zu) without an injected failure",
+			    c->ret, c->want);
+	if (!res && c->ret <= 0)
+		return FAIL(c, "write returned %ld", c->ret);
+	return true;
+}
+
+static int call_stats(struct ctx *c)
+{
+	struct vmlab_stats st;
+
+	fn_arm(c->n);
+	return ioctl(c->fd, VMLAB_IOC_STATS, &st) ? -errno : 0;
+}
+
+static bool post_none(struct ctx *c, int res, bool fired)
+{
+	(void)c;
+	(void)res;
+	(void)fired;
+	return true;
+}
+
+/* RESET with the object mapped: shared, private over holes and copied. */
+static bool prep_reset(struct ctx *c)
+{
+	c->mlen = 16 * c->ps;
+	c->m2len = c->mlen;
+	c->m = map(c, 16, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	c->m2 = map(c, 16, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+	if (!c->m || !c->m2)
+		return FAIL(c, "mmap: %s", strerror(errno));
+	vl_touch_read(c->m, 16 * c->ps);
+	vl_touch_read(c->m2, 16 * c->ps);
+	c->m2[HOLE * c->ps] = 1;
+	return !vl_stats(c->fd, &c->st);
+}
+
+static int call_reset(struct ctx *c)
+{
+	struct vmlab_reset rs = { 0 };
+
+	fn_arm(c->n);
+	return ioctl(c->fd, VMLAB_IOC_RESET, &rs) ? -errno : 0;
+}
+
+static bool post_reset(struct ctx *c, int res, bool fired)
+{
+	struct vmlab_stats st;
+
+	(void)fired;
+	if (vl_stats(c->fd, &st))
+		return FAIL(c, "stats: %s", strerror(errno));
+	/* EFAULT copying the answer out: the reset may have been done. */
+	if (st.resets != c->st.resets) {
+		memset(c->shadow, 0, SHADOW_PAGES * c->ps);
+		if (!vl_is_zero(c->m, 16 * c->ps) || !vl_is_zero(c->m2, c->ps))
+			return FAIL(c, "the mappings still see data after the reset");
+	} else if (!res) {
+		return FAIL(c, "RESET succeeded, the resets counter did not move");
+	}
+	if (c->m2[HOLE * c->ps] != 1)
+		return FAIL(c, "the private copy was lost");
+	return true;
+}
+
+/* A shared mapping of the object's first pages, the first 16 mapped. */
+static bool map_touched(struct ctx *c, size_t pages)
+{
+	c->mlen = pages * c->ps;
+	c->m = map(c, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (!c->m)
+		return FAIL(c, "mmap: %s", strerror(errno));
+	vl_touch_read(c->m, 16 * c->ps);
+	return true;
+}
+
+/* --- INSPECT --- */
+
+static bool prep_inspect(struct ctx *c)
+{
+	if (!map_touched(c, 32))
+		return false;
+	memset(&c->req, 0, sizeof(c->req));
+	c->req.addr = (uintptr_t)c->m;
+	c->req.npages = 32;
+	c->req.pages = (uintptr_t)c->pi;
+	c->req.info_size = sizeof(*c->pi);
+	return true;
+}
+
+static bool prep_inspect_all(struct ctx *c)
+{
+	if (!prep_inspect(c))
+		return false;
+	c->req.npages = VMLAB_INSPECT_MAX_PAGES;	/* the mapping, and beyond it */
+	return true;
+}
+
+static bool prep_inspect_pid(struct ctx *c)
+{
+	if (!prep_inspect(c))
+		return false;
+	c->req.pid = getpid();
+	return true;
+}
+
+static bool prep_inspect_bad(struct ctx *c)
+{
+	if (!prep_inspect(c))
+		return false;
+	c->req.info_size--;
+	return true;
+}
+
+/* Another process, which maps the object and waits to be killed. */
+static bool prep_inspect_other(struct ctx *c)
+{
+	uint64_t addr;
+	int pfd[2];
+
+	if (pipe(pfd))
+		return FAIL(c, "pipe: %s", strerror(errno));
+	c->child = fork();
+	if (c->child < 0)
+		return FAIL(c, "fork: %s", strerror(errno));
+	if (!c->child) {
+		char *m = map(c, 32, PROT_READ, MAP_SHARED, 0);
+
+		if (!m)
+			_exit(1);
+		vl_touch_read(m, 32 * c->ps);
+		addr = (uintptr_t)m;
+		if (write(pfd[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &addr, sizeof(addr)) != sizeof(addr))
+		addr = 0;
+	close(pfd[0]);
+	if (!addr)
+		return FAIL(c, "the other process did not map the object");
+	memset(&c->req, 0, sizeof(c->req));
+	c->req.pid = c->child;
+	c->req.addr = addr;
+	c->req.npages = 32;
+	c->req.pages = (uintptr_t)c->pi;
+	c->req.info_size = sizeof(*c->pi);
+	return true;
+}
+
+static int call_inspect(struct ctx *c)
+{
+	fn_arm(c->n);
+	return ioctl(c->fd, VMLAB_IOC_INSPECT, &c->req) ? -errno : 0;
+}
+
+static bool post_inspect(struct ctx *c, int res, bool fired)
+{
+	unsigned int i;
+	int st;
+
+	(void)fired;
+	if (c->child > 0) {
+		kill(c->child, SIGKILL);
+		st = vl_wait(c->child);
+		c->child = -1;
+		if (st != 128 + SIGKILL)
+			return FAIL(c, "the other process ended with %d", st);
+	}
+	if (res)
+		return true;
+	for (i = 0; i < 16; i++)
+		if (!(c->pi[i].page & VMLAB_PAGE_VMLAB) || c->pi[i].obj_offset != i)
+			return FAIL(c, "page %u: not reported as the object's page %u", i, i);
+	return true;
+}
+
+/* --- mmap, faults, page_mkwrite, fsync, msync, fork, mremap --- */
+
+static int call_mmap(struct ctx *c, int flags)
+{
+	fn_arm(c->n);
+	c->m = mmap(NULL, 16 * c->ps, PROT_READ | PROT_WRITE, flags, c->fd, 0);
+	if (c->m == MAP_FAILED) {
+		c->m = NULL;
+		return -errno;
+	}
+	c->mlen = 16 * c->ps;
+	return 0;
+}
+
+static int call_mmap_shared(struct ctx *c)
+{
+	return call_mmap(c, MAP_SHARED);
+}
+
+static int call_mmap_private(struct ctx *c)
+{
+	return call_mmap(c, MAP_PRIVATE);
+}
+
+static bool post_mmap(struct ctx *c, int res, bool fired)
+{
+	(void)fired;
+	if (!res && memcmp(c->m, c->shadow, BASE_PAGES * c->ps))
+		return FAIL(c, "the new mapping does not read the data");
+	return true;
+}
+
+/* A fault: where (page), how (shared, write), after what (prep). */
+struct fault {
+	size_t page;
+	bool shared, write, huge, premap;
+};
+
+static struct fault fault_of(const struct op *op);
+static const struct op *cur_op;
+
+static bool prep_fault(struct ctx *c)
+{
+	struct fault f = fault_of(cur_op);
+	int flags = f.shared ? MAP_SHARED : MAP_PRIVATE;
+
+	c->mlen = f.huge ? 4 * VL_MiB : 32 * c->ps;
+	c->m = map(c, c->mlen / c->ps, PROT_READ | PROT_WRITE, flags, 0);
+	if (!c->m)
+		return FAIL(c, "mmap: %s", strerror(errno));
+	if (madvise(c->m, c->mlen, MADV_RANDOM))
+		return FAIL(c, "MADV_RANDOM: %s", strerror(errno));
+	if (f.huge && ((uintptr_t)c->m % (2 * VL_MiB) ||
+		       madvise(c->m + 2 * VL_MiB, 2 * VL_MiB, MADV_HUGEPAGE)))
+		return FAIL(c, "no 2 MiB aligned MADV_HUGEPAGE mapping: %p, %s",
+			    c->m, strerror(errno));
+	/* page_mkwrite: a clean page, mapped for reading first. */
+	if (f.premap && f.shared && fsync(c->fd))
+		return FAIL(c, "fsync: %s", strerror(errno));
+	if (f.premap)
+		vl_touch_read(c->m + f.page * c->ps, 1);
+	return !vl_stats(c->fd, &c->st);
+}
+
+static int call_fault(struct ctx *c)
+{
+	struct fault f = fault_of(cur_op);
+
+	return armed_touch(c->n, c->m + f.page * c->ps + 5, f.write,
+			   (char)(c->n | 1), &c->byte);
+}
+
+static bool post_fault(struct ctx *c, int res, bool fired)
+{
+	struct fault f = fault_of(cur_op);
+	size_t off = f.page * c->ps + 5;
+	struct vmlab_stats st;
+
+	if (vl_stats(c->fd, &st))
+		return FAIL(c, "stats: %s", strerror(errno));
+	if (res) {
+		if (st.sigbus == c->st.sigbus)
+			return FAIL(c, "SIGBUS the module did not count");
+		return true;
+	}
+	if (!f.write && c->byte != (char)c->shadow[off])
+		return FAIL(c, "the fault read %#x, the object holds %#x",
+			    c->byte, c->shadow[off]);
+	if (f.write && c->m[off] != (char)(c->n | 1))
+		return FAIL(c, "the store did not stick");
+	if (f.write && f.shared)
+		c->shadow[off] = c->n | 1;
+	if (f.huge && !fired && st.pages_allocated - c->st.pages_allocated != 512)
+		return FAIL(c, "no 2 MiB fill without an injected failure (%llu pages)",
+			    (unsigned long long)(st.pages_allocated - c->st.pages_allocated));
+	return true;
+}
+
+/* fsync and msync of dirty pages. */
+static bool prep_sync(struct ctx *c)
+{
+	c->mlen = 16 * c->ps;
+	c->m = map(c, 16, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (!c->m || fsync(c->fd))
+		return FAIL(c, "mmap, fsync: %s", strerror(errno));
+	vl_fill(c->m + c->ps, 3 * c->ps, 3000 + c->n);
+	memcpy(c->shadow + c->ps, c->m + c->ps, 3 * c->ps);
+	return true;
+}
+
+static int call_fsync(struct ctx *c)
+{
+	fn_arm(c->n);
+	return fsync(c->fd) ? -errno : 0;
+}
+
+static int call_msync(struct ctx *c)
+{
+	fn_arm(c->n);
+	return msync(c->m, c->mlen, MS_SYNC) ? -errno : 0;
+}
+
+static bool post_sync(struct ctx *c, int res, bool fired)
+{
+	struct vmlab_stats st;
+
+	(void)fired;
+	if (vl_stats(c->fd, &st))
+		return FAIL(c, "stats: %s", strerror(errno));
+	if (!res && st.pages_dirty)
+		return FAIL(c, "%llu pages still dirty after the sync",
+			    (unsigned long long)st.pages_dirty);
+	return true;
+}
+
+/* fork() of a process with a shared mapping and a private copy. */
+static bool prep_fork(struct ctx *c)
+{
+	pid_t pid = fork();
+
+	/*
+	 * A child that has been reaped leaves its stack in this CPU's cache
+	 * (the program runs on one CPU): the armed fork takes it, and does
+	 * not vmalloc() one, whose failure the kernel reports (warn_alloc).
+	 */
+	if (pid < 0)
+		return FAIL(c, "fork: %s", strerror(errno));
+	if (!pid)
+		_exit(0);
+	if (vl_wait(pid))
+		return FAIL(c, "the warm-up child failed");
+	if (!prep_reset(c))
+		return false;
+	c->m[HOLE * c->ps] = 9;
+	c->shadow[HOLE * c->ps] = 9;
+	return true;
+}
+
+static int call_fork(struct ctx *c)
+{
+	pid_t pid;
+
+	fn_arm(c->n);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(c->m[HOLE * c->ps] != 9 || c->m2[HOLE * c->ps] != 1 ||
+		      memcmp(c->m, c->shadow, BASE_PAGES * c->ps) ? 3 : 0);
+	c->child = pid;
+	return 0;
+}
+
+static bool post_fork(struct ctx *c, int res, bool fired)
+{
+	int st;
+
+	(void)fired;
+	if (res)
+		return true;
+	st = vl_wait(c->child);
+	c->child = -1;
+	if (st)
+		return FAIL(c, "the child saw other data (exit %d)", st);
+	return true;
+}
+
+/* mremap(): grow a mapping in place or by a move. */
+static bool prep_mremap(struct ctx *c)
+{
+	return map_touched(c, 16);
+}
+
+static int call_mremap(struct ctx *c)
+{
+	char *m;
+
+	fn_arm(c->n);
+	m = mremap(c->m, c->mlen, 64 * c->ps, MREMAP_MAYMOVE);
+	if (m == MAP_FAILED)
+		return -errno;
+	c->m = m;
+	c->mlen = 64 * c->ps;
+	return 0;
+}
+
+static bool post_mremap(struct ctx *c, int res, bool fired)
+{
+	(void)fired;
+	(void)res;
+	if (memcmp(c->m, c->shadow, BASE_PAGES * c->ps))
+		return FAIL(c, "the mapping does not read the data");
+	return true;
+}
+
+#define NOMEM		{ -ENOMEM, -EFAULT }
+#define FAULT_OP(nm, ...) { .name = nm, .prep = prep_fault, .call = call_fault,	\
+			    .post = post_fault, .ok = { __VA_ARGS__ } }
+
+static const struct op ops[] = {
+	{ "open", NULL, call_open, post_open, 0, NOMEM },
+	{ "read", NULL, call_read, post_read, 0, NOMEM },
+	{ "write_hole", NULL, call_write_hole, post_write, 0, NOMEM },
+	{ "write_data", NULL, call_write_data, post_write, 0, NOMEM },
+	{ "ioctl_stats", NULL, call_stats, post_none, 0, NOMEM },
+	{ "ioctl_reset", prep_reset, call_reset, post_reset, 0, NOMEM },
+	{ "inspect_self", prep_inspect, call_inspect, post_inspect, 0, NOMEM },
+	{ "inspect_self_512", prep_inspect_all, call_inspect, post_inspect, 0, NOMEM },
+	{ "inspect_own_pid", prep_inspect_pid, call_inspect, post_inspect, 0, NOMEM },
+	{ "inspect_bad_size", prep_inspect_bad, call_inspect, post_inspect, -EINVAL,
+	  { -EFAULT } },
+	{ "inspect_other_pid", prep_inspect_other, call_inspect, post_inspect, 0, NOMEM },
+	{ "mmap_shared", NULL, call_mmap_shared, post_mmap, 0, { -ENOMEM } },
+	{ "mmap_private", NULL, call_mmap_private, post_mmap, 0, { -ENOMEM } },
+	FAULT_OP("fault_shared_read_hole", SIGBUS),
+	FAULT_OP("fault_shared_read_data"),
+	FAULT_OP("fault_shared_write_hole", SIGBUS),
+	FAULT_OP("fault_shared_write_data"),
+	FAULT_OP("page_mkwrite"),
+	FAULT_OP("fault_private_read_hole"),
+	FAULT_OP("fault_private_read_data"),
+	FAULT_OP("fault_private_write_hole"),
+	FAULT_OP("fault_private_write_data"),
+	FAULT_OP("fault_private_write_zero_entry"),
+	FAULT_OP("fault_huge_read", SIGBUS),
+	FAULT_OP("fault_huge_write", SIGBUS),
+	{ "fsync", prep_sync, call_fsync, post_sync, 0, NOMEM },
+	{ "msync", prep_sync, call_msync, post_sync, 0, NOMEM },
+	{ "fork", prep_fork, call_fork, post_fork, 0, { -ENOMEM, -EAGAIN } },
+	{ "mremap", prep_mremap, call_mremap, post_mremap, 0, NOMEM },
+};
+
+static struct fault fault_of(const struct op *op)
+{
+	const char *n = op->name;
+	struct fault f = {
+		.shared = strstr(n, "shared") || strstr(n, "mkwrite") || strstr(n, "huge"),
+		.write = strstr(n, "write"),
+		.huge = strstr(n, "huge"),
+		.premap = strstr(n, "mkwrite") || strstr(n, "zero_entry"),
+		.page = strstr(n, "data") || strstr(n, "mkwrite") ? RES : HOLE,
+	};
+
+	if (f.huge)
+		f.page = 512 + 7;
+	return f;
+}
+
+/* Run the ops whose names begin with a word of prefixes, in table order. */
+static void run_named(struct __test_metadata *_metadata, struct ctx *c,
+		      const char *prefixes)
+{
+	const char *w;
+	size_t i, len;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (w = prefixes; *w; w += len + !!w[len]) {
+			len = strcspn(w, " ");
+			if (!strncmp(ops[i].name, w, len))
+				break;
+		}
+		if (!*w)
+			continue;
+		cur_op = &ops[i];
+		run_op(_metadata, c, &ops[i]);
+	}
+}
+
+TEST_F_TIMEOUT(failnth, file, 300)
+{
+	run_named(_metadata, &self->c, "open read write fsync");
+}
+
+TEST_F_TIMEOUT(failnth, ioctl, 300)
+{
+	run_named(_metadata, &self->c, "ioctl inspect");
+}
+
+TEST_F_TIMEOUT(failnth, mapping, 300)
+{
+	run_named(_metadata, &self->c, "mmap msync fork mremap");
+}
+
+TEST_F_TIMEOUT(failnth, faults, 300)
+{
+	run_named(_metadata, &self->c, "fault page_mkwrite");
+}
+
+/* --- module load --- */
+
+static bool mod_loaded(void)
+{
+	return !access("/sys/module/vmlab", F_OK);
+}
+
+static int mod_unload(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "vmlab", O_NONBLOCK) || errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(50000);
+	}
+	return -EBUSY;
+}
+
+/* The module just loaded with these parameters works as they say. */
+static bool mod_works(struct ctx *c, unsigned int size_mb, unsigned int limit_mb,
+		      unsigned int mode)
+{
+	struct vmlab_stats st;
+	struct stat sb;
+	int fd = vl_open(O_RDWR);
+	bool ok;
+
+	if (fd < 0)
+		return FAIL(c, "open after the load: %s", strerror(errno));
+	vl_fill(c->buf, c->ps, 77);
+	ok = !vl_stats(fd, &st) && st.size == size_mb * VL_MiB &&
+	     st.mem_limit == limit_mb * VL_MiB && !st.pages_resident &&
+	     pwrite(fd, c->buf, c->ps, c->ps) == (ssize_t)c->ps &&
+	     pread(fd, c->buf, c->ps, c->ps) == (ssize_t)c->ps &&
+	     vl_check(c->buf, c->ps, 77) && !stat(VMLAB_DEVICE, &sb) &&
+	     (sb.st_mode & 0777) == mode;
+	close(fd);
+	return ok ? true : FAIL(c, "the loaded module does not work as its parameters say");
+}
+
+/*
+ * init_module(), not finit_module(): the kernel copies the image from user
+ * memory with a quiet vmalloc(), where finit_module()'s kernel_read_file()
+ * reports its failure (warn_alloc), which the runner would take for a
+ * problem.  Both call the module's init the same way.
+ */
+TEST_F_TIMEOUT(failnth, module_load, 600)
+{
+	static const struct {
+		const char *params;
+		unsigned int size_mb, limit_mb, mode;
+	} loads[] = {
+		{ "", 64, 64, 0600 },
+		{ "size_mb=6", 6, 6, 0600 },
+		{ "size_mb=6 mem_limit_mb=2", 6, 2, 0600 },
+		{ "size_mb=6 dev_mode=0666", 6, 6, 0666 },
+	};
+	const char *ko = getenv("VMLAB_KO"), *params = getenv("VMLAB_PARAMS");
+	unsigned int l, injected, nerr[2];
+	struct ctx *c = &self->c;
+	struct stat sb;
+	int kofd, r, err;
+	long first;
+	char *img;
+	bool fired;
+
+	if (!ko)
+		SKIP(return, "VMLAB_KO is not set: the test cannot load the module again");
+	kofd = open(ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, kofd) TH_LOG("%s: %s", ko, strerror(errno));
+	ASSERT_EQ(0, fstat(kofd, &sb));
+	img = malloc(sb.st_size);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(sb.st_size, read(kofd, img, sb.st_size));
+	close(c->fd);
+	c->fd = -1;
+	for (l = 0; l < ARRAY_SIZE(loads); l++) {
+		injected = 0;
+		memset(nerr, 0, sizeof(nerr));
+		ASSERT_EQ(0, mod_unload());
+		first = loader_allocs(c, img, sb.st_size, loads[l].params);
+		ASSERT_LE(0, first) TH_LOG("%s", c->why);
+		/* Runs differ by a few (a slab's new page): start before. */
+		first = first > LOADER_SLACK ? first - LOADER_SLACK : 1;
+		for (c->n = first; c->n <= first + MAX_N; c->n++) {
+			ASSERT_EQ(0, mod_unload());
+			fn_arm(c->n);
+			r = syscall(SYS_init_module, img, (unsigned long)sb.st_size,
+				    loads[l].params);
+			err = errno;
+			fired = fn_fired();
+			injected += fired;
+			if (!r) {
+				ASSERT_TRUE(mod_works(c, loads[l].size_mb, loads[l].limit_mb,
+						      loads[l].mode))
+					TH_LOG("\"%s\" N=%u: %s", loads[l].params, c->n, c->why);
+			} else {
+				ASSERT_TRUE(fired) TH_LOG("\"%s\" N=%u: no injected failure, "
+							  "and %s", loads[l].params, c->n,
+							  strerror(err));
+				ASSERT_TRUE(err == ENOMEM || err == EFAULT)
+					TH_LOG("\"%s\" N=%u: %s", loads[l].params, c->n,
+					       strerror(err));
+				nerr[err == EFAULT]++;
+				ASSERT_FALSE(mod_loaded())
+					TH_LOG("\"%s\" N=%u: a failed load left the module",
+					       loads[l].params, c->n);
+			}
+			if (!fired)
+				break;
+		}
+		ASSERT_GE(first + MAX_N, c->n);
+		printf("# failnth: module_load \"%s\": %u pairs, N %ld to %u (the loader's "
+		       "first %ld are the kernel's; %u injected; ENOMEM %u, EFAULT %u)\n", loads[l].params, c->n - (unsigned int)first + 1, first,
+		       c->n, first - 1, injected, nerr[0], nerr[1]);
+	}
+	ASSERT_EQ(0, mod_unload());
+	ASSERT_EQ(0, syscall(SYS_init_module, img, (unsigned long)sb.st_size,
+			     params ? params : ""))
+		TH_LOG("loading the module again: %s", strerror(errno));
+	free(img);
+	close(kofd);
+}
+
+VL_TEST_MAIN
