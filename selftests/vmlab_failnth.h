@@ -3,8 +3,9 @@
  * The fail-nth machinery of vmlab_failnth.c, which alone includes this
  * file (after kselftest_harness.h and vmlab_util.h): the debugfs knobs,
  * arming the task's fail-nth and reading it back, faults that jump back,
- * one (entry point, N) pair's state and checks, the walk over N, and the
- * count of the module loader's own allocations.
+ * one (entry point, N) pair's state and checks, the walk over N,
+ * unloading the module, and the count of the module loader's own
+ * allocations.
  */
 #ifndef VMLAB_FAILNTH_H
 #define VMLAB_FAILNTH_H
@@ -337,6 +338,25 @@ static void run_op(struct __test_metadata *_metadata, struct ctx *c,
 	       op->name, c->n, c->n, injected, *seen ? seen : "none");
 }
 
+static bool mod_loaded(void)
+{
+	return !access("/sys/module/vmlab", F_OK);
+}
+
+static int mod_unload(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!syscall(SYS_delete_module, "vmlab", O_NONBLOCK) || errno == ENOENT)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		usleep(50000);
+	}
+	return -EBUSY;
+}
+
 /*
  * How many allocations (and user copies) the module loader makes before
  * it calls the module's init, in a load without injection: a kprobe on
@@ -345,25 +365,34 @@ static void run_op(struct __test_metadata *_metadata, struct ctx *c,
  * Failing the loader's own allocations tests the kernel, not vmlab, and
  * makes it WARN on purpose (kernel/jump_label.c: "Failed to allocate
  * memory: jump_label may not work properly."): the walk starts near the
- * module's init.  Interrupts' calls (flags h, s) are not the task's.
+ * module's init.  Interrupts' calls (flags h, s) are not the task's.  A
+ * kretprobe on jump_label_module_notify() tells where those tables are
+ * done (*jl, the count before its first return).
  * Return: the count, or -1 with c->why saying why not.
  */
 #define TR		"/sys/kernel/tracing"
 #define TRI		TR "/instances/vmlab_failnth"
 
 static long loader_allocs(struct ctx *c, const char *img, size_t len,
-			  const char *params)
+			  const char *params, long *jl)
 {
 	char pid[16], line[512], *p;
+	unsigned long kept, written;
 	long n = 0, found = -1;
 	FILE *f;
 	int r;
+
+	*c->why = '\0';
+	*jl = -1;
 
 	if (access(TR "/kprobe_events", F_OK))
 		mount("tracefs", TR, "tracefs", 0, NULL);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if ((mkdir(TRI, 0700) && errno != EEXIST) ||
 	    knob_write(TR "/kprobe_events", "p:failnth/should_fail should_fail_ex\n") ||
+	    knob_write(TR "/kprobe_events", "r:failnth/jl jump_label_module_notify\n") ||
+	    knob_write(TRI "/events/failnth/jl/enable", "1") ||
+	    knob_write(TRI "/buffer_size_kb", "8192") ||
 	    knob_write(TRI "/set_event_pid", pid) ||
 	    knob_write(TRI "/events/failnth/should_fail/enable", "1") ||
 	    knob_write(TRI "/events/module/module_load/enable", "1")) {
@@ -378,8 +407,16 @@ static long loader_allocs(struct ctx *c, const char *img, size_t len,
 	}
 	f = fopen(TRI "/trace", "re");
 	while (f && fgets(line, sizeof(line), f)) {
+		/* An overwritten event would make the count short. */
+		if (sscanf(line, "# entries-in-buffer/entries-written: %lu/%lu",
+			   &kept, &written) == 2 && kept != written) {
+			FAIL(c, "the trace lost %lu of %lu events", written - kept, written);
+			break;
+		}
 		if (line[0] == '#')
 			continue;
+		if (*jl < 0 && strstr(line, " jl: "))
+			*jl = n;
 		if (strstr(line, " module_load: ")) {
 			found = n;
 			break;
@@ -391,13 +428,15 @@ static long loader_allocs(struct ctx *c, const char *img, size_t len,
 	}
 	if (f)
 		fclose(f);
-	if (found < 0)
+	if (found < 0 && !*c->why)
 		FAIL(c, "no module_load event in the trace");
 out:
 	knob_write(TRI "/events/failnth/should_fail/enable", "0");
 	knob_write(TRI "/events/module/module_load/enable", "0");
+	knob_write(TRI "/events/failnth/jl/enable", "0");
 	rmdir(TRI);
 	knob_write(TR "/kprobe_events", "-:failnth/should_fail\n");
+	knob_write(TR "/kprobe_events", "-:failnth/jl\n");
 	return found;
 }
 
