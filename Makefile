@@ -13,7 +13,7 @@
 #   make fuzz            vmlab_fuzz for FUZZ_OPS (200000) operations, FUZZ_SEED=
 #                        to replay; both on 6.1, or KERNELS=6.12, KERNELS=debug...
 #   make bench           vmlab_bench (BENCHMARKS.md) under QEMU on Debian's 6.12
-#                        (KERNELS= for others); BENCH_MB, BENCH_ROUNDS, BENCH_CASES
+#                        (KERNELS= for others); BENCH_MB, BENCH_ROUNDS, BENCH_CASES...
 #   make check-debug     every test on vmlab's debug kernel (KASAN, lockdep,
 #                        kmemleak...), built from Debian's 6.12 source
 #   make lint            checkpatch --strict and sparse on the kernel code
@@ -41,7 +41,7 @@ modules:
 	if [ -z "$$kdir" ]; then \
 		echo "vmlab: no headers for the running kernel $$(uname -r):" \
 		     "building for Debian's $(DEFAULT_KERNEL), make check's default kernel"; \
-		kdir=$$(. "$$(scripts/fetch-kernel.sh $(DEFAULT_KERNEL))" && echo "$$KDIR") || exit 1; \
+		kdir=$$(. "$$(scripts/host/fetch-kernel.sh $(DEFAULT_KERNEL))" && echo "$$KDIR") || exit 1; \
 	fi; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
 
@@ -59,79 +59,29 @@ demo:
 check:
 	scripts/check.sh $(KERNELS)
 
-# make stress, make fuzz: the long runs of vmlab_stress and vmlab_fuzz
-# (make check runs short ones), alone in the guest, on Debian's 6.1 unless
-# KERNELS= says (KERNELS=debug: the debug kernel).  STRESS_SECONDS, FUZZ_OPS
-# and FUZZ_SEED (replay a sequence) reach the programs as variables of the
-# guest's init, from the kernel command line.
-STRESS_SECONDS ?= 300
-FUZZ_OPS ?= 200000
-FUZZ_SEED ?=
-LONG_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(DEFAULT_KERNEL))
-
-.PHONY: stress fuzz
+# make stress, make fuzz, make bench: one program alone in the guest, for
+# long (make check runs short ones), on Debian's 6.1 (bench: 6.12) unless
+# KERNELS= says (KERNELS=debug: the debug kernel).  STRESS_SECONDS, FUZZ_OPS,
+# FUZZ_SEED (replay a sequence) and the BENCH_* variables (BENCHMARKS.md)
+# reach check.sh from the command line or the environment: see its options.
+.PHONY: stress fuzz bench
 stress:
-	VMLAB_APPEND="$(VMLAB_APPEND) vmlab.tests=vmlab_stress VMLAB_STRESS_SECONDS=$(STRESS_SECONDS) \
-		vmlab.timeout=$$(($(STRESS_SECONDS) * 6 + 600))" \
-	VMLAB_TIMEOUT=$$(($(STRESS_SECONDS) * 6 + 1200)) scripts/check.sh $(LONG_KERNELS)
-
+	scripts/check.sh --stress
 fuzz:
-	VMLAB_APPEND="$(VMLAB_APPEND) vmlab.tests=vmlab_fuzz VMLAB_FUZZ_OPS=$(FUZZ_OPS) \
-		$(if $(FUZZ_SEED),VMLAB_FUZZ_SEED=$(FUZZ_SEED)) vmlab.timeout=$$(($(FUZZ_OPS) / 40 + 600))" \
-	VMLAB_TIMEOUT=$$(($(FUZZ_OPS) / 40 + 1200)) scripts/check.sh $(LONG_KERNELS)
-
-# make bench: selftests/vmlab_bench alone in the guest (BENCHMARKS.md), on
-# Debian's 6.12 unless KERNELS= says.  Its table is printed after the
-# kernel's results and kept in build/SERIES/vmlab_bench.out.
-#   BENCH_MB, BENCH_ROUNDS, BENCH_CASES  MiB per case, rounds, a comma-
-#	separated list of cases (vmlab_bench --list); they reach the program
-#	as variables of the guest's init.  3 rounds: under -icount they agree
-#	within 2%, and each 128 MiB round takes about a minute.
-#   BENCH_PARAMS  the module's parameters: an object that holds BENCH_MB.
-#   BENCH_CPU  a fixed CPU model, so that runs compare: an AMD one, as
-#	`-cpu max` is under TCG, that TCG has every feature of, plus 1 GiB
-#	pages for the hugepagesz=1G of check.sh.  On an Intel model the kernel
-#	isolates its page tables (Meltdown, PTI): every fault switches address
-#	spaces twice, which flushes TCG's whole TLB, makes the bench several
-#	times slower and hides the differences.
-#   BENCH_QEMU_OPTS  -icount shift=0: the guest's clock counts instructions
-#	(1 ns each), so that the times do not depend on the host's load (with
-#	the host's clock they vary 2 to 4 times from round to round on a busy
-#	machine); sleep=off lets idle time pass at once.  BENCH_QEMU_OPTS=
-#	times with the host's clock (and lets the two vCPUs run at once).
-#   The bench's guest has one NUMA node (VMLAB_NUMA_MB=0; the tests' guests
-#	have a second one, for page migration), as when BENCHMARKS.md was
-#	measured.
-BENCH_KERNEL := 6.12
-BENCH_MB ?= 128
-BENCH_ROUNDS ?= 3
-BENCH_CASES ?=
-BENCH_PARAMS ?= size_mb=512 mem_limit_mb=512
-BENCH_CPU ?= Opteron_G2-v1,+pdpe1gb
-BENCH_QEMU_OPTS ?= -icount shift=0,sleep=off
-BENCH_TIMEOUT ?= 1800
-BENCH_KERNELS = $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),$(BENCH_KERNEL))
-
-.PHONY: bench
+	scripts/check.sh --fuzz
 bench:
-	VMLAB_APPEND="$(VMLAB_APPEND) vmlab.tests=vmlab_bench VMLAB_BENCH_MB=$(BENCH_MB) \
-		VMLAB_BENCH_ROUNDS=$(BENCH_ROUNDS) $(if $(BENCH_CASES),VMLAB_BENCH_CASES=$(BENCH_CASES)) \
-		VMLAB_BENCH_QEMU=$(if $(findstring -icount,$(BENCH_QEMU_OPTS)),icount,tcg) \
-		vmlab.timeout=$(BENCH_TIMEOUT)" \
-	VMLAB_PARAMS="$(BENCH_PARAMS)" VMLAB_QEMU_CPU="$(BENCH_CPU)" VMLAB_QEMU_OPTS="$(BENCH_QEMU_OPTS)" \
-	VMLAB_EXTRA_PROGS=vmlab_bench VMLAB_SHOW_OUTPUT=vmlab_bench VMLAB_NUMA_MB=0 \
-	VMLAB_TIMEOUT=$$(($(BENCH_TIMEOUT) + 600)) scripts/check.sh $(BENCH_KERNELS)
+	scripts/check.sh --bench
 
 KERNEL_SOURCES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) include/uapi/linux/vmlab.h
 
 # module/compat.h is keyed on LINUX_VERSION_CODE, which checkpatch flags
 # for in-tree code only.
 checkpatch:
-	perl "$$(scripts/fetch-source.sh)/scripts/checkpatch.pl" --no-tree --strict \
+	perl "$$(scripts/host/fetch-source.sh)/scripts/checkpatch.pl" --no-tree --strict \
 		--ignore LINUX_VERSION_CODE --terse -f $(KERNEL_SOURCES)
 
 sparse:
-	@out=$$(scripts/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules 2>&1); echo "$$out"; \
+	@out=$$(scripts/host/kmake.sh $(DEFAULT_KERNEL) C=2 W=1 modules 2>&1); echo "$$out"; \
 	! echo "$$out" | grep -E 'warning:|error:'
 
 lint: checkpatch sparse

@@ -90,6 +90,7 @@ static inline void vmlab_count_n(struct vmlab_object *obj,
 unsigned long vmlab_event_sum(struct vmlab_object *obj, enum vmlab_event ev);
 
 /* store.c */
+extern u32 vmlab_zero_fault_delay_us;
 int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		     unsigned long limit);
 void vmlab_store_destroy(struct vmlab_object *obj);

@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
@@ -262,6 +263,8 @@ static struct file_system_type vmlab_fs_type = {
 	.kill_sb	= kill_anon_super,
 };
 
+static struct dentry *vmlab_debugfs;
+
 static int __init vmlab_init(void)
 {
 	struct vmlab_object *obj = &vmlab_obj;
@@ -301,16 +304,22 @@ static int __init vmlab_init(void)
 	if (ret)
 		goto err_store;
 
+	/* Test knobs: root's, and not an interface (see store.c). */
+	vmlab_debugfs = debugfs_create_dir("vmlab", NULL);
+	debugfs_create_u32("zero_fault_delay_us", 0600, vmlab_debugfs,
+			   &vmlab_zero_fault_delay_us);
+
 	vmlab_misc.mode = dev_mode;
 	ret = misc_register(&vmlab_misc);
 	if (ret)
-		goto err_inspect;
+		goto err_debugfs;
 
 	pr_info("/dev/vmlab ready: %u MiB object, memory limit %u MiB\n",
 		size_mb, mem_limit_mb);
 	return 0;
 
-err_inspect:
+err_debugfs:
+	debugfs_remove(vmlab_debugfs);
 	vmlab_inspect_exit();
 err_store:
 	vmlab_store_destroy(obj);
@@ -328,6 +337,7 @@ static void __exit vmlab_exit(void)
 	struct vmlab_object *obj = &vmlab_obj;
 
 	misc_deregister(&vmlab_misc);
+	debugfs_remove(vmlab_debugfs);
 	vmlab_inspect_exit();
 	vmlab_store_destroy(obj);
 	iput(obj->inode);

@@ -33,6 +33,7 @@
  * (one per CPU, never mapped anywhere: vmlab_store_zero_src()) into the
  * new private page; the hole stays a hole.
  */
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
@@ -336,6 +337,23 @@ bool vmlab_store_fill_huge(struct vmlab_object *obj, pgoff_t index)
 #endif
 }
 
+/*
+ * A test knob, root's (debugfs, no interface): a private read fault at a
+ * hole waits this long between its look for a page and its zero entry,
+ * so that a test can make a fill land in between, every time, and see
+ * that the look after the entry is in place takes the entry away
+ * (vmlab_fault: zfill.*.fill_in_the_gap).  0, the default: no wait.
+ */
+u32 vmlab_zero_fault_delay_us;
+
+static void vmlab_store_test_delay(void)
+{
+	u32 us = READ_ONCE(vmlab_zero_fault_delay_us);
+
+	if (unlikely(us))
+		fsleep(min(us, 100000U));
+}
+
 /**
  * vmlab_store_map_zero - map the kernel's zero page at a hole, for a read
  * fault in a private mapping
@@ -367,6 +385,7 @@ vm_fault_t vmlab_store_map_zero(struct vmlab_object *obj,
 		clear_bit(index, obj->zero_map);
 		return 0;
 	}
+	vmlab_store_test_delay();
 	ret = vmlab_vmf_insert_zero(vmf);
 	smp_mb();	/* the entry is in place before we look again */
 	if (unlikely(vmlab_store_has_page(obj, index)))

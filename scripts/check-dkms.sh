@@ -32,7 +32,7 @@
 # machine's (/usr/src, /var/lib/dkms): two runs at once (two checkouts on
 # one machine) take turns through a lock, $LOCK.
 set -euo pipefail
-# check.sh's functions (boot_and_judge, build_selftests...) and lib.sh.
+# check.sh's functions (boot_and_judge, build_selftests...) and host/lib.sh.
 . "$(dirname "$0")/check.sh"
 
 SERIES=6.1
@@ -77,7 +77,7 @@ run() {
 setup() {
 	local env
 	[ "$(id -u)" -eq 0 ] || die "check-dkms.sh needs root (it installs dkms and kernel headers)"
-	env=$("$S/fetch-kernel.sh" "$SERIES") || return 1
+	env=$("$H/fetch-kernel.sh" "$SERIES") || return 1
 	# shellcheck disable=SC1090
 	. "$env"
 	# Debian's headers package, like a user's machine has it: from the
@@ -191,7 +191,7 @@ main() {
 	fi
 	# The kernel's env file, here (setup ran in a subshell), and check.sh's
 	# KMOD_DIR: the kernel's modules the tests load.
-	env=$("$S/fetch-kernel.sh" "$SERIES")
+	env=$("$H/fetch-kernel.sh" "$SERIES")
 	# shellcheck disable=SC1090
 	. "$env"
 	# shellcheck disable=SC2034 # read by boot_and_judge (check.sh)

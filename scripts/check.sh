@@ -1,9 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [SERIES...]: build the module and run every selftest under QEMU on
-# each kernel SERIES (default: $KERNELS, or 6.1 6.12 7.3; `debug` is vmlab's
-# debug kernel, see build-debug-kernel.sh: `make check-debug`).
+# check.sh [--stress | --fuzz | --bench] [SERIES...]: build the module and
+# run every selftest under QEMU on each kernel SERIES (default: $KERNELS, or
+# 6.1 6.12 7.3; `debug` is vmlab's debug kernel, see build-debug-kernel.sh:
+# `make check-debug`).
+#
+# The options run one program alone in the guest (vmlab.tests=), for long,
+# on Debian's 6.1 (--bench: 6.12) unless SERIES or $KERNELS say; their
+# values come from the environment and reach the program as variables of
+# the guest's init, from the kernel command line:
+#
+#	--stress	make stress: vmlab_stress for STRESS_SECONDS (300)
+#	--fuzz		make fuzz: vmlab_fuzz for FUZZ_OPS operations (200000);
+#			FUZZ_SEED replays the sequence of a failed run
+#	--bench		make bench: vmlab_bench (BENCHMARKS.md), its table
+#			printed after the kernel's results and kept in
+#			build/SERIES/vmlab_bench.out; see opt_bench for
+#			BENCH_MB, BENCH_ROUNDS, BENCH_CASES, BENCH_PARAMS,
+#			BENCH_CPU, BENCH_QEMU_OPTS and BENCH_TIMEOUT
 #
 # For each kernel: fetch it (fetch-kernel.sh), build the module (kmake.sh; a
 # compiler warning is a failure), pack an initramfs with the module and the
@@ -38,7 +53,7 @@
 # VMLAB_TIMEOUT is set), PROG_TIMEOUT (one program's) and KMEMLEAK=1 (the
 # guest must report a kmemleak step): the debug kernel does.
 #
-# The trace tools for vmlab_tracetools (scripts/tracetools.sh): trace-cmd
+# The trace tools for vmlab_tracetools (scripts/host/tracetools.sh): trace-cmd
 # and perf go into every guest; bpftrace (200 MB of LLVM and clang, 5 to 8 s
 # to unpack and 20 to 50 s to run under TCG) too, as VMLAB_BPFTRACE says:
 # all (the default), first (the first kernel's), none, or a list of series;
@@ -49,17 +64,14 @@
 # then requires; it skips the others, saying so.  A run limited to other
 # programs (vmlab.tests= in VMLAB_APPEND: make stress, make fuzz) gets none.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
-S="$VMLAB_TOP/scripts"
+S=$VMLAB_TOP/scripts
+H=$S/host
 export VMLAB_MEM=${VMLAB_MEM:-4G}
-# What the kernel prints when something went wrong; guest-init.sh has the same.
-REPORTS='BUG:|WARNING:|INFO: |Oops|kernel BUG at|general protection|Call Trace|lockdep is turned off|locking correctness validator|possible circular locking|KASAN|UBSAN|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
-# The kernel's memory-failure lines are reports too, but for those that
-# vmlab_hwpoison may cause while it runs (between the lines guest-init.sh
-# writes to the kernel log for it); guest-init.sh has the same.
-MF_REPORTS='[Mm]emory failure|Hardware Error|[Ss]oft offlin|Unpoison'
-MF_ALLOWED='] (Injecting memory failure for pfn 0x[0-9a-f]+ at process virtual address 0x[0-9a-f]+|Memory failure: 0x[0-9a-f]+: (unhandlable page[.]|recovery action for (reserved kernel page|get hwpoison page|unknown page): Ignored))$'
+# REPORTS, MF_REPORTS, MF_ALLOWED: the kernel's reports, as the guest judges
+# them too.
+. "$S/guest/kernel-reports.sh"
 STEPS_AFTER_BUILD="insmod rmmod memory kernel-log guest-finished"
 BPFTRACE_SERIES=${VMLAB_BPFTRACE:-all}	# main() resolves "first"
 PASSED=0
@@ -112,7 +124,7 @@ build_selftests() {
 build_module() {
 	local series=$1 log=$2
 	mkdir -p "$(dirname "$log")"
-	if ! "$S/kmake.sh" "$series" W=1 C=1 modules >"$log" 2>&1; then
+	if ! "$H/kmake.sh" "$series" W=1 C=1 modules >"$log" 2>&1; then
 		grep -E 'error:|warning:|\*\*\*' "$log" | head -n 20 | sed "s/^/[$series] # /"
 		echo "[$series] # the module did not build (log: $log)"
 		return 1
@@ -134,151 +146,11 @@ not_run() {
 }
 
 # parse_log SERIES LOG COUNTS: print the results found in the console LOG and
-# write "PASSED FAILED SKIPPED" to COUNTS.
+# write "PASSED FAILED SKIPPED" to COUNTS (check-console.awk).
 parse_log() {
 	tr -d '\r' <"$2" | sed 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
 		awk -v tag="[$1]" -v reports="$REPORTS|$MF_REPORTS" -v mfallowed="$MF_ALLOWED" \
-			-v counts="$3" -v kmemleak="${KMEMLEAK:-0}" '
-		function out(s) { print tag " " s }
-		function result(line, what) {
-			if (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) { skipped++; return "skip" }
-			if (line ~ /^not ok/) { failed++; return "fail" }
-			passed++
-			return "pass"
-		}
-		function prog_end(name, rc, secs, timedout, unloaded, why) {
-			out(sprintf("# %s: %d passed, %d failed, %d skipped, exit status %s, %s s",
-				name, ppass, pfail, pskip, rc, secs))
-			why = ""
-			if (timedout)
-				why = "timed out after " secs " s"
-			else if (unloaded)
-				why = "left the module unloaded (the guest loaded it again)"
-			else if (rc == "none")
-				why = "did not finish: the guest stopped"
-			else if (rc != 0 && rc != 4 && pfail == 0)
-				why = "exited with status " rc " but reported no failing test"
-			else if (plan != "" && nres < plan)
-				why = "printed " nres " of its " plan " results"
-			if (why != "") {
-				out("not ok " name " # the program " why)
-				failed++
-			}
-			prog = ""
-		}
-		function step(name, line) {
-			if (name in steps)
-				return
-			steps[name] = result(line)
-			sub(/^(not )?ok [0-9]+ /, "", line)
-			out((steps[name] == "fail" ? "not ok " : "ok ") line)
-		}
-		function missing(name, why) {
-			if (name in steps)
-				return
-			steps[name] = "fail"
-			failed++
-			out("not ok " name " # " why)
-		}
-		BEGIN { passed = failed = skipped = 0 }
-		/^VMLAB-INIT / { init = 1; next }
-		/^VMLAB-PROG-BEGIN / {
-			prog = $2; plan = ""; nres = ppass = pfail = pskip = 0; ndiag = 0
-			out("# program " prog)
-			next
-		}
-		/^VMLAB-PROG-END / {
-			rc = $3; sub(/^rc=/, "", rc); secs = $4; sub(/^secs=/, "", secs)
-			prog_end(prog, rc, secs, $0 ~ / timeout( |$)/, $0 ~ / unloaded( |$)/)
-			next
-		}
-		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
-		/^VMLAB-DMESG-END/ { indmesg = 0; next }
-		/^VMLAB-DONE/ { done = 1; next }
-		# A report, with the 100 lines that follow it (its stacks).
-		/^\[ *[0-9]+\.[0-9]+\] / {
-			# What vmlab_hwpoison may make the kernel say, while it runs.
-			if ($0 ~ /vmlab-init: begin vmlab_hwpoison$/) mfwin = 1
-			if ($0 ~ /vmlab-init: end vmlab_hwpoison$/) mfwin = 0
-			if (mfwin && $0 ~ mfallowed)
-				next
-			if ($0 ~ reports && ctx == 0)
-				ctx = 100
-			if (ctx > 0) {
-				ctx--
-				if (!($0 in seen)) {
-					seen[$0] = 1
-					kreports[nk++] = $0
-				}
-			}
-			next
-		}
-		indmesg { next }
-		prog != "" && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
-		prog != "" && /^(not )?ok [0-9]+/ {
-			r = result($0)
-			nres++
-			if (r == "fail") {
-				pfail++
-				for (i = 0; i < ndiag; i++)
-					out(diag[i])
-			} else if (r == "skip") pskip++
-			else ppass++
-			ndiag = 0
-			out($0)
-			next
-		}
-		prog != "" && /^#/ {
-			if ($0 ~ /^# *(Totals|PASSED|FAILED):/) { out($0); next }
-			if ($0 ~ /^# +(RUN|OK) /) { ndiag = 0; next }
-			if (ndiag < 30) diag[ndiag++] = $0
-			next
-		}
-		prog != "" { if (ndiag < 30) diag[ndiag++] = "# " $0; next }
-		/^not ok [0-9]+ [^ ]+ # no such test program/ {	# vmlab.tests= named it
-			sub(/^not ok [0-9]+ /, "")
-			failed++
-			out("not ok " $0)
-			next
-		}
-		/^(not )?ok [0-9]+ (insmod|rmmod|memory|kmemleak)( |$)/ {
-			name = $0
-			sub(/^(not )?ok [0-9]+ /, "", name)
-			sub(/ .*/, "", name)
-			step(name, $0)
-			next
-		}
-		/^(not )?ok [0-9]+ kernel log( |$)/ { guestlog = $0; next }
-		/^ok [0-9]+ [^#]*# SKIP / {	# a program that did not run or skipped
-			sub(/^ok [0-9]+ /, "")
-			out("# skipped: " $0)
-			next
-		}
-		/^#   \[/ { next }	# the guest quoting the kernel log
-		/^# [^ ]+: (exit status|killed after) / { next }	# its view of a program
-		/^# / { out($0) }
-		END {
-			if (prog != "")
-				prog_end(prog, "none", "?", 0, 0)
-			if (!init)
-				out("# the guest never reached /init")
-			missing("insmod", "no result: the guest did not get there")
-			missing("rmmod", "no result: the guest did not get there")
-			missing("memory", "no result: the guest did not get there")
-			if (kmemleak == 1)
-				missing("kmemleak", "no result: the guest did not get there")
-			for (i = 0; i < nk && i < 300; i++)
-				out("# kernel: " kreports[i])
-			if (guestlog == "")
-				missing("kernel log", "the guest did not dump its kernel log")
-			else if (nk > 0 || guestlog ~ /^not ok/)
-				missing("kernel log", "the kernel reported problems")
-			else
-				step("kernel log", guestlog)
-			if (done) { passed++; out("ok guest finished") }
-			else missing("guest finished", "no VMLAB-DONE in the console log")
-			print passed, failed, skipped > counts
-		}'
+			-v counts="$3" -v kmemleak="${KMEMLEAK:-0}" -f "$S/check-console.awk"
 }
 
 # show_output SERIES LOG PROG OUT: PROG's output in the console LOG (without
@@ -328,7 +200,7 @@ tracetools() {
 
 # outsidetools: set OUTSIDE to the outside tools the guest gets for
 # vmlab_outside (trinity,stress-ng,fio; none when that program will not
-# run) and OUTSIDE_CPIO to their archive (scripts/outsidetools.sh).  When
+# run) and OUTSIDE_CPIO to their archive (scripts/host/outsidetools.sh).  When
 # packing fails the guest still gets OUTSIDE, so that the test, missing
 # the tools it must have, fails.  VMLAB_TRINITY_CALLS and
 # VMLAB_TRINITY_SEED, when set, go to the guest too (OUTSIDE_ENV).
@@ -343,7 +215,7 @@ outsidetools() {
 	*vmlab.tests=*) return 0 ;;
 	esac
 	OUTSIDE=trinity,stress-ng,fio
-	OUTSIDE_CPIO=$("$S/outsidetools.sh") ||
+	OUTSIDE_CPIO=$("$H/outsidetools.sh") ||
 		{ echo "[$1] # could not pack trinity, stress-ng and fio for the guest"; OUTSIDE_CPIO=''; }
 	OUTSIDE_ENV="${VMLAB_TRINITY_CALLS:+VMLAB_TRINITY_CALLS=$VMLAB_TRINITY_CALLS}${VMLAB_TRINITY_SEED:+ VMLAB_TRINITY_SEED=$VMLAB_TRINITY_SEED}"
 }
@@ -363,8 +235,8 @@ boot_and_judge() {
 	# Extra files: the tour's dynamically linked probe and its libraries;
 	# the kernel's modules the tests load (fetch-kernel.sh), in
 	# /vmlab/kmod; the trace tools, as ready-made archives.
-	if { [ -z "$TOOLS" ] || archives=$("$S/tracetools.sh" ${opt:+"$opt"}); } &&
-		extra=$("$S/userspace-extra.sh") &&
+	if { [ -z "$TOOLS" ] || archives=$("$H/tracetools.sh" ${opt:+"$opt"}); } &&
+		extra=$("$H/userspace-extra.sh") &&
 		for k in "${KMOD_DIR:-/nonexistent}"/*.ko; do
 			[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
 		done &&
@@ -410,7 +282,7 @@ check_kernel() {
 	echo "== kernel $series =="
 	mkdir -p "$dir"
 	rm -f "$dir/qemu-run.log"
-	if ! env=$("$S/fetch-kernel.sh" "$series"); then
+	if ! env=$("$H/fetch-kernel.sh" "$series"); then
 		echo "[$series] not ok build # could not fetch the kernel"
 		count 0 1 0
 		not_run "$series" "no kernel"
@@ -450,10 +322,77 @@ host_tests() {
 	count "$p" "$f" 0
 }
 
+# opt_stress, opt_fuzz: make stress and make fuzz (see the top).  The
+# guest's limits grow with the run: a program's (vmlab.timeout) and the
+# whole guest's (VMLAB_TIMEOUT).
+opt_stress() {
+	local secs=${STRESS_SECONDS:-300}
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_stress VMLAB_STRESS_SECONDS=$secs"
+	VMLAB_APPEND+=" vmlab.timeout=$((secs * 6 + 600))"
+	VMLAB_TIMEOUT=$((secs * 6 + 1200))
+	export VMLAB_APPEND VMLAB_TIMEOUT
+}
+opt_fuzz() {
+	local ops=${FUZZ_OPS:-200000} seed=${FUZZ_SEED:-}
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_fuzz VMLAB_FUZZ_OPS=$ops${seed:+ VMLAB_FUZZ_SEED=$seed}"
+	VMLAB_APPEND+=" vmlab.timeout=$((ops / 40 + 600))"
+	VMLAB_TIMEOUT=$((ops / 40 + 1200))
+	export VMLAB_APPEND VMLAB_TIMEOUT
+}
+
+# opt_bench: make bench.  From the environment:
+#   BENCH_MB, BENCH_ROUNDS, BENCH_CASES  MiB per case (128), rounds (3), a
+#	comma-separated list of cases (vmlab_bench --list; default all).  3
+#	rounds: under -icount they agree within 2%, and each 128 MiB round
+#	takes about a minute.
+#   BENCH_PARAMS  the module's parameters: an object that holds BENCH_MB
+#	("size_mb=512 mem_limit_mb=512").
+#   BENCH_CPU  a fixed CPU model, so that runs compare: an AMD one, as
+#	`-cpu max` is under TCG, that TCG has every feature of, plus 1 GiB
+#	pages for the hugepagesz=1G of the guests (Opteron_G2-v1,+pdpe1gb).
+#	On an Intel model the kernel isolates its page tables (Meltdown,
+#	PTI): every fault switches address spaces twice, which flushes TCG's
+#	whole TLB, makes the bench several times slower and hides the
+#	differences.
+#   BENCH_QEMU_OPTS  -icount shift=0: the guest's clock counts instructions
+#	(1 ns each), so that the times do not depend on the host's load (with
+#	the host's clock they vary 2 to 4 times from round to round on a busy
+#	machine); sleep=off lets idle time pass at once.  BENCH_QEMU_OPTS=
+#	(empty) times with the host's clock (and lets the two vCPUs run at
+#	once).
+#   BENCH_TIMEOUT  the program's time limit (1800 s).
+# The bench's guest has one NUMA node (VMLAB_NUMA_MB=0; the tests' guests
+# have a second one, for page migration), as when BENCHMARKS.md was
+# measured.
+opt_bench() {
+	local timeout=${BENCH_TIMEOUT:-1800} qemu_opts=${BENCH_QEMU_OPTS--icount shift=0,sleep=off} clock=tcg
+	case $qemu_opts in
+	*-icount*) clock=icount ;;
+	esac
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_bench VMLAB_BENCH_MB=${BENCH_MB:-128}"
+	VMLAB_APPEND+=" VMLAB_BENCH_ROUNDS=${BENCH_ROUNDS:-3}${BENCH_CASES:+ VMLAB_BENCH_CASES=$BENCH_CASES}"
+	VMLAB_APPEND+=" VMLAB_BENCH_QEMU=$clock vmlab.timeout=$timeout"
+	VMLAB_PARAMS=${BENCH_PARAMS-size_mb=512 mem_limit_mb=512}
+	VMLAB_QEMU_CPU=${BENCH_CPU-Opteron_G2-v1,+pdpe1gb}
+	VMLAB_QEMU_OPTS=$qemu_opts
+	VMLAB_EXTRA_PROGS=vmlab_bench
+	VMLAB_SHOW_OUTPUT=vmlab_bench
+	VMLAB_NUMA_MB=0
+	VMLAB_TIMEOUT=$((timeout + 600))
+	export VMLAB_APPEND VMLAB_PARAMS VMLAB_QEMU_CPU VMLAB_QEMU_OPTS VMLAB_EXTRA_PROGS \
+		VMLAB_SHOW_OUTPUT VMLAB_NUMA_MB VMLAB_TIMEOUT
+}
+
 main() {
-	local series t0
+	local series t0 kernels=${KERNELS:-6.1 6.12 7.3}
+	case ${1:-} in
+	--stress) opt_stress && kernels=${KERNELS:-6.1} && shift ;;
+	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && shift ;;
+	--bench) opt_bench && kernels=${KERNELS:-6.12} && shift ;;
+	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --bench] [SERIES...])" ;;
+	esac
 	# shellcheck disable=SC2086 # a list of words
-	[ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12 7.3}
+	[ $# -gt 0 ] || set -- $kernels
 	case $BPFTRACE_SERIES in
 	first) BPFTRACE_SERIES=$1 ;;
 	none) BPFTRACE_SERIES= ;;

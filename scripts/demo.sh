@@ -15,9 +15,10 @@
 # memory limit below the size); VMLAB_TOUR, the tour's arguments (e.g. "3"
 # for one chapter); VMLAB_TIMEOUT... of qemu-run.sh.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
 S=$VMLAB_TOP/scripts
+H=$S/host
 REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 
 # stream LOG: print the tour from the console log as the guest writes it,
@@ -50,19 +51,19 @@ main() {
 	bin=$dir/bin
 	t0=$(date +%s)
 	host_need make gcc libc6-dev
-	env=$("$S/fetch-kernel.sh" "$series")
+	env=$("$H/fetch-kernel.sh" "$series")
 	# shellcheck disable=SC1090
 	. "$env"
 	mkdir -p "$dir"
 	log "building the module for Debian $KREL and the vmlab command (log: $dir/build.log)"
-	if ! { "$S/kmake.sh" "$series" modules && make -C "$VMLAB_TOP/userspace"; } >"$dir/build.log" 2>&1; then
+	if ! { "$H/kmake.sh" "$series" modules && make -C "$VMLAB_TOP/userspace"; } >"$dir/build.log" 2>&1; then
 		grep -E 'error|\*\*\*' "$dir/build.log" | head -n 20 >&2 || true
 		die "the build failed (log: $dir/build.log)"
 	fi
 	rm -rf "$bin"
 	mkdir -p "$bin"
 	cp "$VMLAB_TOP/userspace/vmlab" "$bin/"
-	VMLAB_INITRAMFS_EXTRA=$("$S/userspace-extra.sh") \
+	VMLAB_INITRAMFS_EXTRA=$("$H/userspace-extra.sh") \
 		"$S/mkinitramfs.sh" "$initrd" "$VMLAB_TOP/build/$series/module/vmlab.ko" "$bin" vmlab
 	[ -t 1 ] && [ -z "${NO_COLOR:-}" ] && color=" --color=always"
 	cmd="./vmlab$color tour ${VMLAB_TOUR:-}"

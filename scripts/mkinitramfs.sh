@@ -4,7 +4,9 @@
 # mkinitramfs.sh OUT.cpio.gz KO TESTDIR [PROG...]: the guest's whole root
 # file system, a gzipped newc cpio archive holding
 #
-#	/init			scripts/guest-init.sh, the test runner
+#	/init			scripts/guest/guest-init.sh, the test runner
+#	/vmlab/kernel-reports.sh scripts/guest/kernel-reports.sh, the
+#				kernel reports /init looks for (check.sh too)
 #	/bin/busybox		from busybox-static, with a link per applet
 #	/vmlab/vmlab.ko		KO, the module under test
 #	/vmlab/tests/		the test programs and their data files
@@ -17,16 +19,16 @@
 #
 # VMLAB_INITRAMFS_EXTRA="SRC[:DEST] ...": more host files, each copied to
 # DEST in the guest (default: the same path), e.g. a dynamically linked
-# program and the libraries it needs (see scripts/userspace-extra.sh).
+# program and the libraries it needs (see scripts/host/userspace-extra.sh).
 #
 # VMLAB_INITRAMFS_APPEND="ARCHIVE ...": ready-made cpio archives (newc,
 # uncompressed) appended to OUT after the gzipped one, each at a 4-byte
 # boundary: the kernel unpacks one archive after the other into the same
-# root, and spends no time decompressing these (see scripts/tracetools.sh,
+# root, and spends no time decompressing these (see scripts/host/tracetools.sh,
 # whose 200 MB would take seconds to gunzip under QEMU's emulation).  OUT
 # is then no longer a plain .cpio.gz, which only the kernel needs to read.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
 # is_build_file NAME: true for the files of a source directory that are no
 # test data.
@@ -112,7 +114,8 @@ main() {
 	# The kernel opens /dev/console for /init before anything is mounted.
 	[ "$(id -u)" -ne 0 ] || mknod -m 0600 "$root/dev/console" c 5 1
 	add_busybox "$root"
-	install -m 0755 "$VMLAB_TOP/scripts/guest-init.sh" "$root/init"
+	install -m 0755 "$VMLAB_TOP/scripts/guest/guest-init.sh" "$root/init"
+	install -m 0644 "$VMLAB_TOP/scripts/guest/kernel-reports.sh" "$root/vmlab/kernel-reports.sh"
 	install -m 0644 "$ko" "$root/vmlab/vmlab.ko"
 	add_tests "$root" "$testdir" "$@"
 	add_extra "$root"

@@ -33,7 +33,7 @@
 #	VMLAB_APPEND="..."	more kernel arguments
 #	VMLAB_PVH=0		boot the bzImage itself
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/host/lib.sh"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -38,7 +38,6 @@
 #include "cmd.h"
 
 #define OUTLEN		(1 << 20)
-#define NOBODY		65534
 
 /* A small JSON parser: enough to check the documents vmlab prints. */
 
@@ -275,7 +274,7 @@ int vl_helper_main(int argc, char **argv)
 	 * the children it forks (the tour's), as a user's vmlab may.
 	 */
 	if (argc && !strcmp(argv[0], "--nobody")) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+		if (setgroups(0, NULL) || setgid(VL_NOBODY) || setuid(VL_NOBODY) ||
 		    prctl(PR_SET_DUMPABLE, 1))
 			return 97;
 		argv++, argc--;

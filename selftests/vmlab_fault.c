@@ -7,7 +7,8 @@
  * vmlab_hwpoison's), filling holes under private readers, copy-on-write
  * (also across fork), writes seen by other processes, SIGBUS past the end
  * and over the memory limit, protections, MADV_DONTNEED, munmap (whole and
- * partial), mremap, a reset while mapped, and the memcg charge.
+ * partial), mremap and a reset while mapped.  The memcg charge is
+ * vmlab_memcg's.
  *
  * Every scenario holds the module's counters against the kernel's own view:
  * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (KPF_ANON,
@@ -27,7 +28,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -1394,148 +1394,6 @@ TEST_F(fault, reset_while_mapped)
 }
 
 /*
- * Pages are charged to the memory cgroup of the task that faults them in,
- * and uncharged when a reset frees them (cgroup v2).
- */
-FIXTURE(charge)
-{
-	int fd;
-	struct vmlab_stats st;
-	char root[256];
-	char cg[300];
-	bool mounted;
-};
-
-FIXTURE_SETUP(charge)
-{
-	char line[512], dev[128], dir[256], type[64];
-	FILE *f;
-
-	self->fd = -1;
-	VL_SETUP_DEVICE(self->fd, self->st);
-	f = fopen("/proc/self/mounts", "re");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %255s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(self->root, sizeof(self->root), "%s", dir);
-			break;
-		}
-	fclose(f);
-	if (!self->root[0]) {
-		char tmpl[] = "/tmp/vmlab-cg.XXXXXX";
-
-		if (!mkdtemp(tmpl))
-			SKIP(return, "no cgroup2 mounted and no /tmp to mount one");
-		if (mount("none", tmpl, "cgroup2", 0, NULL)) {
-			rmdir(tmpl);
-			SKIP(return, "no cgroup2 mounted and cannot mount one: %s",
-			     strerror(errno));
-		}
-		snprintf(self->root, sizeof(self->root), "%s", tmpl);
-		self->mounted = true;
-	}
-}
-
-FIXTURE_TEARDOWN(charge)
-{
-	if (self->cg[0])
-		rmdir(self->cg);
-	if (self->mounted) {
-		umount(self->root);
-		rmdir(self->root);
-	}
-	if (self->fd >= 0)
-		close(self->fd);
-}
-
-static long cg_read_long(const char *dir, const char *file)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return vl_read_long(path);
-}
-
-static int cg_write(const char *dir, const char *file, const char *s)
-{
-	char path[512];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-TEST_F(charge, memcg_of_faulting_task)
-{
-	size_t ps = vl_psize(), n = MIN(MIN(1024, self->st.mem_limit / ps),
-						 self->st.size / ps);
-	long cur0, cur1, cur2, bytes = n * ps;
-	struct vmlab_stats a, b;
-	char pidbuf[32];
-	struct vl_sync s;
-	pid_t pid;
-	char *m;
-
-	if (cg_write(self->root, "cgroup.subtree_control", "+memory"))
-		SKIP(return, "cannot enable the memory controller in %s: %s",
-		     self->root, strerror(errno));
-	snprintf(self->cg, sizeof(self->cg), "%s/vmlab-test-%d", self->root,
-		 (int)getpid());
-	ASSERT_EQ(0, mkdir(self->cg, 0755)) TH_LOG("%s: %s", self->cg,
-						    strerror(errno));
-	ASSERT_LE(0, cg_read_long(self->cg, "memory.current"));
-
-	m = map_obj(self->fd, n * ps, 0, true);
-	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		vl_sync_child(&s);
-		snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
-		if (cg_write(self->cg, "cgroup.procs", pidbuf))
-			_exit(20);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
-			_exit(21);
-		vl_touch_write(m, n * ps, 1);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
-			_exit(22);
-		_exit(0);
-	}
-	vl_sync_parent(&s);
-	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur0 = cg_read_long(self->cg, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	ASSERT_EQ(0, vl_post(s.to_child[1]));
-	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	cur1 = cg_read_long(self->cg, "memory.current");
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
-	ASSERT_EQ(0, vl_post(s.to_child[1]));
-	ASSERT_EQ(0, vl_wait(pid));
-	vl_sync_close(&s);
-	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
-	TH_LOG("memory.current: %ld before, %ld after faulting %ld bytes",
-	       cur0, cur1, bytes);
-	ASSERT_LE(bytes - bytes / 8, cur1 - cur0);
-	ASSERT_GE(bytes + 2 * (long)VL_MiB, cur1 - cur0);
-
-	/* The pages stay charged after the child is gone, until freed. */
-	ASSERT_EQ(0, munmap(m, n * ps));
-	ASSERT_LE(bytes - bytes / 8, cg_read_long(self->cg, "memory.current") - cur0);
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));
-	cur2 = cg_read_long(self->cg, "memory.current");
-	TH_LOG("memory.current after reset: %ld", cur2);
-	ASSERT_LE(bytes - bytes / 8, cur1 - cur2);
-}
-
-/*
  * Fault-around: a read fault maps the neighbours of the page (16 pages,
  * the page cache's default window) that the object already holds, without
  * calling the module at all, so a fresh mapping of 64 resident pages is
@@ -1633,14 +1491,31 @@ static int thp_mode(void)
  * kernel's FileHugePages count up by 2 MiB.  Without MADV_HUGEPAGE, or
  * in a private mapping, it stays one 4 KiB page per fault.
  */
+/*
+ * Write every page of @m (n pages), the sixth first; return the minor
+ * faults counted meanwhile.  Called first on memory already mapped, which
+ * must count none: that run also maps this code's own pages (a text page
+ * of the program met for the first time is a minor fault too).
+ */
+static __attribute__((noinline)) long hm_write_pages(char *m, size_t n, size_t ps)
+{
+	long f0 = vl_minflt();
+	size_t i;
+
+	m[5 * ps] = 2;
+	for (i = 0; i < n; i++)
+		m[i * ps + 1] = 3;
+	return vl_minflt() - f0;
+}
+
 TEST_F(fault, huge_mapping)
 {
 	size_t ps = self->ps, huge = 2 * VL_MiB, n = huge / ps, i;
 	struct vmlab_stats a, b;
 	struct vmlab_page_info pi;
 	uint64_t *pm, freed, fl;
-	long f0, f1, hp0, hp1;
-	char *m;
+	long faults, hp0, hp1;
+	char *m, *warm;
 
 	/* vmlab follows MADV_HUGEPAGE whatever the system-wide setting. */
 	if (thp_mode() < 0)
@@ -1662,19 +1537,20 @@ TEST_F(fault, huge_mapping)
 	ASSERT_EQ(variant->shared ? 1 : 0, VL_D(a, b, pages_allocated));
 
 	ASSERT_EQ(0, madvise(m, huge, MADV_HUGEPAGE));
+	warm = malloc(huge);
+	ASSERT_NE(NULL, warm);
+	memset(warm, 1, huge);
+	ASSERT_EQ(0, hm_write_pages(warm, n, ps)) TH_LOG("faults where all is mapped");
+	free(warm);
 	hp0 = vl_meminfo_kb("FileHugePages");
 	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	f0 = vl_minflt();
-	m[5 * ps] = 2;
-	for (i = 0; i < n; i++)
-		m[i * ps + 1] = 3;
-	f1 = vl_minflt();
+	faults = hm_write_pages(m, n, ps);
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
 	hp1 = vl_meminfo_kb("FileHugePages");
 	ASSERT_EQ(0, vl_pagemap_range(m, n, pm));
 	fl = vl_kpageflags(pm_pfn(pm[0]));
 	TH_LOG("%zu pages written with %ld faults; allocated %lld; FileHugePages %ld -> %ld kB; "
-	       "FilePmdMapped %ld kB; kpageflags %#llx", n, f1 - f0,
+	       "FilePmdMapped %ld kB; kpageflags %#llx", n, faults,
 	       (long long)VL_D(a, b, pages_allocated), hp0, hp1,
 	       vl_smaps_kb(m, "FilePmdMapped"), (unsigned long long)fl);
 	if (!variant->shared) {
@@ -1687,7 +1563,7 @@ TEST_F(fault, huge_mapping)
 	}
 	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
 	ASSERT_EQ(1, VL_D(a, b, fault_shared_write));
-	ASSERT_EQ(1, f1 - f0);
+	ASSERT_EQ(1, faults);
 	for (i = 0; i < n; i++) {
 		ASSERT_TRUE(pm_present(pm[i]));
 		ASSERT_EQ(pm_pfn(pm[0]) + i, pm_pfn(pm[i])) TH_LOG("page %zu", i);
@@ -1901,6 +1777,15 @@ FIXTURE_VARIANT_ADD(zfill, huge)
 #define ZF_AREA		(2 * VL_MiB)	/* one fill area: 2 MiB aligned in the object */
 #define ZF_AREAS	16
 
+#define ZR_DELAY_KNOB	"/sys/kernel/debug/vmlab/zero_fault_delay_us"
+#define ZG_DELAY_US	40000	/* fill_in_the_gap: the fault's wait */
+#define ZG_AREAS	8
+
+static int zr_set_delay(const char *us)
+{
+	return vl_write_str(ZR_DELAY_KNOB, us);
+}
+
 FIXTURE_SETUP(zfill)
 {
 	self->ps = vl_psize();
@@ -1922,6 +1807,7 @@ FIXTURE_SETUP(zfill)
 
 FIXTURE_TEARDOWN(zfill)
 {
+	zr_set_delay("0");	/* fill_in_the_gap's knob, back to no wait however it ended */
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, ZF_AREAS * ZF_AREA);
 	if (self->fd >= 0)
@@ -2077,16 +1963,9 @@ TEST_F(zfill, fill_after_zero_read)
 static int zf_tracefs_write(const char *file, const char *s)
 {
 	char path[128];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
+	return vl_append_str(path, s);
 }
 
 static long zf_walks(void)
@@ -2185,6 +2064,7 @@ struct zr_shared {
 	int done[ZF_AREA / 4096];	/* the fill of page i returned */
 	int stop;
 	uint64_t reads, zeros, stale;	/* over all rounds */
+	uint64_t reread;		/* zeros read again after their fill */
 	size_t stale_page;
 	uint64_t stale_val;
 };
@@ -2217,6 +2097,17 @@ static void *zr_read(void *arg)
 			__atomic_add_fetch(&z->reads, 1, __ATOMIC_RELAXED);
 			if (!v)
 				__atomic_add_fetch(&z->zeros, 1, __ATOMIC_RELAXED);
+			/*
+			 * A zero read while the fill ran: once the fill has
+			 * returned, read again.  The entry that gave the zero
+			 * must be gone by now, so this read sees the data.
+			 */
+			if (!d && !v && __atomic_load_n(&z->done[i], __ATOMIC_ACQUIRE)) {
+				d = 1;
+				__atomic_add_fetch(&z->reread, 1, __ATOMIC_RELAXED);
+				v = __atomic_load_n((uint64_t *)(base + i * ps),
+						    __ATOMIC_RELAXED);
+			}
 			if (d && v != zf_marker(z->area, i) &&
 			    !__atomic_fetch_add(&z->stale, 1, __ATOMIC_RELAXED)) {
 				z->stale_page = i;
@@ -2231,7 +2122,8 @@ static void *zr_read(void *arg)
  * The race: private readers fault zero entries in while the object is
  * filled under them, page by page (write(), shared stores) or 2 MiB at
  * once (huge, then stores).  A read that begins after a page's fill
- * returned must see the data; after the round every reader maps the
+ * returned must see the data, and so must a read again of a page that
+ * read zero while its fill ran; after the round every reader maps the
  * object's page (pagemap) with the data, nowhere the zero page.
  */
 TEST_F_TIMEOUT(zfill, race, 300)
@@ -2302,8 +2194,9 @@ TEST_F_TIMEOUT(zfill, race, 300)
 	}
 	ASSERT_EQ(0, vl_stats(self->fd, &b));
 	vl_stats_log("race", &a, &b);
-	TH_LOG("%llu private reads, %llu of them zeros; %lld zero entries made, %lld pages filled",
+	TH_LOG("%llu private reads, %llu of them zeros (%llu read again after their fill); %lld zero entries made, %lld pages filled",
 	       (unsigned long long)z->reads, (unsigned long long)z->zeros,
+	       (unsigned long long)z->reread,
 	       (long long)VL_D(a, b, zero_frame_maps), (long long)VL_D(a, b, pages_allocated));
 	/* The readers did meet holes: the race was run. */
 	ASSERT_LT(0, VL_D(a, b, zero_frame_maps));
@@ -2311,6 +2204,84 @@ TEST_F_TIMEOUT(zfill, race, 300)
 	for (t = 0; t < ZR_READERS; t++)
 		munmap(z->pv[t], ZR_AREAS * ZF_AREA);
 	free(z);
+}
+
+struct zg_fill {
+	int fd;
+	char *sh;
+	enum zfill_how how;
+	size_t area, page;
+	int done;
+};
+
+/* The fill, from another thread, while the reader waits in its fault. */
+static void *zg_fill(void *arg)
+{
+	struct zg_fill *f = arg;
+
+	usleep(ZG_DELAY_US / 4);
+	if (zf_begin(f->fd, f->sh, f->how, f->area) < 0 ||
+	    zf_fill(f->fd, f->sh, f->how, f->area, f->page))
+		return NULL;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A fill that lands inside a private read fault at a hole, every time:
+ * the module's test knob (debugfs, root's; 0 by default) makes such a
+ * fault wait between its look for a page (none) and its zero entry, and
+ * the fill comes in that wait.  The fill finds no entry to take away; so
+ * the fault, its entry in place, looks again, finds the page and takes
+ * its own entry away, and the read that faulted, run again, maps the
+ * page: it reads the data.  Without that second look the reader would
+ * keep a zero entry over a filled page (a stale zero), read after read.
+ */
+TEST_F_TIMEOUT(zfill, fill_in_the_gap, 120)
+{
+	size_t ps = self->ps, area, met = 0;
+	struct vmlab_stats a, b;
+	char us[16], *pv;
+	pthread_t th;
+	uint64_t v, e;
+
+	if (access(ZR_DELAY_KNOB, W_OK))
+		SKIP(return, "no %s: %s", ZR_DELAY_KNOB, strerror(errno));
+	pv = mmap(NULL, ZG_AREAS * ZF_AREA, PROT_READ, MAP_PRIVATE, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, pv);
+	ASSERT_EQ(0, madvise(pv, ZG_AREAS * ZF_AREA, MADV_RANDOM));
+	snprintf(us, sizeof(us), "%d", ZG_DELAY_US);
+	ASSERT_EQ(0, vl_stats(self->fd, &a));
+	ASSERT_EQ(0, zr_set_delay(us));
+	for (area = 0; area < ZG_AREAS; area++) {
+		size_t page = (area * 37 + 5) % (ZF_AREA / ps);
+		struct zg_fill f = { self->fd, self->sh, variant->how, area, page, 0 };
+		char *p = pv + area * ZF_AREA + page * ps;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, zg_fill, &f));
+		v = __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);	/* the fault */
+		/* The fill returned while the fault waited: it came in the gap. */
+		if (__atomic_load_n(&f.done, __ATOMIC_ACQUIRE))
+			met++;
+		ASSERT_EQ(0, pthread_join(th, NULL));
+		ASSERT_EQ(1, f.done) TH_LOG("area %zu: the fill failed", area);
+		/* Filled: no zero entry may stay, and a read sees the data. */
+		e = vl_pagemap(p);
+		ASSERT_FALSE(pm_present(e) && pm_pfn(e) == self->zero)
+			TH_LOG("area %zu page %zu: a zero entry outlived the fill (first read %#llx)",
+			       area, page, (unsigned long long)v);
+		ASSERT_EQ(zf_marker(area, page), *(uint64_t *)p)
+			TH_LOG("area %zu page %zu: a stale zero (first read %#llx)",
+			       area, page, (unsigned long long)v);
+	}
+	ASSERT_EQ(0, zr_set_delay("0"));
+	ASSERT_EQ(0, vl_stats(self->fd, &b));
+	vl_stats_log("gap", &a, &b);
+	TH_LOG("%zu of %d fills came while the read fault waited", met, ZG_AREAS);
+	/* Each fault made its zero entry (and took it away): it waited at a hole. */
+	ASSERT_LE((int64_t)ZG_AREAS, VL_D(a, b, zero_frame_maps));
+	ASSERT_LT(0, met);
+	munmap(pv, ZG_AREAS * ZF_AREA);
 }
 
 VL_TEST_MAIN

@@ -10,10 +10,6 @@
  *    pages every count, with `hidden` naming the PFN only), and nobody
  *    cannot inspect root's processes;
  *  - nothing nobody does makes the kernel log a line (/dev/kmsg);
- *  - the object's pages are charged to the memory cgroup of the task that
- *    made them and uncharged by RESET (memory.current); a memory.max stops
- *    a task from making the object grow past it: its faults get SIGBUS,
- *    its write() ENOMEM, and no OOM killer runs (memory.events);
  *  - fresh pages never show what freed pages held;
  *  - ioctl answers hold no byte the kernel did not mean to write: buffers
  *    prefilled with two patterns come back identical, reserved fields 0.
@@ -29,7 +25,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,22 +33,6 @@
 #include "kselftest_harness.h"
 #include "vmlab_util.h"
 
-#define NOBODY		65534
-#define CG_ROOT		"/sys/fs/cgroup"
-#define CG_LIMIT	(8UL * VL_MiB)
-
-/* Become uid/gid 65534 with no supplementary groups and no capabilities. */
-static int become_nobody(bool dumpable)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	/* A process that dropped root is not dumpable: same-uid peers
-	 * could not read its pagemap either.  Undo it where asked. */
-	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		return -1;
-	return geteuid() == NOBODY ? 0 : -1;
-}
 
 struct as_nobody {
 	int (*fn)(void *);
@@ -65,8 +44,8 @@ static int as_nobody(void *arg)
 {
 	struct as_nobody *a = arg;
 
-	if (become_nobody(a->dumpable)) {
-		fprintf(stderr, "# cannot become uid %d: %s\n", NOBODY,
+	if (vl_become_nobody(a->dumpable)) {
+		fprintf(stderr, "# cannot become uid %d: %s\n", VL_NOBODY,
 			strerror(errno));
 		return 100;
 	}
@@ -91,35 +70,6 @@ static int run_as_nobody(int (*fn)(void *), void *arg, bool dumpable)
 	   strerror(errno), strerror(e));				\
 } while (0)
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-/* The value of "key N" in a flat-keyed file such as memory.events. */
-static long read_key(const char *path, const char *key)
-{
-	FILE *f = fopen(path, "re");
-	size_t klen = strlen(key);
-	char line[256];
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			v = strtol(line + klen + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static int inspect(int fd, pid_t pid, const void *addr, size_t npages,
 		   struct vmlab_page_info *pi, struct vmlab_inspect *req)
 {
@@ -143,7 +93,6 @@ FIXTURE(hostile)
 	struct vmlab_stats st;
 	mode_t mode;		/* /dev/vmlab's mode before the test */
 	bool chmodded;
-	char cg[128];		/* a cgroup we made, to remove */
 };
 
 FIXTURE_SETUP(hostile)
@@ -151,7 +100,6 @@ FIXTURE_SETUP(hostile)
 	struct stat sb;
 
 	self->ps = vl_psize();
-	self->cg[0] = 0;
 	self->chmodded = false;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
@@ -162,8 +110,6 @@ FIXTURE_TEARDOWN(hostile)
 {
 	if (self->chmodded)
 		chmod(VMLAB_DEVICE, self->mode);
-	if (self->cg[0])
-		rmdir(self->cg);
 	if (self->fd >= 0) {
 		vl_reset(self->fd, NULL);
 		close(self->fd);
@@ -521,224 +467,6 @@ TEST_F_TIMEOUT(hostile, unprivileged_misuse_is_silent, 180)
 	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
 	ASSERT_EQ(0, b.vmas_live);
 	ASSERT_LE(3, VL_D(self->st, b, sigbus));
-}
-
-/*
- * The memory cgroup.  Mounts cgroup2 on /sys/fs/cgroup if nothing is
- * there, enables the memory controller for children of the root and makes
- * a child group with memory.max = CG_LIMIT.
- */
-static int cg_setup(char *cg, size_t len)
-{
-	char path[192], buf[256];
-	FILE *f;
-	bool mounted = false;
-
-	f = fopen("/proc/mounts", "re");
-	if (!f)
-		return -1;
-	while (fgets(buf, sizeof(buf), f))
-		if (strstr(buf, " " CG_ROOT " cgroup2 "))
-			mounted = true;
-	fclose(f);
-	if (!mounted && mount("none", CG_ROOT, "cgroup2", 0, NULL))
-		return -1;
-	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
-		return -1;
-	snprintf(cg, len, CG_ROOT "/vmlab-hostile-%d", getpid());
-	if (mkdir(cg, 0755) && errno != EEXIST)
-		return -1;
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	snprintf(buf, sizeof(buf), "%lu", CG_LIMIT);
-	if (write_str(path, buf))
-		return -1;
-	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	write_str(path, "0");	/* there may be no swap controller */
-	return 0;
-}
-
-static long cg_long(const char *cg, const char *file)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return vl_read_long(path);
-}
-
-static long cg_key(const char *cg, const char *file, const char *key)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return read_key(path, key);
-}
-
-struct greedy {
-	const char *cg;
-	int fd;
-	bool by_write;		/* write() instead of faults */
-	size_t want;		/* bytes it tries to make the object hold */
-	volatile size_t done;	/* pages it got */
-	int err;		/* errno of the write() that failed */
-};
-
-/* Join the cgroup, then make the object grow as far as it lets us. */
-static int greedy_task(void *arg)
-{
-	struct greedy *g = arg;
-	size_t ps = vl_psize(), i;
-	char path[192], pid[32], *m, *buf;
-
-	/*
-	 * SIGBUS dumps core, and the dump's first allocation (credentials,
-	 * before the core size limit is looked at) is charged to this group,
-	 * full by then: once, on the debug kernel, the group's OOM killer
-	 * took the task that way, before the module's SIGBUS could end it.
-	 * A task that is not dumpable does not start a dump.
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		return 5;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", g->cg);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_str(path, pid))
-		return 2;
-	if (g->by_write) {
-		buf = malloc(ps);
-		if (!buf)
-			return 3;
-		memset(buf, 0x5a, ps);
-		for (i = 0; i < g->want / ps; i++) {
-			if (pwrite(g->fd, buf, ps, i * ps) != (ssize_t)ps) {
-				g->err = errno;
-				return 0;
-			}
-			g->done = i + 1;
-		}
-		return 1;
-	}
-	m = mmap(NULL, g->want, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
-	if (m == MAP_FAILED)
-		return 4;
-	for (i = 0; i < g->want / ps; i++) {
-		m[i * ps] = 0x5a;
-		g->done = i + 1;
-	}
-	return 1;	/* it got all it asked for */
-}
-
-/*
- * A task in the group makes the object hold g->want bytes (or tries to),
- * by faults or by write(), and exits or dies; then RESET.  Checks that
- * the object's pages are charged to the group, stay charged after the
- * task is gone, and are uncharged by RESET.  Returns the task's status.
- */
-static int run_greedy(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(hostile) *self, bool by_write, size_t want)
-{
-	size_t ps = self->ps;
-	struct greedy *g;
-	struct vmlab_stats a, b;
-	long cur0, cur1, cur2, ooms0, ooms1;
-	uint64_t freed;
-	int st;
-
-	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (g == MAP_FAILED)
-		return -1;
-	g->cg = self->cg;
-	g->fd = self->fd;
-	g->by_write = by_write;
-	g->want = want;
-	if (vl_reset(self->fd, NULL) || vl_stats(self->fd, &a))
-		return -1;
-	cur0 = cg_long(self->cg, "memory.current");
-	ooms0 = cg_key(self->cg, "memory.events", "oom_kill");
-	st = vl_run_child(greedy_task, g);
-	if (st < 0)
-		return -1;	/* fork or waitpid failed */
-	EXPECT_EQ(0, vl_stats(self->fd, &b));
-	cur1 = cg_long(self->cg, "memory.current");
-	ooms1 = cg_key(self->cg, "memory.events", "oom_kill");
-	TH_LOG("%s, %zu KiB wanted: the task got %zu pages, exit %d (%s), errno %d; "
-	       "object holds %llu pages; memory.current %ld -> %ld KiB; oom_kill %ld -> %ld",
-	       by_write ? "write()" : "faults", want / 1024, g->done, st,
-	       VL_SIGNALED(st) ? strsignal(VL_SIG(st)) : "exited", g->err,
-	       (unsigned long long)b.pages_resident, cur0 / 1024, cur1 / 1024,
-	       ooms0, ooms1);
-	if (by_write && st == 0)
-		EXPECT_EQ(ENOMEM, g->err) TH_LOG("write() failed: %s", strerror(g->err));
-	if (st == 128 + SIGKILL)
-		EXPECT_LT(ooms0, ooms1) TH_LOG("killed, but not by its cgroup's OOM killer");
-	/* The pages it made stay, charged to its group, within the limit. */
-	EXPECT_LE(b.pages_resident * ps, CG_LIMIT);
-	EXPECT_LE(g->done, b.pages_resident);
-	EXPECT_LE(b.pages_resident, g->done + 1);
-	EXPECT_LE(cur0 + (long)(b.pages_resident * ps * 7 / 8), cur1)
-		TH_LOG("the object's %llu pages are not charged to the group",
-		       (unsigned long long)b.pages_resident);
-	/* Charges the kernel may not refuse can pass memory.max by a little. */
-	EXPECT_LE(cur1, (long)(CG_LIMIT + CG_LIMIT / 64));
-	/* RESET frees them and the charge goes. */
-	EXPECT_EQ(0, vl_reset(self->fd, &freed));
-	EXPECT_EQ(b.pages_resident, freed);
-	cur2 = cg_long(self->cg, "memory.current");
-	TH_LOG("after RESET: memory.current %ld KiB", cur2 / 1024);
-	EXPECT_LE(cur2, cur1 - (long)(freed * ps * 7 / 8))
-		TH_LOG("RESET freed %llu pages but memory.current went %ld -> %ld",
-		       (unsigned long long)freed, cur1, cur2);
-	munmap(g, sizeof(*g));
-	return st;
-}
-
-/*
- * The object's pages are charged to the memory cgroup of the task that
- * made them, by a fault or by write(); they stay charged when the task
- * has gone (the object holds them) and RESET uncharges them.
- */
-TEST_F_TIMEOUT(hostile, memcg_charges_the_object, 120)
-{
-	int st;
-
-	if (cg_setup(self->cg, sizeof(self->cg))) {
-		self->cg[0] = 0;
-		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
-	}
-	st = run_greedy(_metadata, self, false, CG_LIMIT / 2);
-	ASSERT_EQ(1, st) TH_LOG("faults below the limit failed");
-	st = run_greedy(_metadata, self, true, CG_LIMIT / 2);
-	ASSERT_EQ(1, st) TH_LOG("write() below the limit failed");
-	ASSERT_EQ(0, rmdir(self->cg)) TH_LOG("rmdir %s: %s", self->cg, strerror(errno));
-	self->cg[0] = 0;
-}
-
-/*
- * A memory cgroup limit stops a task from making the object grow past it:
- * the module allocates with __GFP_RETRY_MAYFAIL, so a charge over
- * memory.max fails instead of calling the group's OOM killer; the fault
- * gets SIGBUS, write() stops with ENOMEM.  This process, outside the
- * group, lives on, the kernel logs nothing, and RESET takes the charge
- * away (run_greedy() checks memory.current and memory.events).
- */
-TEST_F_TIMEOUT(hostile, memcg_limit_stops_growth, 120)
-{
-	long ooms0, ooms1;
-	int st;
-
-	if (cg_setup(self->cg, sizeof(self->cg))) {
-		self->cg[0] = 0;
-		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
-	}
-	ASSERT_LE(3 * CG_LIMIT, self->st.mem_limit);
-	ooms0 = cg_key(self->cg, "memory.events", "oom_kill");
-	st = run_greedy(_metadata, self, false, 3 * CG_LIMIT);
-	ASSERT_EQ(128 + SIGBUS, st) TH_LOG("faults past the group's limit: status %d", st);
-	st = run_greedy(_metadata, self, true, 3 * CG_LIMIT);
-	ASSERT_EQ(0, st) TH_LOG("write() past the group's limit: status %d", st);
-	ooms1 = cg_key(self->cg, "memory.events", "oom_kill");
-	ASSERT_EQ(ooms0, ooms1) TH_LOG("the group's OOM killer ran");
-	ASSERT_EQ(0, rmdir(self->cg)) TH_LOG("rmdir %s: %s", self->cg, strerror(errno));
-	self->cg[0] = 0;
 }
 
 static int nobody_fresh_pages(void *arg)

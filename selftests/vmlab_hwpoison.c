@@ -20,9 +20,9 @@
  * no oops, right data everywhere.
  *
  * The zero page stays poisoned: this program must be the last of a guest
- * (scripts/guest-init.sh runs it after all others), and the runner
+ * (scripts/guest/guest-init.sh runs it after all others), and the runner
  * accepts the kernel's memory-failure lines in its output only (see
- * MF_ALLOWED in scripts/guest-init.sh and scripts/check.sh).
+ * MF_ALLOWED in scripts/guest/kernel-reports.sh).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab_inspect: VMLAB_IOC_INSPECT and the vmlab tracepoints.
+ * vmlab_inspect: VMLAB_IOC_INSPECT.
  *
  * Inspect's view of a page is held against the kernel's own: present bit
  * and PFN against /proc/self/pagemap, anonymous and zero-page bits against
@@ -11,14 +11,8 @@
  * until one writes.  Frame ids are equal exactly where PFNs are.
  *
  * Another process is inspected by pid; a process that is gone gives
- * ESRCH; an unprivileged caller gets no PFNs, no swap type, but the same
- * frame ids of vmlab's pages, and is refused another user's process
- * (vmlab_privacy checks what else it is not told).  Bad requests fail
- * with EINVAL or EFAULT.
- *
- * The tracepoints (events/vmlab in tracefs) are read back from the trace
- * buffer for each kind of fault, page_mkwrite, VMA open and close,
- * write-back and reset, with the fields they must carry.
+ * ESRCH; what an unprivileged caller is told is vmlab_privacy's.  Bad requests fail
+ * with EINVAL or EFAULT.  The tracepoints are vmlab_tracepoints'.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +37,6 @@
 #include "kselftest_harness.h"
 #include "vmlab_util.h"
 
-#define NOBODY		65534
 #define VI_VM_SOFTDIRTY	0x08000000ULL	/* vm_flags: pagemap shows soft-dirty */
 
 FIXTURE(inspect)
@@ -421,18 +414,6 @@ TEST_F(inspect, vmlab_private_cow)
 }
 
 /*
- * Become user nobody, keeping /proc/self readable (a change of user
- * makes the process undumpable, and its /proc files root's).
- */
-static int vi_become_nobody(void)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-}
-
-/*
  * swap_entry's child, as nobody, on its copy of the swapped-out entry:
  * the kind shown, the type and offset (which device, where on it) hidden
  * and said to be, as pagemap hides the whole swap entry.
@@ -442,7 +423,7 @@ static int vi_swap_child(int fd, const char *m)
 	struct vmlab_page_info p;
 	uint64_t e;
 
-	if (vi_become_nobody())
+	if (vl_become_nobody(true))
 		return 10;
 	p = vi_page(fd, 0, m);
 	if (p.nonpresent != VMLAB_NP_SWAP || p.swap_type)
@@ -1143,346 +1124,6 @@ TEST_F(inspect, bad_input)
 	ASSERT_EQ(-1, ioctl(self->fd, _IOWR(VMLAB_IOC_MAGIC, 0x7f, struct vmlab_inspect),
 			    &req));
 	ASSERT_EQ(ENOTTY, errno);
-}
-
-/*
- * As nobody: no PFNs or raw entries, the same frame ids as root sees, and
- * root's process refused.
- */
-static int unprivileged_child(int fd, char *shared, uint64_t frame)
-{
-	struct vmlab_page_info p;
-
-	if (vi_become_nobody())
-		return 10;
-	/* fork does not copy the entries of shared file mappings: fault. */
-	if (shared[0] != 1)
-		return 17;
-	p = vi_page(fd, 0, shared);
-	if (!has(p.walk, VMLAB_WALK_VMA | VMLAB_WALK_PFN_HIDDEN))
-		return 11;
-	if (p.pfn || p.raw[0] || p.raw[VMLAB_LEVEL_PGD - 1])
-		return 12;
-	if (!has(p.entry, VMLAB_ENTRY_PRESENT) || p.frame_id != frame)
-		return 13;
-	if (!has(p.page, VMLAB_PAGE_VMLAB))
-		return 14;
-	if (vi_inspect(fd, getppid(), shared, 1, &p) == 0)
-		return 15;
-	if (errno != EACCES && errno != EPERM)
-		return 16;
-	return 0;
-}
-
-TEST_F(inspect, unprivileged)
-{
-	struct vmlab_page_info p;
-	size_t ps = self->ps;
-	pid_t pid;
-	char *m;
-
-	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	m[0] = 1;
-	p = vi_page(self->fd, 0, m);
-	VI_CROSS_CHECK(p, m);
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(unprivileged_child(self->fd, m, p.frame_id));
-	ASSERT_EQ(0, vl_wait(pid));
-	munmap(m, ps);
-}
-
-/* tracefs */
-
-static char vi_tracefs[64];
-
-static bool vi_trace_write(const char *file, const char *s)
-{
-	char path[128];
-	int fd;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/%s", vi_tracefs, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok;
-}
-
-/* Start tracing the vmlab events afresh; false if there is no tracefs. */
-static bool vi_trace_start(void)
-{
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
-	char path[128];
-	size_t i;
-
-	for (i = 0; i < 2 && !vi_tracefs[0]; i++) {
-		snprintf(path, sizeof(path), "%s/events/vmlab/enable", dirs[i]);
-		if (!access(path, W_OK))
-			snprintf(vi_tracefs, sizeof(vi_tracefs), "%s", dirs[i]);
-	}
-	return vi_tracefs[0] && vi_trace_write("events/vmlab/enable", "0") &&
-	       vi_trace_write("trace", "") &&
-	       vi_trace_write("events/vmlab/enable", "1");
-}
-
-/* Stop and return the trace buffer's text (malloc'd), NULL on error. */
-static char *vi_trace_stop(void)
-{
-	size_t len = 0, cap = 1 << 16;
-	char path[128], *buf = malloc(cap);
-	ssize_t n;
-	int fd;
-
-	vi_trace_write("events/vmlab/enable", "0");
-	snprintf(path, sizeof(path), "%s/trace", vi_tracefs);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			char *b = realloc(buf, cap *= 2);
-
-			if (!b)
-				break;
-			buf = b;
-		}
-	}
-	close(fd);
-	buf[len] = 0;
-	return buf;
-}
-
-/* Does a line of the trace, from pid (0: any), contain want? */
-static bool vi_traced(const char *trace, pid_t pid, const char *want)
-{
-	const char *line = trace, *end;
-	char tag[24], l[512];
-
-	snprintf(tag, sizeof(tag), "-%d ", (int)pid);
-	for (; *line; line = *end ? end + 1 : end) {
-		end = strchrnul(line, '\n');
-		if ((size_t)(end - line) >= sizeof(l))
-			continue;
-		memcpy(l, line, end - line);
-		l[end - line] = 0;
-		if (l[0] == '#' || !strstr(l, want))
-			continue;
-		if (!pid || strstr(l, tag))
-			return true;
-	}
-	return false;
-}
-
-#define ASSERT_TRACED(trace, pid, ...) do {				\
-	char __want[256];						\
-									\
-	snprintf(__want, sizeof(__want), __VA_ARGS__);			\
-	ASSERT_TRUE(vi_traced(trace, pid, __want))			\
-		TH_LOG("not in the trace: \"%s\"", __want);		\
-} while (0)
-
-/*
- * Every kind of fault, page_mkwrite, VMA open and close with their
- * reasons, write-back and reset, read back from the trace buffer with the
- * address, offset, frame (PFN as pagemap has it, frame id as inspect has
- * it) and outcome each must carry.
- */
-TEST_F(inspect, tracepoints)
-{
-	size_t ps = self->ps, end = self->st.size / ps;
-	unsigned long long frame;
-	struct vmlab_page_info p;
-	pid_t me = getpid(), pid;
-	char *sh, *sh2, *pr, *past, *trace;
-	unsigned long pfn;
-
-	if (!vi_trace_start())
-		SKIP(return, "no tracefs with events/vmlab");
-	sh = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
-	pr = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
-		  4 * ps);
-	ASSERT_NE(MAP_FAILED, sh);
-	ASSERT_NE(MAP_FAILED, pr);
-	/* Every fault calls the module: no fault-around. */
-	ASSERT_EQ(0, madvise(sh, 2 * ps, MADV_RANDOM));
-	ASSERT_EQ(0, madvise(pr, 2 * ps, MADV_RANDOM));
-
-	vl_touch_read(sh, 1);		/* shared read of a hole */
-	sh2 = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, sh2);
-	ASSERT_EQ(0, madvise(sh2, ps, MADV_RANDOM));
-	vl_touch_read(sh2, 1);		/* the same page again */
-	sh[0] = 1;				/* page_mkwrite */
-	sh[ps] = 1;				/* shared write of a hole */
-	vl_touch_read(pr, 1);		/* private read of a hole */
-	pr[ps] = 1;				/* private write of a hole */
-	ASSERT_EQ(0, fsync(self->fd));		/* write-back of 2 pages */
-	ASSERT_EQ(0, mprotect(sh, ps, PROT_READ));	/* split: copy */
-	pid = fork();				/* VMAs copied: fork */
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(0);			/* their close: exit */
-	ASSERT_EQ(0, vl_wait(pid));
-	past = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd, end * ps);
-	ASSERT_NE(MAP_FAILED, past);
-	ASSERT_EQ(SIGBUS, vl_probe(past, false));
-	p = vi_page(self->fd, 0, sh);
-	pfn = vl_pfn(sh);
-	frame = p.frame_id;
-	ASSERT_NE(0, pfn);
-	munmap(sh2, ps);			/* close: unmap */
-	ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* reset: 2 pages */
-	trace = vi_trace_stop();
-	ASSERT_NE(NULL, trace);
-
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=0 shared read outcome=allocated pfn=0x%lx frame_id=0x%llx",
-		      (unsigned long)sh, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=0 shared read outcome=existing pfn=0x%lx frame_id=0x%llx",
-		      (unsigned long)sh2, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_page_mkwrite: address=0x%lx pgoff=0 pfn=0x%lx frame_id=0x%llx dirtied",
-		      (unsigned long)sh, pfn, frame);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=1 shared write outcome=allocated",
-		      (unsigned long)sh + ps);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=4 private read outcome=zero",
-		      (unsigned long)pr);
-	ASSERT_TRACED(trace, me, "vmlab_fault: address=0x%lx pgoff=5 private write outcome=zero",
-		      (unsigned long)pr + ps);
-	ASSERT_TRACED(trace, 0, "vmlab_fault: address=0x%lx pgoff=%zu shared read outcome=sigbus pfn=0x0 frame_id=0x0",
-		      (unsigned long)past, end);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=0 shared reason=mmap",
-		      (unsigned long)sh, (unsigned long)sh + 2 * ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=1 shared reason=copy",
-		      (unsigned long)sh + ps, (unsigned long)sh + 2 * ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=0 shared reason=fork",
-		      (unsigned long)sh2, (unsigned long)sh2 + ps);
-	ASSERT_TRACED(trace, pid, "vmlab_vma_close: start=0x%lx end=0x%lx pgoff=0 shared reason=exit",
-		      (unsigned long)sh2, (unsigned long)sh2 + ps);
-	ASSERT_TRACED(trace, me, "vmlab_vma_close: start=0x%lx end=0x%lx pgoff=0 shared reason=unmap",
-		      (unsigned long)sh2, (unsigned long)sh2 + ps);
-	ASSERT_TRACED(trace, me, "vmlab_writeback: first=0 last=%llu cleaned=2",
-		      (unsigned long long)(0x7fffffffffffffffULL / ps));
-	ASSERT_TRACED(trace, me, "vmlab_reset: freed=2");
-	free(trace);
-	munmap(sh, 2 * ps);
-	munmap(pr, 2 * ps);
-	munmap(past, ps);
-}
-
-/* A child of trace_allocated_once_per_page: wait for the start (the
- * parent closing the pipe), then read every page.
- */
-static int vi_race_child(int start, const char *m, size_t n, size_t ps)
-{
-	char c;
-	size_t i;
-
-	if (read(start, &c, 1) != 0)
-		return 1;
-	for (i = 0; i < n; i++)
-		(void)*(volatile const char *)(m + i * ps);
-	return 0;
-}
-
-/*
- * Two processes fault the same holes of a shared mapping at the same time,
- * in the same order, so that they often meet on one page: exactly one of
- * the two faults of each page fills it.  The trace must say "allocated"
- * once per page in each round (rounds end with a reset, which the trace
- * shows too), with the PFN that pagemap shows for the page afterwards, and
- * as many times in all as the module counted pages allocated.
- */
-#define VI_RACE_PAGES	256
-#define VI_RACE_ROUNDS	4
-TEST_F(inspect, trace_allocated_once_per_page)
-{
-	size_t ps = self->ps, n = VI_RACE_PAGES, i, total = 0;
-	static unsigned long pfn[VI_RACE_ROUNDS][VI_RACE_PAGES];
-	static unsigned int seen[VI_RACE_ROUNDS][VI_RACE_PAGES];
-	struct vmlab_stats a, b;
-	int round, c, r = -1;
-	char *m, *trace;
-	const char *l;
-
-	VL_NEED_PAGES(self->st, VI_RACE_PAGES);
-	m = mmap(NULL, n * ps, PROT_READ, MAP_SHARED, self->fd, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));	/* a fault per page */
-	if (!vi_trace_start())
-		SKIP(return, "no tracefs with events/vmlab");
-	ASSERT_EQ(0, vl_stats(self->fd, &a));
-	for (round = 0; round < VI_RACE_ROUNDS; round++) {
-		int start[2];
-		pid_t pid[2];
-
-		ASSERT_EQ(0, vl_reset(self->fd, NULL));	/* a round begins */
-		ASSERT_EQ(0, pipe(start));
-		for (c = 0; c < 2; c++) {
-			pid[c] = fork();
-			ASSERT_LE(0, pid[c]);
-			if (pid[c] == 0) {
-				close(start[1]);
-				_exit(vi_race_child(start[0], m, n, ps));
-			}
-		}
-		close(start[0]);
-		close(start[1]);			/* go */
-		for (c = 0; c < 2; c++)
-			ASSERT_EQ(0, vl_wait(pid[c]));
-		for (i = 0; i < VI_RACE_PAGES; i++)	/* pagemap's view */
-			pfn[round][i] = (vl_touch_read(m + i * ps, 1), vl_pfn(m + i * ps));
-	}
-	trace = vi_trace_stop();
-	ASSERT_NE(NULL, trace);
-	ASSERT_EQ(0, vl_stats(self->fd, &b));
-	ASSERT_EQ(VI_RACE_ROUNDS * n, b.pages_allocated - a.pages_allocated);
-
-	for (l = trace; (l = strpbrk(l, "v")); l++) {
-		unsigned long addr, off, f;
-		char sh[16], rw[16], out[16];
-
-		if (!strncmp(l, "vmlab_reset: ", 13)) {
-			r++;
-			continue;
-		}
-		if (strncmp(l, "vmlab_fault: ", 13) ||
-		    sscanf(l, "vmlab_fault: address=%lx pgoff=%lu %15s %15s outcome=%15s pfn=%lx",
-			   &addr, &off, sh, rw, out, &f) != 6 ||
-		    strcmp(out, "allocated"))
-			continue;
-		if (r < 0 || r >= VI_RACE_ROUNDS || off >= VI_RACE_PAGES) {
-			ASSERT_TRUE(false)
-				TH_LOG("round %d: allocated at pgoff %lu", r, off);
-			continue;
-		}
-		ASSERT_EQ(pfn[r][off], f)
-			TH_LOG("round %d, page %lu: traced PFN %#lx, pagemap's %#lx",
-			       r, off, f, pfn[r][off]);
-		seen[r][off]++;
-		total++;
-	}
-	free(trace);
-	ASSERT_EQ(VI_RACE_ROUNDS - 1, r);
-	for (round = 0; round < VI_RACE_ROUNDS; round++)
-		for (i = 0; i < VI_RACE_PAGES; i++) {
-			unsigned int times = seen[round][i];
-
-			ASSERT_EQ(1, times)
-				TH_LOG("round %d: page %zu traced as allocated %u times",
-				       round, i, times);
-		}
-	ASSERT_EQ(VI_RACE_ROUNDS * n, total);
-	munmap(m, n * ps);
 }
 
 VL_TEST_MAIN

@@ -72,7 +72,6 @@
 #define OT_STRESS_SECS	20	/* stress-ng's run */
 #define OT_FIO_MB	16	/* each fio job's size: under mem_limit */
 #define OT_LOST_KB	(8 * 1024)	/* free memory a tool may keep */
-#define OT_NOBODY	65534
 #define OT_OUT		"/tmp/vmlab_outside.out"
 
 /* Kernel reports, as guest-init.sh and check.sh look for them. */
@@ -501,7 +500,7 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 	/* Its user must open the device: 0666 for this run. */
 	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
 	mkdir(dir, 0755);
-	ASSERT_EQ(0, chown(dir, OT_NOBODY, OT_NOBODY));
+	ASSERT_EQ(0, chown(dir, VL_NOBODY, VL_NOBODY));
 	ASSERT_EQ(0, vl_stats(self->fd, &a));
 	for (run = 1; run <= 3; run++, seed++) {
 		struct vmlab_stats r0;
@@ -528,7 +527,7 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 		argv[argc] = NULL;
 		printf("# trinity seed %llu (VMLAB_TRINITY_SEED=%llu replays it), %lu calls\n",
 		       (unsigned long long)seed, (unsigned long long)seed, n);
-		rc = ot_exec(argv, OT_NOBODY, dir, &left);
+		rc = ot_exec(argv, VL_NOBODY, dir, &left);
 		ran = ot_trinity_ran();
 		ASSERT_EQ(0, vl_stats(self->fd, &b));
 		printf("# trinity run %d: exit status %d, ran %ld calls, the module opened %lld VMAs\n",

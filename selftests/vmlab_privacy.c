@@ -50,7 +50,6 @@
 #define STATX_MNT_ID_UNIQUE	0x00004000U	/* 6.8: stx_mnt_id never reused */
 #endif
 
-#define NOBODY		65534
 #define VP_ALL_HIDDEN	(VMLAB_HIDDEN_PFN | VMLAB_HIDDEN_FRAME_ID |		\
 			 VMLAB_HIDDEN_MAPCOUNT | VMLAB_HIDDEN_REFCOUNT |	\
 			 VMLAB_HIDDEN_STATE)
@@ -90,17 +89,6 @@ FIXTURE_TEARDOWN(privacy)
 		chmod(VMLAB_DEVICE, self->mode);
 	if (self->fd >= 0)
 		close(self->fd);
-}
-
-/* uid/gid nobody, no groups, dumpable (so that root reads its pagemap). */
-static int vp_become_nobody(void)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
-		return -1;
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		return -1;
-	return geteuid() == NOBODY ? 0 : -1;
 }
 
 static int vp_inspect(int fd, pid_t pid, const void *addr,
@@ -237,7 +225,7 @@ static struct vp_board *vp_board_new(void)
 	return b == MAP_FAILED ? NULL : b;
 }
 
-/* Open the device as nobody (after vp_become_nobody()). */
+/* Open the device as nobody (after vl_become_nobody(true)). */
 static int vp_open_nobody(void)
 {
 	int fd = open(VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
@@ -278,7 +266,7 @@ static int vp_file_child(struct vl_sync *s, struct vp_board *b,
 	int fd, i;
 
 	vl_sync_child(s);
-	CK(vp_become_nobody() == 0, "cannot become nobody: %s", strerror(errno));
+	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
 	(void)m[0];
@@ -425,7 +413,7 @@ static int vp_own_child(struct vl_sync *s, struct vp_board *b, char *obj,
 	int fd;
 
 	vl_sync_child(s);
-	CK(vp_become_nobody() == 0, "cannot become nobody: %s", strerror(errno));
+	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
 	obj[0] = 1;			/* the object's page 0 */
@@ -536,7 +524,7 @@ static int vp_fork_child(struct vl_sync *s, struct vp_board *b, char *anon)
 	char c;
 
 	vl_sync_child(s);
-	CK(vp_become_nobody() == 0, "cannot become nobody: %s", strerror(errno));
+	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
 	anon[0] = 1;
@@ -617,6 +605,55 @@ TEST_F(privacy, anon_shared_after_fork)
 	vl_sync_close(&s);
 	munmap(b, sizeof(*b));
 	munmap(anon, self->ps);
+}
+
+/*
+ * As nobody: no PFNs or raw entries, the same frame ids as root sees, and
+ * root's process refused.
+ */
+static int vp_unprivileged_child(int fd, char *shared, uint64_t frame)
+{
+	struct vmlab_page_info p;
+
+	if (vl_become_nobody(true))
+		return 10;
+	/* fork does not copy the entries of shared file mappings: fault. */
+	if (shared[0] != 1)
+		return 17;
+	if (vp_inspect(fd, 0, shared, &p))
+		return 18;
+	if (!(p.walk & VMLAB_WALK_VMA) || !vp_no_pfn(&p))
+		return 11;
+	if (!(p.entry & VMLAB_ENTRY_PRESENT) || p.frame_id != frame)
+		return 13;
+	if (!(p.page & VMLAB_PAGE_VMLAB))
+		return 14;
+	if (vp_inspect(fd, getppid(), shared, &p) == 0)
+		return 15;
+	if (errno != EACCES && errno != EPERM)
+		return 16;
+	return 0;
+}
+
+TEST_F(privacy, unprivileged)
+{
+	struct vmlab_page_info p;
+	size_t ps = self->ps;
+	pid_t pid;
+	char *m;
+
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	m[0] = 1;
+	ASSERT_EQ(0, vp_inspect(self->fd, 0, m, &p));
+	VP_ROOT_CHECK(p, getpid(), m);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(vp_unprivileged_child(self->fd, m, p.frame_id));
+	ASSERT_EQ(0, vl_wait(pid));
+	munmap(m, ps);
 }
 
 /* pid namespaces */

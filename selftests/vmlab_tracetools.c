@@ -869,17 +869,15 @@ struct tt_syms {
 static bool tt_symbols(const char *event, const char *field,
 		       char names[TT_NSYMS][16])
 {
-	static const char *const dirs[] = {
-		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
-	};
+	const char *tracefs = vl_tracefs();
 	char path[256], key[64], *text = NULL, *p, *end;
 	unsigned long v;
-	size_t i, len;
+	size_t len;
 	int found = 0;
 
 	memset(names, 0, TT_NSYMS * sizeof(names[0]));
-	for (i = 0; i < 2 && !text; i++) {
-		snprintf(path, sizeof(path), "%s/events/vmlab/%s/format", dirs[i],
+	if (tracefs) {
+		snprintf(path, sizeof(path), "%s/events/vmlab/%s/format", tracefs,
 			 event);
 		text = tt_slurp(path);
 	}

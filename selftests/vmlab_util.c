@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <linux/loop.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -77,6 +78,70 @@ long vl_read_long(const char *path)
 		return -1;
 	buf[n] = 0;
 	return strtol(buf, NULL, 0);
+}
+
+static int write_str(const char *path, const char *s, int how)
+{
+	int fd = open(path, O_WRONLY | how | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+int vl_write_str(const char *path, const char *s)
+{
+	return write_str(path, s, O_TRUNC);
+}
+
+int vl_append_str(const char *path, const char *s)
+{
+	return write_str(path, s, O_APPEND);
+}
+
+long vl_read_key(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "re");
+	size_t klen = strlen(key);
+	char line[256];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+int vl_become_nobody(bool dumpable)
+{
+	if (setgroups(0, NULL) || setresgid(VL_NOBODY, VL_NOBODY, VL_NOBODY) ||
+	    setresuid(VL_NOBODY, VL_NOBODY, VL_NOBODY))
+		return -1;
+	if (dumpable && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return -1;
+	return geteuid() == VL_NOBODY ? 0 : -1;
+}
+
+const char *vl_tracefs(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/vmlab", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
 }
 
 int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi)

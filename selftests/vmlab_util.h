@@ -72,6 +72,24 @@ int vl_stats(int fd, struct vmlab_stats *st);
 int vl_reset(int fd, uint64_t *pages_freed);
 /* The number a small file (sysfs, cgroupfs) holds, or -1. */
 long vl_read_long(const char *path);
+/* Write s to the file at path (sysfs, cgroupfs, tracefs), as the shell's
+ * > does (O_TRUNC); 0 or -1. */
+int vl_write_str(const char *path, const char *s);
+/* The same as >> does (O_APPEND): tracefs's kprobe_events keeps the
+ * probes already there. */
+int vl_append_str(const char *path, const char *s);
+/* The value of "key N" in a flat-keyed file such as memory.events, or -1. */
+long vl_read_key(const char *path, const char *key);
+/*
+ * Become uid and gid VL_NOBODY with no supplementary groups (and so no
+ * capabilities).  A process that dropped root is not dumpable, and its
+ * /proc files are root's: with dumpable, make it dumpable again, so that
+ * its pagemap can be read by its own user.  0, or -1 with errno.
+ */
+#define VL_NOBODY		65534
+int vl_become_nobody(bool dumpable);
+/* Where tracefs is mounted with the vmlab events in it, or NULL. */
+const char *vl_tracefs(void);
 /* VMLAB_IOC_INSPECT of the page at addr in this process. */
 int vl_inspect_one(int fd, const void *addr, struct vmlab_page_info *pi);
 /* Print every counter that differs between two readings (stderr). */

@@ -7,7 +7,7 @@
 # and prints that directory.  VER is the newest linux-source-6.12 (the
 # harness of 6.1 mishandles SKIP in FIXTURE_SETUP and forked EXPECTs).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 papt_init
 pkg=$(papt_newest 'linux-source-6\.12')

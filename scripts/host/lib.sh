@@ -3,7 +3,7 @@
 # configuration (never the host's /etc/apt) and logging.  Source it.
 
 VMLAB_CACHE=${VMLAB_CACHE:-$HOME/.cache/vmlab}
-VMLAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VMLAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export VMLAB_CACHE VMLAB_TOP
 
 log() { printf 'vmlab: %s\n' "$*" >&2; }

@@ -11,7 +11,7 @@
 #
 # with the shared libraries and loader they need, at their host paths.  The
 # programs are Debian bookworm's, installed on the host by host_need from
-# the host's own bookworm sources, as scripts/tracetools.sh does for
+# the host's own bookworm sources, as scripts/host/tracetools.sh does for
 # trace-cmd and perf; the guests run the same bookworm userspace (busybox,
 # the C library of these archives).
 #

@@ -11,8 +11,10 @@
  *   getrusage(), /proc/PID/stat  minor page faults
  *   /proc/meminfo, zoneinfo    free memory
  *
- * Used by the vmlab command (userspace/) and by the selftests.  Plain C
- * and libc only.  Functions return 0 or a value on success and -1 with
+ * Built as libvmlab.a, which the vmlab command (userspace/) links, from
+ * device.c (/dev/vmlab: open, counters, reset, inspect), kernel-views.c
+ * (the /proc files above) and units.c (page size, sizes, addresses).
+ * Plain C and libc only.  Functions return 0 or a value on success and -1 with
  * errno set on failure, unless said otherwise.  A pid of 0 means the
  * calling process.
  */

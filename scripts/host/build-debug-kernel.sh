@@ -5,13 +5,14 @@
 # DEBUG_VM, kmemleak, UBSAN, KFENCE, DEBUG_PAGEALLOC...) from Debian's
 # linux-source-6.12 package, configured as
 #
-#	x86_64_defconfig + kvm_guest.config + scripts/debug.config
+#	x86_64_defconfig + kvm_guest.config + scripts/host/debug.config
 #
-# then `make olddefconfig`; every option that scripts/debug.config sets, and
-# every one the tests need (selftests/config), must end up as written there.  Called by `fetch-kernel.sh debug`, like the
-# other series: writes $VMLAB_CACHE/kernels/debug/env (KREL, VMLINUZ: the
-# bzImage, KDIR: the build directory, CHROOT empty, and APPEND/TIMEOUT/
-# PROG_TIMEOUT/KMEMLEAK for check.sh) and prints its path.
+# then `make olddefconfig`; every option that scripts/host/debug.config
+# sets, and every one the tests need (selftests/config), must end up as
+# written there.  Called by `fetch-kernel.sh debug`, like the other series:
+# writes $VMLAB_CACHE/kernels/debug/env (KREL, VMLINUZ: the bzImage, KDIR:
+# the build directory, CHROOT empty, and APPEND/TIMEOUT/PROG_TIMEOUT/
+# KMEMLEAK for check.sh) and prints its path.
 #
 # The build is out of tree (O=) in $VMLAB_CACHE/kernels/debug/build-KEY,
 # KEY being the source package's version, the first 12 hex digits of the
@@ -25,7 +26,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FRAGMENT=$VMLAB_TOP/scripts/debug.config
+FRAGMENT=$VMLAB_TOP/scripts/host/debug.config
 BASE_CONFIGS="x86_64_defconfig kvm_guest.config"
 DIR=$VMLAB_CACHE/kernels/debug
 # What the guests of this kernel get (see check.sh): page-allocation
@@ -100,7 +101,7 @@ build() {
 		{ cat "$out/merge.log" >&2; die "merge_config.sh failed"; }
 	make -s -C "$src" O="$out" olddefconfig >/dev/null
 	if ! check_config "$out/.config" "$FRAGMENT" || ! check_config "$out/.config" "$VMLAB_TOP/selftests/config"; then
-		die "the debug kernel's configuration lacks options (scripts/debug.config, selftests/config)"
+		die "the debug kernel's configuration lacks options (scripts/host/debug.config, selftests/config)"
 	fi
 	log "building the debug kernel with make -j$jobs (log: $out/build.log); this takes a while"
 	if ! nice make -C "$src" O="$out" -j"$jobs" bzImage >"$out/build.log" 2>&1 ||

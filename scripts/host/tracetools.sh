@@ -12,7 +12,7 @@
 #			about 200 MB, most of it LLVM and clang
 #
 # Each archive holds its programs and the shared libraries and loader they
-# need, at their host paths, as scripts/userspace-extra.sh lists them for
+# need, at their host paths, as scripts/host/userspace-extra.sh lists them for
 # the tour's probe.  The programs are Debian bookworm's, installed on the
 # host by host_need; perf 6.1 reads the events' formats from tracefs, so it
 # serves every kernel.

@@ -82,7 +82,7 @@ sparse_args() {
 main() {
 	local series=${1:?usage: kmake.sh SERIES [MAKE-ARGS...]} env dir ko args
 	shift
-	env=$("$VMLAB_TOP/scripts/fetch-kernel.sh" "$series")
+	env=$("$VMLAB_TOP/scripts/host/fetch-kernel.sh" "$series")
 	# shellcheck disable=SC1090
 	. "$env"
 	[ $# -gt 0 ] || set -- modules

@@ -10,7 +10,7 @@
 #   6.12  bookworm-security:   headers used on the host (gcc-12)
 #   7.3   trixie-backports:    headers need gcc-14, so they are installed in
 #                              a trixie chroot under the cache and modules are
-#                              built there (scripts/kmake.sh)
+#                              built there (scripts/host/kmake.sh)
 #   debug bookworm-security:   vmlab's debug kernel (KASAN, lockdep...), built
 #                              from linux-source-6.12 by build-debug-kernel.sh
 #                              (VMLINUZ is its bzImage, KDIR its build tree)
@@ -116,7 +116,7 @@ case $series in
 	;;
 7.3)
 	chroot_dir=$VMLAB_CACHE/chroot/trixie
-	"$VMLAB_TOP/scripts/mkchroot.sh" "$chroot_dir" gcc-14 make "$hdr"
+	"$VMLAB_TOP/scripts/host/mkchroot.sh" "$chroot_dir" gcc-14 make "$hdr"
 	kdir=/usr/src/linux-headers-$krel
 	[ -f "$chroot_dir$kdir/Makefile" ] || die "headers $hdr missing in the chroot"
 	;;

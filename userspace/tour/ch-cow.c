@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chapter 5, copy-on-write after fork.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+static void grid_line(const char *who, const struct pev *e, size_t n)
+{
+	char cells[64];
+	size_t i;
+
+	for (i = 0; i < n && i < sizeof(cells) - 1; i++)
+		cells[i] = e[i].ch;
+	cells[i] = 0;
+	ev("%-8s %s", who, cells);
+}
+
+void ch_cow(void)
+{
+	enum { N = 8 };
+	struct pev pa[N], ch[N], orig[N], x;
+	struct vmlab_stats a, b;
+	struct peer pr = { 0 };
+	bool all_same = true, all_ro = true, twice = true, rest = true, counted = false;
+	char buf[16], eq[N + 1];
+	char *p, *sh = NULL;
+	size_t i;
+	int fd;
+
+	para("fork() does not copy a process's memory. The child gets a copy of the "
+	     "parent's page tables, and the kernel makes every private page read-only "
+	     "in both. They share each frame until one of them writes to it: the writer "
+	     "gets a copy, the other keeps the original.");
+	fd = open_dev();
+	if (fd < 0)
+		return;
+	step("p = mmap(%d pages, MAP_PRIVATE) of the object; the parent writes every page", N);
+	p = map_dev(fd, N * T.ps, false);
+	sh = map_dev(fd, T.ps, true);
+	close(fd);
+	if (!p || !sh)
+		goto out;
+	for (i = 0; i < N; i++)
+		snprintf(p + i * T.ps, 16, "parent %zu", i);
+	strcpy(sh, "shared");
+	for (i = 0; i < N; i++)
+		pa[i] = pev(0, p + i * T.ps);
+	grid_line("parent", pa, N);
+	ev("(C: a private copy, writable; c: the same, read-only; `vmlab grid --help`)");
+	check(pa[0].anon && (!pa[0].write_known || pa[0].write) &&
+	      (pa[0].mapcount < 0 || pa[0].mapcount == 1),
+	      "page 0: %s", pev_str(&pa[0]));
+
+	step("fork()");
+	stats(&a);
+	if (!peer_start(&pr))
+		goto out;
+	/* The child runs nothing until asked: its page tables are as fork() made them. */
+	stats(&b);
+	check(D(a, b, vma_opens) == 2, "module: %s: the child got its own copies\nof the two "
+	      "vmlab mappings", diff_str(&a, &b));
+	for (i = 0; i < N; i++) {
+		pa[i] = pev(0, p + i * T.ps);
+		ch[i] = pev(pr.pid, p + i * T.ps);
+		orig[i] = pa[i];
+		all_same &= same(&pa[i], &ch[i]);
+		all_ro &= !pa[i].write_known || (!pa[i].write && !ch[i].write);
+		/*
+		 * Not root: the count of an anonymous page two processes share is
+		 * withheld beyond "more than one" (2); the equal frame ids show whose.
+		 */
+		twice &= pa[i].mapcount < 0 || (pa[i].mapcount == 2 && ch[i].mapcount == 2);
+		counted |= pa[i].mapcount >= 0;
+		eq[i] = same(&pa[i], &ch[i]) ? '=' : 'x';
+	}
+	eq[N] = 0;
+	grid_line("parent", pa, N);
+	grid_line("child", ch, N);
+	ev("%-8s %s", "frames", eq);
+	check(all_same, "parent and child map the same %d frames (page 0: %s)", N,
+	      frame_name(&pa[0]));
+	check(all_ro, "read-only in both page tables now: the kernel write-protected them");
+	if (counted && pa[0].map_hidden)
+		check(twice, "each frame is mapped more than once: the map count says \"more than "
+		      "one\" (its exact value is %s); the equal frame ids say by whom:\n"
+		      "the parent and the child", HIDDEN_WORDS);
+	else if (counted)
+		check(twice, "each frame is mapped twice (mapcount 2)");
+
+	step("the child writes page 0");
+	if (!peer_write(&pr, p, "child 0", 8))
+		goto out;
+	x = pev(pr.pid, p);
+	pa[0] = pev(0, p);
+	check(x.present && !same(&x, &orig[0]) && (!x.write_known || x.write),
+	      "the child got a new frame for page 0: %s", pev_str(&x));
+	check(same(&pa[0], &orig[0]), "the parent keeps the original: %s", pev_str(&pa[0]));
+	if (peer_read(&pr, p, buf, 8))
+		check(!strcmp(p, "parent 0") && !strcmp(buf, "child 0"),
+		      "the parent reads \"%s\", the child \"%s\"", p, buf);
+
+	step("the parent writes page 1");
+	strcpy(p + T.ps, "parent*");
+	pa[1] = pev(0, p + T.ps);
+	x = pev(pr.pid, p + T.ps);
+	check(pa[1].present && !same(&pa[1], &orig[1]) && (!pa[1].write_known || pa[1].write),
+	      "the parent got a new frame for page 1: %s", pev_str(&pa[1]));
+	check(same(&x, &orig[1]), "the child keeps the original: %s", pev_str(&x));
+
+	for (i = 0; i < N; i++) {
+		pa[i] = pev(0, p + i * T.ps);
+		ch[i] = pev(pr.pid, p + i * T.ps);
+		eq[i] = same(&pa[i], &ch[i]) ? '=' : 'x';
+		if (i >= 2)
+			rest &= same(&pa[i], &orig[i]) && same(&ch[i], &orig[i]);
+	}
+	step("pages 2 to %d: written by nobody since fork", N - 1);
+	grid_line("parent", pa, N);
+	grid_line("child", ch, N);
+	ev("%-8s %s", "frames", eq);
+	check(rest, "still one shared frame each, read-only: no copy was made for them");
+
+	step("and the MAP_SHARED mapping? The child writes \"child\" into it");
+	if (peer_write(&pr, sh, "child", 6)) {
+		struct pev s1 = pev(0, sh), s2 = pev(pr.pid, sh);
+
+		check(!strcmp(sh, "child") && same(&s1, &s2),
+		      "the parent reads \"%s\": shared pages are never copied (%s)", sh,
+		      frame_name(&s1));
+	}
+	observed("after fork both mapped the same %d frames read-only; the child's write to "
+		 "page 0 and the parent's to page 1 each made one copy, for the writer only",
+		 N);
+out:
+	peer_stop(&pr);
+	if (p)
+		munmap(p, N * T.ps);
+	if (sh)
+		munmap(sh, T.ps);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chapter 8, dirty pages and write-back.
+ */
+#define _GNU_SOURCE
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+void ch_dirty(void)
+{
+	struct vmlab_stats a, b;
+	struct pev e;
+	long f0, f1;
+	char *m;
+	int fd;
+
+	para("The kernel must know which pages of a shared file mapping were written, "
+	     "to write them back. It maps a clean page read-only: the first store "
+	     "faults, and the file's page_mkwrite handler marks the page dirty. "
+	     "Later stores go straight through. Writing back (msync, fsync) cleans the "
+	     "page and write-protects it again, so the next store is noticed again.");
+	fd = open_dev();
+	if (fd < 0)
+		return;
+	step("m = mmap(4 pages, MAP_SHARED, fd); read page 0");
+	m = map_dev(fd, 4 * T.ps, true);
+	if (!m) {
+		close(fd);
+		return;
+	}
+	stats(&a);
+	(void)*(volatile char *)m;
+	stats(&b);
+	e = pev(0, m);
+	check(b.pages_dirty == 0 && e.present && (!e.write_known || !e.write),
+	      "a clean page (pages_dirty 0), mapped read-only: %s", pev_str(&e));
+
+	step("m[0] = 'x': the first store");
+	stats(&a);
+	f0 = vmlab_minflt();
+	m[0] = 'x';
+	f1 = vmlab_minflt();
+	stats(&b);
+	e = pev(0, m);
+	check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1 && f1 - f0 >= 1,
+	      "it faulted (%ld minor fault); module: %s", f1 - f0, diff_str(&a, &b));
+	check(!e.write_known || (e.write && e.pte_dirty), "%s", pev_str(&e));
+
+	step("m[1] = 'y': a second store to the same page");
+	stats(&a);
+	f0 = vmlab_minflt();
+	m[1] = 'y';
+	f1 = vmlab_minflt();
+	stats(&b);
+	check(D(a, b, page_mkwrite) == 0 && f1 == f0,
+	      "no fault, no page_mkwrite: it went straight to memory (%ld faults)", f1 - f0);
+
+	step("msync(m, 4 pages, MS_SYNC): write the dirty page back");
+	stats(&a);
+	msync(m, 4 * T.ps, MS_SYNC);
+	stats(&b);
+	e = pev(0, m);
+	check(D(a, b, pages_cleaned) == 1 && b.pages_dirty == 0,
+	      "module: %s: clean again", diff_str(&a, &b));
+	check(!e.write_known || !e.write, "write-protected again: %s", pev_str(&e));
+
+	step("m[2] = 'z': store again");
+	stats(&a);
+	m[2] = 'z';
+	stats(&b);
+	check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1,
+	      "noticed again: %s", diff_str(&a, &b));
+
+	step("fsync(fd): the same for the whole file");
+	stats(&a);
+	fsync(fd);
+	stats(&b);
+	check(D(a, b, pages_cleaned) == 1 && b.pages_dirty == 0, "module: %s", diff_str(&a, &b));
+	munmap(m, 4 * T.ps);
+	close(fd);
+	observed("the first store after each write-back faulted into page_mkwrite and "
+		 "dirtied the page; msync and fsync cleaned and write-protected it");
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chapter 1, a file mapping: a store into a MAP_SHARED mapping of a file
+ * changes the file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+void ch_file(void)
+{
+	struct vmlab_stats a, b;
+	struct vmlab_vma v;
+	struct pev e0, e1;
+	char buf[16] = { 0 };
+	bool ok_read, ok_file;
+	char *m;
+	int fd;
+
+	para("The object behind %s behaves like a file on a RAM disk: read() and "
+	     "write() work on it. The classic experiment: put \"hello\" in the file, "
+	     "map the file, overwrite the text with a plain store through the pointer, "
+	     "and read the file back with read().", VMLAB_DEVICE);
+	fd = open_dev();
+	if (fd < 0)
+		return;
+	step("fd = open(\"%s\"); write(fd, \"hello\\n\", 6); fsync(fd)", VMLAB_DEVICE);
+	stats(&a);
+	if (pwrite(fd, "hello\n", 6, 0) != 6 || fsync(fd)) {
+		check(false, "write: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	stats(&b);
+	ev("module: %s:", diff_str(&a, &b));
+	ev("write() filled a new object page; fsync() wrote it back: it is clean");
+
+	step("m = mmap(NULL, 6, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)");
+	m = mmap(NULL, 6, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		check(false, "mmap: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	ev("m = %p; its line in /proc/self/maps:", (void *)m);
+	ev("  %s", maps_line(0, m));
+	if (vmlab_maps_find(0, (uintptr_t)m, &v))
+		memset(&v, 0, sizeof(v));
+	check(!strcmp(v.perms, "rw-s"), "\"%s\": readable, writable, not executable, s = shared: "
+	      "stores go to the file", v.perms);
+	check(v.end - v.start == T.ps, "6 bytes asked, one whole page (%zu bytes) mapped: "
+	      "mappings are made of pages", (size_t)(v.end - v.start));
+	e0 = pev(0, m);
+	check(!e0.present, "no page is mapped yet: %s", pev_str(&e0));
+
+	step("read the text through the pointer: a plain load of m[0..4]");
+	stats(&a);
+	memcpy(buf, m, 5);
+	stats(&b);
+	e0 = pev(0, m);
+	check(!strcmp(buf, "hello"), "m reads \"%s\", with no read() call", buf);
+	ev("module: %s: the first access faulted, the module", diff_str(&a, &b));
+	ev("mapped the object's page that write() had filled");
+	check(e0.present && (!T.inspect || (e0.obj && e0.obj_off == 0)),
+	      "page table: %s", pev_str(&e0));
+	if (e0.write_known)
+		check(!e0.write, "read-only although the mapping is writable, so that the "
+		      "kernel notices\nthe first store (to mark the page dirty)");
+
+	step("memcpy(m, \"HELLO\", 5): a plain store, no write()");
+	stats(&a);
+	memcpy(m, "HELLO", 5);
+	stats(&b);
+	e1 = pev(0, m);
+	check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1,
+	      "the store faulted once: %s", diff_str(&a, &b));
+	check(same(&e0, &e1) && (!e1.write_known || e1.write),
+	      "same frame, now writable: %s", pev_str(&e1));
+
+	step("read the file back: pread(fd, buf, 6, 0)");
+	memset(buf, 0, sizeof(buf));
+	ok_read = pread(fd, buf, 6, 0) == 6;
+	ok_file = ok_read && !memcmp(buf, "HELLO\n", 6);
+	buf[5] = 0;
+	check(ok_file, "read() returns \"%s\": the file itself changed", buf);
+	munmap(m, 6);
+	close(fd);
+	observed("after a plain store into the rw-s mapping, read() returned \"%s\"; "
+		 "the mapping and the file share one frame, %s", buf, frame_name(&e1));
+}

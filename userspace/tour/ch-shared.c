@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chapter 4, shared versus private mappings.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+void ch_shared(void)
+{
+	struct vmlab_stats a, b;
+	struct peer pr = { 0 };
+	struct pev es, ep, eb, ep2;
+	char bs[16], bp[16], bb[16], bf[16];
+	char *s, *p, *pb = NULL;
+	bool r;
+	int fd;
+
+	para("One object, mapped two ways. Through a MAP_SHARED mapping a store goes to "
+	     "the object itself: every process that maps it, and read(), see it at once, "
+	     "since they all use the same frame. Through a MAP_PRIVATE mapping a store "
+	     "copies the page first, and nobody else sees it.");
+	fd = open_dev();
+	if (fd < 0)
+		return;
+	if (pwrite(fd, "original", 8, 0) != 8 || fsync(fd)) {
+		check(false, "write: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	step("write \"original\" to the object; map it MAP_SHARED (s) and MAP_PRIVATE (p); "
+	     "another process B maps it MAP_SHARED itself");
+	s = map_dev(fd, T.ps, true);
+	p = map_dev(fd, T.ps, false);
+	if (!s || !p || !peer_start(&pr))
+		goto out;
+	pb = peer_map(&pr, T.ps, true);
+	if (!pb) {
+		check(false, "process B could not map %s", VMLAB_DEVICE);
+		goto out;
+	}
+	memset(bs, 0, sizeof(bs));
+	memset(bp, 0, sizeof(bp));
+	memset(bb, 0, sizeof(bb));
+	memcpy(bs, s, 8);
+	memcpy(bp, p, 8);
+	if (!peer_read(&pr, pb, bb, 8))
+		goto out;
+	es = pev(0, s);
+	ep = pev(0, p);
+	eb = pev(pr.pid, pb);
+	ev("s reads \"%s\", p reads \"%s\", B (pid %d) reads \"%s\"", bs, bp, (int)pr.pid, bb);
+	check(same(&es, &ep) && same(&es, &eb) && (!T.inspect || es.obj),
+	      "all three map the same frame, the object's page: %s", frame_name(&es));
+
+	step("memcpy(s, \"shared!!\", 8): store through the shared mapping");
+	memcpy(s, "shared!!", 8);
+	memset(bf, 0, sizeof(bf));
+	r = peer_read(&pr, pb, bb, 8) && pread(fd, bf, 8, 0) == 8;
+	memcpy(bp, p, 8);
+	check(r && !memcmp(bb, "shared!!", 8), "B sees \"%s\" at once, through its own mapping", bb);
+	check(!memcmp(bf, "shared!!", 8), "read() sees \"%s\"", bf);
+	check(!memcmp(bp, "shared!!", 8), "p sees \"%s\" too: it has written nothing, so it still "
+	      "maps the object's page", bp);
+
+	step("memcpy(p, \"private!\", 8): store through the private mapping");
+	stats(&a);
+	memcpy(p, "private!", 8);
+	stats(&b);
+	ep2 = pev(0, p);
+	check(ep2.present && !same(&ep2, &es) && ep2.anon && (!ep2.write_known || ep2.write),
+	      "p now maps a copy of its own: %s", pev_str(&ep2));
+	memcpy(bs, s, 8);
+	memcpy(bp, p, 8);
+	r = peer_read(&pr, pb, bb, 8) && pread(fd, bf, 8, 0) == 8;
+	check(r && !memcmp(bs, "shared!!", 8) && !memcmp(bb, "shared!!", 8) &&
+	      !memcmp(bf, "shared!!", 8) && !memcmp(bp, "private!", 8),
+	      "p reads \"%s\"; s, B and read() still read \"%s\": nobody else sees\n"
+	      "the private store", bp, bs);
+	check(D(a, b, pages_allocated) == 0, "the object did not change; module counters: %s",
+	      diff_str(&a, &b));
+	observed("the shared store reached B and read() through one frame (%s); the "
+		 "private store went to a new anonymous frame (%s) that nobody else sees",
+		 frame_name(&es), frame_name(&ep2));
+out:
+	peer_stop(&pr);
+	if (s)
+		munmap(s, T.ps);
+	if (p)
+		munmap(p, T.ps);
+	close(fd);
+}

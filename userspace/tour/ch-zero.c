@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chapter 3, demand-zero pages and the zero frame: never-written private
+ * pages map the kernel's one zero page.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "tour.h"
+
+/* /proc/kpagecount of the zero page (root), -1 if unknown. */
+static long zero_page_count(void)
+{
+	char *z = mmap(NULL, T.ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pev e;
+
+	if (z == MAP_FAILED)
+		return -1;
+	(void)*(volatile char *)z;
+	e = pev(0, z);
+	munmap(z, T.ps);
+	return e.kzero && e.have_pfn ? e.kpagecount : -1;
+}
+
+void ch_zero(void)
+{
+	const size_t n = 16;
+	struct vmlab_stats a, b;
+	struct vmlab_smaps sm;
+	struct pev e[16], e5, z;
+	bool zeros = true, one = true, ro = true, others = true, no_count = true;
+	long f0, f1, kc0 = -1, kc1 = -1;
+	char *m, *an, *sh;
+	size_t i;
+	int fd;
+
+	para("A page that was never written holds zeros. Reading such pages through a "
+	     "private mapping needs no memory: the kernel maps its zero page, one "
+	     "read-only frame of zeros, wherever they are read. It is the very page "
+	     "anonymous memory reads from, and vmlab's private mappings use it for the "
+	     "object's holes. Its entries are special: no count is kept on the page and "
+	     "Rss does not count them. Only a write gives a page a frame of its own "
+	     "(a copy, made by the fault).");
+	fd = open_dev();
+	if (fd < 0)
+		return;
+	step("m = mmap(NULL, %zu pages, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0); "
+	     "read every page", n);
+	m = map_dev(fd, n * T.ps, false);
+	if (!m) {
+		close(fd);
+		return;
+	}
+	kc0 = zero_page_count();
+	stats(&a);
+	f0 = vmlab_minflt();
+	for (i = 0; i < n; i++)
+		zeros &= m[i * T.ps] == 0 && m[i * T.ps + T.ps - 1] == 0;
+	f1 = vmlab_minflt();
+	stats(&b);
+	for (i = 0; i < n; i++) {
+		e[i] = pev(0, m + i * T.ps);
+		one &= same(&e[0], &e[i]);
+		ro &= !e[i].write_known || !e[i].write;
+		no_count &= !T.inspect || e[i].special;
+	}
+	check(zeros, "every page reads as zeros");
+	check(one, "all %zu pages are present and map ONE frame: %s", n, frame_name(&e[0]));
+	check(ro && e[0].kzero && !e[0].vzero && !e[0].anon,
+	      "it is the kernel's zero page, mapped read-only (%s)",
+	      T.inspect ? "inspect: page bit zero" : "kpageflags: ZERO_PAGE");
+	if (T.inspect)
+		check(no_count, "each entry is special: the kernel keeps no count on the page "
+		      "for it");
+	check(D(a, b, zero_frame_maps) == (long long)n && D(a, b, pages_allocated) == 0,
+	      "module: %s:\nno memory allocated (%ld minor faults)", diff_str(&a, &b), f1 - f0);
+	if (!vmlab_smaps(0, (uintptr_t)m, n * T.ps, &sm))
+		check(sm.rss == 0, "smaps: Rss %ld kB, Pss %ld kB: entries of the zero page are "
+		      "not counted", sm.rss, sm.pss);
+
+	step("beside it, a private anonymous mapping: mmap(MAP_PRIVATE | MAP_ANONYMOUS), "
+	     "read %zu pages", n);
+	an = mmap(NULL, n * T.ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (an == MAP_FAILED) {
+		check(false, "mmap: %s", strerror(errno));
+		munmap(m, n * T.ps);
+		close(fd);
+		return;
+	}
+	madvise(an, n * T.ps, MADV_NOHUGEPAGE);
+	zeros = true;
+	one = true;
+	for (i = 0; i < n; i++)
+		zeros &= an[i * T.ps] == 0;
+	z = pev(0, an);
+	for (i = 1; i < n; i++) {
+		struct pev x = pev(0, an + i * T.ps);
+
+		one &= same(&z, &x);
+	}
+	check(zeros && one && z.kzero, "all read zeros from one frame, the kernel's zero page: %s",
+	      frame_name(&z));
+	check(same(&z, &e[0]), "the same frame as the holes of the vmlab mapping (%s): one "
+	      "zero page\nfor both", frame_name(&e[0]));
+	kc1 = zero_page_count();
+	if (kc0 >= 0 && kc1 >= 0) {
+		check(kc0 == kc1, "kpagecount of the zero page: %ld before the 2 x %zu reads, "
+		      "%ld after: it does not grow", kc0, n, kc1);
+	} else {
+		ev("(kpagecount, which would show the zero page's count not growing, is root's)");
+	}
+	munmap(an, n * T.ps);
+
+	step("m[5 * %zu] = 1: write into page 5", T.ps);
+	stats(&a);
+	f0 = vmlab_minflt();
+	m[5 * T.ps] = 1;
+	f1 = vmlab_minflt();
+	stats(&b);
+	e5 = pev(0, m + 5 * T.ps);
+	for (i = 0; i < n; i++) {
+		if (i == 5)
+			continue;
+		z = pev(0, m + i * T.ps);
+		others &= same(&z, &e[0]);
+	}
+	check(e5.present && !same(&e5, &e[0]) && e5.anon && (!e5.write_known || e5.write),
+	      "page 5 has a frame of its own: %s", pev_str(&e5));
+	check(others, "the other %zu pages still map the zero page", n - 1);
+	check(D(a, b, pages_allocated) == 0 && f1 - f0 >= 1,
+	      "one minor fault; module: %s: the kernel copied the\nzero page by itself, "
+	      "the object was not touched", diff_str(&a, &b));
+	if (!vmlab_smaps(0, (uintptr_t)m, n * T.ps, &sm))
+		check(sm.anonymous == (long)(T.ps / 1024) && sm.rss == (long)(T.ps / 1024),
+		      "smaps: Anonymous %ld kB, Rss %ld kB: only the private copy counts",
+		      sm.anonymous, sm.rss);
+	munmap(m, n * T.ps);
+
+	step("but a MAP_SHARED mapping cannot share a zero page: read one page of one");
+	sh = map_dev(fd, T.ps, true);
+	close(fd);
+	if (!sh)
+		return;
+	stats(&a);
+	zeros = sh[0] == 0;
+	stats(&b);
+	z = pev(0, sh);
+	check(zeros && D(a, b, pages_allocated) == 1 && z.present && (!T.inspect || z.obj),
+	      "it reads zeros from a new zero-filled page of the object (%s):\nanother process "
+	      "may write it, and must see the same page", diff_str(&a, &b));
+	munmap(sh, T.ps);
+	observed("%zu never-written private pages read as zeros from the kernel's zero page "
+		 "(%s), the one anonymous memory reads, with Rss 0 kB; the first write gave "
+		 "page 5 its own anonymous frame", n, frame_name(&e[0]));
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tour's internals (userspace/tour/), private to its files:
+ *
+ *   driver.c     `vmlab tour`: options, the table of chapters, the run
+ *   chapters.h   the chapters in their order, with titles and claims
+ *   ch-*.c       one chapter each: its experiment, told and checked
+ *   narrate.c    the narration: paragraphs, steps, evidence, checks, each
+ *                chapter's heading and verdict, as text or TAP
+ *   evidence.c   the device and its counters; what the kernel maps at an
+ *                address (struct pev), said in words
+ *   peer.c       another process that reads, writes and maps on request
+ *   proc.c       child processes: an access probed in a child, waiting,
+ *                a program run under ptrace
+ *
+ * Adding a chapter is one new file and one table row: write ch-NAME.c
+ * with void ch_NAME(void), which tells the experiment (para, step, ev)
+ * and checks each fact (check), then says what it saw (observed); add
+ * CHAPTER(NAME, title, claim) to chapters.h where it belongs in the
+ * tour.  The Makefile builds every .c file here; the driver resets the
+ * object before and after each chapter and prints its verdict.
+ */
+#ifndef VMLAB_TOUR_H
+#define VMLAB_TOUR_H
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cmd.h"
+
+#define MiB		(1024UL * 1024UL)
+#define WRAP		76
+
+/* The tour's state: set up by cmd_tour(), the checks reset per chapter. */
+struct tour_state {
+	int fd;			/* /dev/vmlab: counters, reset, inspect */
+	size_t ps;
+	bool tap, root, inspect;
+	int checks, failed;	/* of the current chapter */
+	char obs[512];		/* what the chapter observed, for its verdict */
+	char first_fail[160];	/* the chapter's first failed check */
+	struct vmlab_stats st;	/* at the start of the chapter */
+};
+
+extern struct tour_state T;
+
+/* The chapters: void ch_NAME(void) for each row of chapters.h. */
+#define CHAPTER(name, title, claim)	void ch_##name(void);
+#include "chapters.h"
+#undef CHAPTER
+
+/* narrate.c: text wrapped at WRAP columns, "# " before each line with --tap */
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void para(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* the narrative */
+void wrapped(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* "> what is done" */
+void ev(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* a fact the kernel reported */
+/* A checked fact: [ok] or [FAIL], counted for the verdict; returns ok. */
+bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the chapter saw, for its verdict. */
+void observed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void chapter_begin(size_t n, const char *title);
+bool chapter_verdict(int num, const char *id, const char *title, const char *claim);
+
+/* evidence.c: the device and its counters */
+void stats(struct vmlab_stats *st);	/* zeros if they cannot be read */
+#define D(a, b, f)	((long long)((b).f - (a).f))
+const char *diff_str(const struct vmlab_stats *a, const struct vmlab_stats *b);
+int open_dev(void);	/* a failed check if it cannot */
+void *map_dev(int fd, size_t len, bool shared);
+
+/* evidence.c: what the kernel maps at one address */
+struct pev {
+	bool present, swapped;
+	bool write_known, write, pte_dirty;	/* from inspect */
+	bool anon, file, obj, vzero, kzero, page_dirty, exclusive, special;
+	bool have_pfn, have_frame;
+	bool frame_hidden;	/* inspect withheld the frame id (not root) */
+	bool map_hidden;	/* inspect gave the map count only as 1 or 2+ */
+	uint64_t pfn, frame_id;
+	uint64_t frame;		/* identity: frame id, else PFN */
+	long mapcount;		/* -1: unknown; with map_hidden 2 is "2 or more" */
+	long kpagecount;	/* /proc/kpagecount (root), -1: unknown */
+	long obj_off;		/* -1: not an object page */
+	enum pstate state;
+	char ch;
+};
+
+struct pev pev(pid_t pid, const void *addr);
+bool same(const struct pev *a, const struct pev *b);	/* the same frame */
+const char *frame_name(const struct pev *e);	/* "PFN 0x1234, frame 3fa2c1d0" */
+const char *pev_str(const struct pev *e);	/* frame, bits, kind */
+const char *maps_line(pid_t pid, const void *addr);
+
+/* peer.c */
+struct peer {
+	pid_t pid;
+	int to, from;
+};
+
+bool peer_start(struct peer *pr);
+bool peer_read(struct peer *pr, const void *addr, char *buf, size_t len);
+bool peer_write(struct peer *pr, void *addr, const char *buf, size_t len);
+void *peer_map(struct peer *pr, size_t len, bool shared);	/* NULL if it cannot */
+void peer_stop(struct peer *pr);
+
+/* proc.c */
+void child_quiet(void);	/* in a child: no core file, default SIGSEGV and SIGBUS */
+int wait_child(pid_t pid);	/* exit status, or 128 + signal */
+int probe_access(volatile char *addr, bool write);	/* 0, or the signal */
+const char *signame(int sig);
+
+/* A program to run, stopped by ptrace before execve, at execve, at exit. */
+struct traced {
+	pid_t pid;
+	const char *path;
+};
+
+bool traced_start(struct traced *t, char *const argv[]);
+bool traced_next(struct traced *t, int event);	/* PTRACE_EVENT_EXEC or _EXIT */
+void traced_end(struct traced *t);
+
+static inline double mib(long kb)
+{
+	return kb / 1024.0;
+}
+
+#endif /* VMLAB_TOUR_H */
