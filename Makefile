@@ -98,7 +98,7 @@ clean:
 
 .PHONY: check-debug
 
-# The first run builds the kernel (see README.md for how long), later runs
+# The first run builds the kernel (see docs/testing.md for how long), later runs
 # reuse it from the cache.
 check-debug:
 	scripts/check.sh debug

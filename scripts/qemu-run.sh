@@ -180,7 +180,7 @@ main() {
 		tries=$((tries + 1))
 		cp "$log" "$log.died-$tries"
 		log "the kernel died of an int3 Oops while it booted, before /init ran (the emulator's"
-		log "code-patching hazard, see README): booting again ($tries of 2), its log kept in $log.died-$tries"
+		log "code-patching hazard, see docs/testing.md): booting again ($tries of 2), its log kept in $log.died-$tries"
 	done
 	local secs wall finished=0
 	secs=$(elapsed "$t0")

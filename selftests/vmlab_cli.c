@@ -5,7 +5,7 @@
  * which is the whole command), their output captured:
  *
  *   - each view's --json (stat, maps, inspect, grid, trace) follows its
- *     schema (userspace/JSON.md) and says what the kernel's own views say:
+ *     schema (docs/json.md) and says what the kernel's own views say:
  *     pagemap (present, PFN), kpageflags (anon), kpagecount (map count),
  *     smaps (Rss), the module's counters;
  *   - the error paths give the documented message and exit code: bad

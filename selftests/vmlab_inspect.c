@@ -904,7 +904,12 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 	for (i = 0; i < n; i += n / 4 - 1) {
 		*pi = vi_page(fd, 0, m + i * ps);
 		VI_CROSS_CHECK(*pi, m + i * ps);
-		ASSERT_EQ(2, pi->mapcount);
+		ASSERT_EQ(2, pi->mapcount)
+			TH_LOG("base page %zu: child %s, its pagemap %#llx, ours %#llx, pfn %#llx",
+			       i, kill(pid, 0) ? "gone" : "alive",
+			       (unsigned long long)vl_pagemap_pid(pid, m + i * ps),
+			       (unsigned long long)vl_pagemap(m + i * ps),
+			       (unsigned long long)pi->pfn);
 		ASSERT_FALSE(pm_exclusive(vl_pagemap(m + i * ps)));
 		ASSERT_FALSE(has(pi->page, VMLAB_PAGE_ANON_EXCLUSIVE))
 			TH_LOG("base page %zu of the huge page: exclusive after fork", i);

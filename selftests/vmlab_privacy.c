@@ -779,7 +779,7 @@ static long long vp_mount_seq(void)
  * every procfs mount calls.  Arming it patches proc_fill_super's first
  * instruction (and the ftrace call site there); nothing runs that code
  * while it is patched, which is what keeps QEMU's multi-threaded TCG from
- * the "Oops: int3" of README (code patched while another vCPU runs it).
+ * the "Oops: int3" of docs/testing.md (code patched while another vCPU runs it).
  */
 #define VP_TRACEFS	"/sys/kernel/tracing"
 #define VP_KPROBE	"vmlab_privacy/procmount"

@@ -1392,7 +1392,7 @@ TEST_F_TIMEOUT(tracetools, perf_trace, TT_TEST_SECS)
 
 /*
  * bpftrace: a program on the six tracepoints that prints every event's raw
- * fields (args->...) and counts them in maps, as the README's one-liner
+ * fields (args->...) and counts them in maps, as docs/design.md's one-liner
  * does: @outcome[args->outcome] = count().  The events must be the
  * workload's, and the maps the module's counters.
  */

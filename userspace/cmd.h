@@ -15,7 +15,7 @@
 
 #include "libvmlab.h"
 
-/* Exit codes (documented in userspace/JSON.md and `vmlab --help`). */
+/* Exit codes (documented in docs/json.md and `vmlab --help`). */
 enum {
 	VX_OK = 0,		/* done; every tour claim held */
 	VX_FAIL = 1,		/* a tour claim failed */

@@ -479,7 +479,7 @@ void json_page(struct json *j, const struct vmlab_page_info *pi, bool pfn_shown)
 		json_null(j, "frame_id");
 	json_bits_obj(j, "page", pi->page, JSON_BITS(page_bits));
 	if (pi->page & VMLAB_PAGE_VALID) {
-		/* Withheld values are null, not a false 0 (JSON.md). */
+		/* Withheld values are null, not a false 0 (docs/json.md). */
 		if (pi->hidden & VMLAB_HIDDEN_REFCOUNT)
 			json_null(j, "refcount");
 		else

@@ -36,7 +36,7 @@ static const char trace_help[] =
 "  -p PID      only events of process PID (and the children it forks)\n"
 "  -n COUNT    stop after COUNT events\n"
 "  -t SECS     stop after SECS seconds\n"
-"  --json      one JSON object per line, schema vmlab.trace/1 (userspace/JSON.md)\n"
+"  --json      one JSON object per line, schema vmlab.trace/1 (docs/json.md)\n"
 "  -- COMMAND  run COMMAND and trace it (and its children) until it exits\n";
 
 static volatile sig_atomic_t stop;

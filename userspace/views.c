@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The views: vmlab stat, maps, inspect, grid.  Each prints for a person
- * by default and, with --json, one JSON document (userspace/JSON.md).
+ * by default and, with --json, one JSON document (docs/json.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -214,7 +214,7 @@ static const char stat_help[] =
 "The counters of the vmlab module (VMLAB_IOC_STATS), each explained.  With\n"
 "a COMMAND, runs it and shows how much each counter changed meanwhile.\n"
 "\n"
-"  --json   one JSON document, schema vmlab.stat/1 (userspace/JSON.md)\n";
+"  --json   one JSON document, schema vmlab.stat/1 (docs/json.md)\n";
 
 static void stat_value(const struct vmlab_stat_field *f, uint64_t v, bool delta,
 		       char *buf, size_t len)
@@ -353,7 +353,7 @@ static void maps_help_more(void)
 	for (s = PS_NOT_PRESENT; s < PS_NR; s++)
 		printf("  %-16s %s\n", pstates[s].name, pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-	       "  --json   one JSON document, schema vmlab.maps/1 (userspace/JSON.md)\n");
+	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n");
 }
 
 static const char *vma_kind(const struct vmlab_vma *v)
@@ -574,7 +574,7 @@ static const char inspect_help[] =
 "root's).\n"
 "\n"
 "  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-"  --json   one JSON document, schema vmlab.inspect/1 (userspace/JSON.md)\n";
+"  --json   one JSON document, schema vmlab.inspect/1 (docs/json.md)\n";
 
 struct bit_doc {
 	uint64_t bit;
@@ -883,7 +883,7 @@ static const char grid_help[] =
 "  -p PID      the process (default: vmlab itself); twice for two\n"
 "  --vma ADDR  the whole VMA holding ADDR\n"
 "  --width N   pages per row (default 64, or 32 side by side)\n"
-"  --json      one JSON document, schema vmlab.grid/1 (userspace/JSON.md)\n"
+"  --json      one JSON document, schema vmlab.grid/1 (docs/json.md)\n"
 "\n"
 "Legend:\n";
 

@@ -29,7 +29,7 @@ static const char usage[] =
 "  trace [-- COMMAND...]    live fault events from the module's tracepoints\n"
 "\n"
 "`vmlab COMMAND --help` says more.  Every view takes --json (schemas in\n"
-"userspace/JSON.md).  Most of it needs root: PFNs, kpageflags, /dev/vmlab.\n"
+"docs/json.md).  Most of it needs root: PFNs, kpageflags, /dev/vmlab.\n"
 "\n"
 "Exit status:\n"
 "  0 done, every tour claim held    5 no such process\n"

@@ -21,7 +21,7 @@
 # one succeeds.  After the kernel, `modules_prepare` and vmlinux.symvers
 # copied to Module.symvers make that directory a KDIR for external modules.
 #
-# Cold, the build takes a while (see README.md): it runs under nice, with
+# Cold, the build takes a while (see docs/testing.md): it runs under nice, with
 # make -j$(nproc) (VMLAB_JOBS overrides), its output in build.log there.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
