@@ -244,13 +244,13 @@ static bool base(struct ctx *c)
 {
 	size_t len = BASE_PAGES * c->ps;
 
-	if (vl_reset(c->fd, NULL))
+	if (vmlab_reset(c->fd, NULL))
 		return FAIL(c, "reset: %s", strerror(errno));
 	memset(c->shadow, 0, SHADOW_PAGES * c->ps);
 	vl_fill(c->shadow, len, 1000 + c->n);
 	if (pwrite(c->fd, c->shadow, len, 0) != (ssize_t)len)
 		return FAIL(c, "pwrite of the data: %s", strerror(errno));
-	if (vl_stats(c->fd, &c->st))
+	if (vmlab_get_stats(c->fd, &c->st))
 		return FAIL(c, "stats: %s", strerror(errno));
 	return true;
 }
@@ -261,10 +261,10 @@ static bool balanced(struct ctx *c)
 	size_t pages, i, incore = 0;
 	struct vmlab_stats st;
 	unsigned char *vec;
-	int lines = vl_maps_count(VMLAB_DEVICE);
+	int lines = vmlab_maps_count(0, VMLAB_DEVICE);
 	void *all;
 
-	if (vl_stats(c->fd, &st))
+	if (vmlab_get_stats(c->fd, &st))
 		return FAIL(c, "stats: %s", strerror(errno));
 	if (st.pages_resident != st.pages_allocated - st.pages_freed)
 		return FAIL(c, "pages_resident %llu, allocated - freed %llu",
@@ -499,7 +499,7 @@ FIXTURE_SETUP(failnth)
 		SKIP(return, "%s", skip);
 	fn_fd = open(FN_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fn_fd) TH_LOG(FN_PATH ": %s", strerror(errno));
-	c->ps = vl_psize();
+	c->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(c->fd, c->st);
 	VL_NEED_PAGES(c->st, SHADOW_PAGES + 16);
 	c->shadow = malloc(SHADOW_PAGES * c->ps);
@@ -643,7 +643,7 @@ static bool prep_reset(struct ctx *c)
 	vl_touch_read(c->m, 16 * c->ps);
 	vl_touch_read(c->m2, 16 * c->ps);
 	c->m2[HOLE * c->ps] = 1;
-	return !vl_stats(c->fd, &c->st);
+	return !vmlab_get_stats(c->fd, &c->st);
 }
 
 static int call_reset(struct ctx *c)
@@ -659,7 +659,7 @@ static bool post_reset(struct ctx *c, int res, bool fired)
 	struct vmlab_stats st;
 
 	(void)fired;
-	if (vl_stats(c->fd, &st))
+	if (vmlab_get_stats(c->fd, &st))
 		return FAIL(c, "stats: %s", strerror(errno));
 	/* EFAULT copying the answer out: the reset may have been done. */
 	if (st.resets != c->st.resets) {
@@ -882,7 +882,7 @@ static bool prep_fault(struct ctx *c)
 		return FAIL(c, "fsync: %s", strerror(errno));
 	if (f.premap)
 		vl_touch_read(c->m + f.page * c->ps, 1);
-	return !vl_stats(c->fd, &c->st);
+	return !vmlab_get_stats(c->fd, &c->st);
 }
 
 static int call_fault(struct ctx *c)
@@ -899,7 +899,7 @@ static bool post_fault(struct ctx *c, int res, bool fired)
 	size_t off = f.page * c->ps + 5;
 	struct vmlab_stats st;
 
-	if (vl_stats(c->fd, &st))
+	if (vmlab_get_stats(c->fd, &st))
 		return FAIL(c, "stats: %s", strerror(errno));
 	if (res) {
 		if (st.sigbus == c->st.sigbus)
@@ -948,7 +948,7 @@ static bool post_sync(struct ctx *c, int res, bool fired)
 	struct vmlab_stats st;
 
 	(void)fired;
-	if (vl_stats(c->fd, &st))
+	if (vmlab_get_stats(c->fd, &st))
 		return FAIL(c, "stats: %s", strerror(errno));
 	if (!res && st.pages_dirty)
 		return FAIL(c, "%llu pages still dirty after the sync",
@@ -1122,13 +1122,13 @@ static bool mod_works(struct ctx *c, unsigned int size_mb, unsigned int limit_mb
 {
 	struct vmlab_stats st;
 	struct stat sb;
-	int fd = vl_open(O_RDWR);
+	int fd = vmlab_open(O_RDWR);
 	bool ok;
 
 	if (fd < 0)
 		return FAIL(c, "open after the load: %s", strerror(errno));
 	vl_fill(c->buf, c->ps, 77);
-	ok = !vl_stats(fd, &st) && st.size == size_mb * VL_MiB &&
+	ok = !vmlab_get_stats(fd, &st) && st.size == size_mb * VL_MiB &&
 	     st.mem_limit == limit_mb * VL_MiB && !st.pages_resident &&
 	     pwrite(fd, c->buf, c->ps, c->ps) == (ssize_t)c->ps &&
 	     pread(fd, c->buf, c->ps, c->ps) == (ssize_t)c->ps &&
