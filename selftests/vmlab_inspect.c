@@ -856,7 +856,7 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 {
 	size_t ps = vmlab_page_size(), n = size / ps, i;
 	struct vmlab_page_info p, *pi;
-	int hold[2];
+	int hold[2], tries;
 	pid_t pid;
 	char *m, c;
 
@@ -891,16 +891,42 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 		ASSERT_TRUE(has(pi->page, VMLAB_PAGE_ANON_EXCLUSIVE))
 			TH_LOG("base page %zu of the huge page: not exclusive", i);
 	}
-	/* After fork parent and child share it: exclusive nowhere. */
-	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
-	fflush(stderr);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
+	/*
+	 * After fork parent and child share it: exclusive nowhere, and the
+	 * child reads the parent's byte through it.
+	 *
+	 * 7.x kernels may leave the child without the 1 GiB entry:
+	 * copy_hugetlb_page_range() skips a destination it takes for a shared
+	 * PMD table (ptdesc_pmd_is_shared()), and for a 1 GiB page that is
+	 * the child's PUD table, whose share count pagetable_pud_ctor() never
+	 * sets: a stale number left in the page's struct by its last user
+	 * reads as "shared" (seen here about one fork in three after other
+	 * programs had run; the child then dies of SIGBUS at the address).
+	 * That kernel bug is named in the log and the fork tried again, with
+	 * a new page for the child's table; 2 MiB pages (PMD tables, whose
+	 * count is set) must get it the first time.
+	 */
+	for (tries = 1;; tries++) {
+		ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
+		fflush(stderr);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			close(hold[1]);
+			if (read(hold[0], &c, 1) != 1)
+				_exit(0);
+			_exit(*(volatile char *)m);	/* asked: what is at m[0]? */
+		}
+		close(hold[0]);
+		if (level != VMLAB_LEVEL_PUD || tries == 4 ||
+		    pm_present(vl_pagemap_pid(pid, m)))
+			break;
+		*pi = vi_page(fd, 0, m);
+		TH_LOG("fork %d: the child has no entry for the 1 GiB page (our map count %llu): the kernel's bug above; forking again",
+		       tries, (unsigned long long)pi->mapcount);
 		close(hold[1]);
-		_exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+		ASSERT_EQ(0, vl_wait(pid));
 	}
-	close(hold[0]);
 	for (i = 0; i < n; i += n / 4 - 1) {
 		*pi = vi_page(fd, 0, m + i * ps);
 		VI_CROSS_CHECK(*pi, m + i * ps);
@@ -910,13 +936,17 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 			       (unsigned long long)vl_pagemap_pid(pid, m + i * ps),
 			       (unsigned long long)vl_pagemap(m + i * ps),
 			       (unsigned long long)pi->pfn);
+		ASSERT_TRUE(pm_present(vl_pagemap_pid(pid, m + i * ps)));
+		ASSERT_EQ(pi->pfn, pm_pfn(vl_pagemap_pid(pid, m + i * ps)));
 		ASSERT_FALSE(pm_exclusive(vl_pagemap(m + i * ps)));
 		ASSERT_FALSE(has(pi->page, VMLAB_PAGE_ANON_EXCLUSIVE))
 			TH_LOG("base page %zu of the huge page: exclusive after fork", i);
 		ASSERT_FALSE(has(pi->entry, VMLAB_ENTRY_WRITE));
 	}
+	c = 'r';
+	ASSERT_EQ(1, write(hold[1], &c, 1));
 	close(hold[1]);
-	ASSERT_EQ(0, vl_wait(pid));
+	ASSERT_EQ(1, vl_wait(pid)) TH_LOG("the child did not read the parent's 1 at m[0]");
 	free(pi);
 	munmap(m, size);
 
