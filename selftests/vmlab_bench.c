@@ -34,6 +34,13 @@
  * (private mappings of the whole object, holes read past the timed part).
  * Its ratio is the second time over the first: what filling a hole costs
  * more because other processes map the object with zero entries in it.
+ *
+ * The case inspect-pidns touches no memory: it times VMLAB_IOC_INSPECT of
+ * a page of another process, one call per page of SIZE, made by a process
+ * in the initial pid namespace and by pid 1 of a new child pid namespace
+ * (the inspected process is that process's child in both).  Its ratio is
+ * the child namespace's time over the initial one's: what a container's
+ * user pays more, or makes the kernel do more, per call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +49,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +59,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -95,6 +104,13 @@ enum marks {
 	M_SET,		/* all of the timed part: a private mapping read its holes */
 };
 
+/* Who makes the INSPECT calls of the inspect-pidns case. */
+enum inspector {
+	I_NONE,		/* not an INSPECT case: touch the pages */
+	I_INIT_NS,	/* a process in the initial pid namespace */
+	I_CHILD_NS,	/* pid 1 of a new child pid namespace */
+};
+
 /* What a row is held to (the goals of issue 6). */
 enum goal {
 	G_NONE,
@@ -115,6 +131,7 @@ struct variant {
 	int threads;	/* touching threads, each a contiguous share */
 	int holders;	/* processes that hold zero entries meanwhile */
 	enum marks marks;	/* the object's zero marks before the pass */
+	enum inspector inspect;	/* INSPECT calls instead of touches */
 	int ratio_num;	/* ratio = time of row ratio_num / this row's; -1 none */
 	bool slowdown;	/* the ratio is this row's time / row ratio_num's */
 	enum goal goal;
@@ -249,6 +266,19 @@ static const struct bcase cases[] = {
 			{ "vmlab, 64, marked", B_VMLAB, .shared = true, .write = true,
 			  .threads = 1, .holders = HOLDERS, .marks = M_SET,
 			  .ratio_num = 0, .slowdown = true },
+		},
+	},
+	{
+		.name = "inspect-pidns",
+		.title = "INSPECT of another process's page, one call per page",
+		.nvar = 2,
+		.var = {
+			{ "initial pid namespace", B_VMLAB, .inspect = I_INIT_NS,
+			  .threads = 1, SUBJECT },
+			{ "child pid namespace", B_VMLAB, .inspect = I_CHILD_NS,
+			  .threads = 1, .ratio_num = 0, .slowdown = true,
+			  .goal = G_RATIO_MAX, .goal_value = 2.0,
+			  .goal_text = "ratio <= 2" },
 		},
 	},
 };
@@ -597,17 +627,15 @@ static void timed_touch(const struct variant *v, char *base, size_t npages,
 	}
 }
 
-/* The fork case: the parent writes every page, its child is timed. */
-static void timed_fork_touch(const struct variant *v, char *base,
-			     size_t npages, struct sample *s)
+/*
+ * Fork a child that will write its sample to *fd; in the parent *fd is
+ * where to read it from.
+ */
+static pid_t fork_sampler(int *fd)
 {
-	struct worker w = { .base = base, .npages = npages, .write = true };
-	struct sample cs;
-	int pipefd[2], status;
-	ssize_t n;
+	int pipefd[2];
 	pid_t pid;
 
-	worker_run(&w);
 	if (pipe2(pipefd, O_CLOEXEC))
 		die_errno("pipe2");
 	fflush(stdout);
@@ -615,26 +643,54 @@ static void timed_fork_touch(const struct variant *v, char *base,
 	pid = fork();
 	if (pid < 0)
 		die_errno("fork");
-	if (pid == 0) {
-		close(pipefd[0]);
-		timed_touch(v, base, npages, &cs);
-		if (write(pipefd[1], &cs, sizeof(cs)) != sizeof(cs))
-			die_errno("write to the parent");
-		_exit(0);
-	}
-	close(pipefd[1]);
+	close(pipefd[pid ? 1 : 0]);
+	*fd = pipefd[pid ? 0 : 1];
+	return pid;
+}
+
+/*
+ * Read the sample a timed child writes to fd (the pipe's read end, which
+ * this closes) and reap the child; die if it failed.  who says what the
+ * child does, for the message.
+ */
+static void child_sample(pid_t pid, int fd, struct sample *s, const char *who,
+			 const char *label)
+{
+	ssize_t n;
+	int status;
+
 	do {
-		n = read(pipefd[0], s, sizeof(*s));
+		n = read(fd, s, sizeof(*s));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		die_errno("read from the child");
-	close(pipefd[0]);
+	close(fd);
 	if (waitpid(pid, &status, 0) != pid)
 		die_errno("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || n != sizeof(*s))
-		die("the child that writes (%s) failed: %s %d", v->label,
+		die("the child that %s (%s) failed: %s %d", who, label,
 		    WIFSIGNALED(status) ? "killed by signal" : "exit status",
 		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+/* The fork case: the parent writes every page, its child is timed. */
+static void timed_fork_touch(const struct variant *v, char *base,
+			     size_t npages, struct sample *s)
+{
+	struct worker w = { .base = base, .npages = npages, .write = true };
+	struct sample cs;
+	int fd;
+	pid_t pid;
+
+	worker_run(&w);
+	pid = fork_sampler(&fd);
+	if (pid == 0) {
+		timed_touch(v, base, npages, &cs);
+		if (write(fd, &cs, sizeof(cs)) != sizeof(cs))
+			die_errno("write to the parent");
+		_exit(0);
+	}
+	child_sample(pid, fd, s, "writes", v->label);
 }
 
 /* What page i holds after a pass of v. */
@@ -825,6 +881,116 @@ static void stop_holders(struct holders *h)
 	h->n = 0;
 }
 
+/* The inspect-pidns case */
+
+#define INSPECT_WARMUP	100	/* untimed calls before the timed ones */
+
+/* One INSPECT of pid's page at addr; dies unless the page is mapped. */
+static void inspect_one(pid_t pid, const char *addr)
+{
+	struct vmlab_page_info pi;
+
+	if (vmlab_inspect(dev, pid, (uintptr_t)addr, 1, &pi, NULL))
+		die_errno("VMLAB_IOC_INSPECT of pid %d (its pid here)", (int)pid);
+	if (!(pi.walk & VMLAB_WALK_VMA) || !(pi.entry & VMLAB_ENTRY_PRESENT))
+		die("VMLAB_IOC_INSPECT of pid %d: its page is not mapped (walk %#llx, entry %#llx)",
+		    (int)pid, (unsigned long long)pi.walk,
+		    (unsigned long long)pi.entry);
+}
+
+/*
+ * Fork a process that writes a page of its own and waits, then time n
+ * INSPECTs of that page; write the sample to out.  Runs in the process
+ * whose pid namespace the case is about.
+ */
+static void __attribute__((noreturn)) inspect_timer(size_t n, int out)
+{
+	struct vmlab_stats st0, st1;
+	struct sample s = { 0 };
+	int ready[2], status;
+	double t0, t1;
+	pid_t target;
+	size_t i;
+	long f0;
+	char *p, c;
+
+	p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		die_errno("mmap of the inspected page");
+	if (pipe2(ready, O_CLOEXEC))
+		die_errno("pipe2");
+	target = fork();
+	if (target < 0)
+		die_errno("fork of the inspected process");
+	if (target == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		p[0] = 1;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		die("the inspected process died before it was ready");
+	close(ready[0]);
+	for (i = 0; i < INSPECT_WARMUP; i++)
+		inspect_one(target, p);
+	stats(&st0);
+	f0 = thread_minflt();
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		inspect_one(target, p);
+	t1 = now_ns();
+	s.minflt = (double)(thread_minflt() - f0) / n;
+	stats(&st1);
+	s.ns = (t1 - t0) / n;
+	s.modflt = (double)(module_faults(&st1) - module_faults(&st0)) / n;
+	kill(target, SIGKILL);
+	if (waitpid(target, &status, 0) != target)
+		die_errno("waitpid for the inspected process");
+	if (write(out, &s, sizeof(s)) != sizeof(s))
+		die_errno("write to the parent");
+	_exit(0);
+}
+
+/* The process that runs inspect_timer, after making a pid namespace. */
+static void __attribute__((noreturn)) inspect_runner(const struct variant *v,
+						     size_t n, int out)
+{
+	int status;
+	pid_t pid;
+
+	if (v->inspect == I_INIT_NS)
+		inspect_timer(n, out);
+	if (unshare(CLONE_NEWPID))
+		die_errno("unshare(CLONE_NEWPID)");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork of the new pid namespace's init");
+	if (pid == 0) {
+		if (getpid() != 1)
+			die("the new pid namespace's first process is pid %d, not 1",
+			    (int)getpid());
+		inspect_timer(n, out);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die_errno("waitpid for the pid namespace's init");
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+static void timed_inspect(const struct variant *v, size_t n, struct sample *s)
+{
+	int fd;
+	pid_t pid;
+
+	pid = fork_sampler(&fd);
+	if (pid == 0)
+		inspect_runner(v, n, fd);
+	child_sample(pid, fd, s, "inspects", v->label);
+}
+
 static void measure(const struct bcase *c, const struct variant *v,
 		    size_t bytes, struct sample *s)
 {
@@ -833,6 +999,11 @@ static void measure(const struct bcase *c, const struct variant *v,
 	char *base;
 	int fd;
 
+	if (v->inspect) {
+		doing = c->title;
+		timed_inspect(v, npages, s);
+		return;
+	}
 	doing = "setting up";
 	fd = open_backing(v, bytes);
 	/* Before the timed mapping, which the holders must not inherit. */
@@ -1026,7 +1197,9 @@ static void print_header(const struct vmlab_stats *st)
 	       "  ratio      vmlab's time / this path's time, in the same round: median (min-max);\n"
 	       "             below 1, vmlab is faster.  On the 2-thread rows: the speedup,\n"
 	       "             1 thread's time / 2 threads' time.  On the holders rows: that\n"
-	       "             row's time / the time with no holders\n"
+	       "             row's time / the time with no holders.  Case inspect-pidns\n"
+	       "             times INSPECT calls, one per page: its ratio is the child pid\n"
+	       "             namespace's time / the initial namespace's\n"
 	       "  goal, met  the goal of issue 6 for the row, and whether the median meets it\n"
 	       "TCG: absolute times are not meaningful; fault counts and ratios are.\n");
 	if (qemu && !strcmp(qemu, "icount"))

@@ -660,31 +660,20 @@ TEST_F(privacy, unprivileged)
 
 #define VP_NS_CALLS	10000	/* INSPECTs from the child namespace */
 #define VP_BATCHES	10
-#define VP_BUDGET_NS	(20LL * 1000 * 1000 * 1000)	/* one batch, at most */
 
 /* A page every process of the test maps: what the batches inspect. */
 static char vp_target[4096] __attribute__((aligned(4096)));
 
-static long long vp_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 struct vp_batch {
-	long calls;
-	long long ns;
-	int err;
+	long calls;	/* that succeeded */
+	int err;	/* of the first that failed, else 0 */
 };
 
-/* Up to n INSPECTs of pid's vp_target, stopping after budget ns. */
-static struct vp_batch vp_run_batch(int fd, pid_t pid, long n, long long budget)
+/* n INSPECTs of pid's vp_target, up to the first that fails. */
+static struct vp_batch vp_run_batch(int fd, pid_t pid, long n)
 {
 	struct vp_batch r = { 0 };
 	struct vmlab_page_info pi;
-	long long t0 = vp_now();
 
 	for (r.calls = 0; r.calls < n; r.calls++) {
 		if (vp_inspect(fd, pid, vp_target, &pi)) {
@@ -695,12 +684,7 @@ static struct vp_batch vp_run_batch(int fd, pid_t pid, long n, long long budget)
 			r.err = EIO;
 			break;
 		}
-		if (!(r.calls & 15) && vp_now() - t0 > budget) {
-			r.calls++;
-			break;
-		}
 	}
-	r.ns = vp_now() - t0;
 	return r;
 }
 
@@ -726,8 +710,7 @@ static int vp_ns_init(int fd, int cmd, int res)
 			pause();
 	}
 	while (read(cmd, &c, 1) == 1 && c != 'q') {
-		r = vp_run_batch(fd, t, c == 'w' ? 100 : VP_NS_CALLS / VP_BATCHES,
-				 VP_BUDGET_NS);
+		r = vp_run_batch(fd, t, c == 'w' ? 100 : VP_NS_CALLS / VP_BATCHES);
 		if (write(res, &r, sizeof(r)) != sizeof(r))
 			return 22;
 	}
@@ -829,21 +812,14 @@ static long vp_kprobe_hits(void)
 	return hits;
 }
 
-static int vp_cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * 10000 INSPECTs of another process from inside a child pid namespace
- * succeed, cost at most twice the same calls from the initial namespace,
- * and mount nothing.
+ * (and as many from the initial one) succeed and mount nothing.  What a
+ * call costs in each is vmlab_bench's case inspect-pidns (BENCHMARKS.md).
  */
 TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 {
-	long long init_cost[VP_BATCHES], ns_cost[VP_BATCHES], seq0, seq1, med_i, med_n;
+	long long seq0, seq1;
 	long ns_calls = 0, init_calls = 0, hits0 = -1, hits1 = -1;
 	int cmd[2], res[2], k;
 	bool kprobe = false;
@@ -872,7 +848,7 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 	close(res[1]);
 
 	/* Warm up both ways; the namespace's first batch shows it works. */
-	r = vp_run_batch(self->fd, target, 100, VP_BUDGET_NS);
+	r = vp_run_batch(self->fd, target, 100);
 	ASSERT_EQ(0, r.err) TH_LOG("INSPECT from the initial namespace: %s",
 				   strerror(r.err));
 	ASSERT_EQ(1, write(cmd[1], "w", 1));
@@ -892,18 +868,15 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 		hits0 = vp_kprobe_hits();
 	}
 	for (k = 0; k < VP_BATCHES; k++) {
-		r = vp_run_batch(self->fd, target, VP_NS_CALLS / VP_BATCHES, VP_BUDGET_NS);
-		ASSERT_EQ(0, r.err);
-		init_cost[k] = r.ns / r.calls;
+		r = vp_run_batch(self->fd, target, VP_NS_CALLS / VP_BATCHES);
+		ASSERT_EQ(0, r.err) TH_LOG("INSPECT from the initial namespace: %s",
+					   strerror(r.err));
 		init_calls += r.calls;
 		ASSERT_EQ(1, write(cmd[1], "b", 1));
 		ASSERT_EQ(sizeof(r), read(res[0], &r, sizeof(r)));
 		ASSERT_EQ(0, r.err) TH_LOG("INSPECT from the child namespace: %s",
 					   strerror(r.err));
-		ns_cost[k] = r.ns / r.calls;
 		ns_calls += r.calls;
-		TH_LOG("batch %d: %lld ns a call from the initial namespace, %lld from the child namespace (%ld calls)",
-		       k, init_cost[k], ns_cost[k], r.calls);
 	}
 	if (kprobe) {
 		hits1 = vp_kprobe_hits();
@@ -917,18 +890,12 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 	kill(target, SIGKILL);
 	vl_wait(target);
 
-	qsort(init_cost, VP_BATCHES, sizeof(init_cost[0]), vp_cmp_ll);
-	qsort(ns_cost, VP_BATCHES, sizeof(ns_cost[0]), vp_cmp_ll);
-	med_i = init_cost[VP_BATCHES / 2];
-	med_n = ns_cost[VP_BATCHES / 2];
 	if (kprobe)
 		TH_LOG("%ld + %ld calls; procfs mounts meanwhile (kprobe hits on proc_fill_super): %ld",
 		       init_calls, ns_calls, hits1 - hits0);
 	else
 		TH_LOG("%ld + %ld calls; mounts meanwhile (unique mount ids %lld .. %lld): %lld",
 		       init_calls, ns_calls, seq0, seq1, seq1 - seq0 - 1);
-	TH_LOG("median cost of a call: %lld ns from the initial namespace, %lld ns from the child namespace",
-	       med_i, med_n);
 	if (kprobe) {
 		ASSERT_LE(0, hits0);
 		ASSERT_EQ(hits0, hits1) TH_LOG("procfs was mounted during the calls");
@@ -936,8 +903,8 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 		ASSERT_LT(seq0, seq1);
 		ASSERT_EQ(seq0 + 1, seq1) TH_LOG("something was mounted during the calls");
 	}
-	ASSERT_LE(med_n, 2 * med_i) TH_LOG("a call from the child namespace costs more than twice one from the initial namespace");
-	ASSERT_EQ(VP_NS_CALLS, ns_calls) TH_LOG("the calls took too long");
+	ASSERT_EQ(VP_NS_CALLS, init_calls);
+	ASSERT_EQ(VP_NS_CALLS, ns_calls);
 }
 
 VL_TEST_MAIN
