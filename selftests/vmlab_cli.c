@@ -639,17 +639,14 @@ TEST_F(cli, grid_json)
 	ASSERT_STREQ("AAAA............", jstr(jget(d, "procs")->v[0], "cells"));
 
 	/* Parent and child after fork; the child writes private page 4. */
-	ASSERT_EQ(0, vl_sync_init(&sy));
-	pid = fork();
+	pid = vl_sync_fork(&sy);
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		vl_sync_child(&sy);
 		self->p[4 * self->ps] = 2;
 		vl_post(sy.to_parent[1]);
 		vl_wait_byte(sy.to_child[0]);
 		_exit(0);
 	}
-	vl_sync_parent(&sy);
 	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
 	snprintf(child, sizeof(child), "%d", (int)pid);
 	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--json", hexs(addr, self->p),

@@ -380,14 +380,11 @@ TEST_F(writeback, reaches_other_process)
 
 	m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		char *cm;
 
-		vl_sync_child(&s);
 		/* Our own mapping, made in this process. */
 		cm = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 		if (cm == MAP_FAILED)
@@ -396,18 +393,17 @@ TEST_F(writeback, reaches_other_process)
 			_exit(21);
 		if (store_faults(cm + 1, 1) != 0)
 			_exit(22);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(23);
 		/* The parent wrote back: our store faults again. */
 		if (store_faults(cm + 2, 2) != 1)
 			_exit(24);
 		if (store_faults(cm + 3, 2) != 0)
 			_exit(25);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(26);
 		_exit(0);
 	}
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	ASSERT_EQ(1, a.pages_dirty);

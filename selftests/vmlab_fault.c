@@ -468,11 +468,9 @@ TEST_F(fault, frames_across_mappings)
 	cnt0 = vl_kpagecount(p1[0]);
 
 	/* A child maps them again (fork copies no PTEs here: it faults). */
-	ASSERT_EQ(0, vl_sync_init(&s));
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		vl_sync_child(&s);
 		vl_touch_read(m1, n * ps);
 		vl_touch_read(m2, n * ps);
 		for (i = 0; i < n; i++)
@@ -482,7 +480,6 @@ TEST_F(fault, frames_across_mappings)
 		vl_wait_byte(s.to_child[0]);
 		_exit(0);
 	}
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	if (variant->shared) {
 		/* The child maps each page twice too (m1 and m2). */
@@ -767,16 +764,13 @@ static void fork_cow(struct __test_metadata *_metadata,
 	ASSERT_EQ(1, vl_kpagecount(orig));
 
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		vl_sync_child(&s);
 		if (!vl_check(m, 64, 1))
 			_exit(20);
 		r->pfn_before = vl_pfn(m);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(21);
 		if (child_writes)
 			vl_fill(m, 64, 2);
@@ -785,11 +779,10 @@ static void fork_cow(struct __test_metadata *_metadata,
 			_exit(22);
 		r->pfn_after = vl_pfn(m);
 		r->flags_after = vl_kpageflags(r->pfn_after);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(23);
 		_exit(0);
 	}
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	/* Both map the original frame now. */
 	ASSERT_EQ(orig, r->pfn_before);
@@ -1328,21 +1321,17 @@ TEST_F(fault, reset_while_mapped)
 	}
 
 	/* A child maps page 0 too. */
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		vl_sync_child(&s);
 		if (!vl_check(m, 64, 70))
 			_exit(20);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(21);
 		if (!vl_is_zero(m, ps))
 			_exit(22);
 		_exit(0);
 	}
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	ASSERT_EQ(old[0], pm_pfn(vl_pagemap_pid(pid, m)));
 
@@ -1693,15 +1682,11 @@ TEST_F_TIMEOUT(zero, entries_count_nothing, 600)
 
 	/* Other processes, as many entries each. */
 	for (c = 0; c < ZC_CHILDREN; c++) {
-		ASSERT_EQ(0, vl_sync_init(&s[c]));
-		fflush(stderr);
-		pid[c] = fork();
+		pid[c] = vl_sync_fork(&s[c]);
 		ASSERT_LE(0, pid[c]);
 		if (pid[c] == 0) {
-			vl_sync_child(&s[c]);
 			_exit(zc_child(self->fd, len, pfn, &s[c]));
 		}
-		vl_sync_parent(&s[c]);
 		ASSERT_EQ(0, vl_wait_byte(s[c].to_parent[0])) TH_LOG("child %d", c);
 	}
 	entries += ZC_CHILDREN * ZC_VMAS * npages;
@@ -1965,32 +1950,7 @@ TEST_F(zfill, fill_after_zero_read)
  * count (tracefs kprobe_profile).  Armed while this test alone runs, and
  * before the code it patches is run.
  */
-#define ZF_TRACEFS	"/sys/kernel/tracing"
 #define ZF_KPROBE	"vmlab_fault/unmapwalk"
-
-static int zf_tracefs_write(const char *file, const char *s)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), ZF_TRACEFS "/%s", file);
-	return vmlab_append_str(path, s);
-}
-
-static long zf_walks(void)
-{
-	FILE *f = fopen(ZF_TRACEFS "/kprobe_profile", "re");
-	char line[256], name[128];
-	long hits = -1, h, miss;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %ld %ld", name, &h, &miss) == 3 &&
-		    !strcmp(name, "unmapwalk"))
-			hits = h;
-	fclose(f);
-	return hits;
-}
 
 /* Read every page of area @area through a private mapping, then unmap it. */
 static int zf_read_privately(int fd, size_t area)
@@ -2012,7 +1972,7 @@ static int zf_read_privately(int fd, size_t area)
 static long zf_fill_area(int fd, char *sh, enum zfill_how how, size_t area)
 {
 	size_t i, n = ZF_AREA / vmlab_page_size();
-	long before = zf_walks();
+	long before = vmlab_kprobe_hits(ZF_KPROBE);
 
 	if (how == ZF_HUGE) {
 		if (zf_begin(fd, sh, how, area) != (int64_t)n)
@@ -2022,7 +1982,7 @@ static long zf_fill_area(int fd, char *sh, enum zfill_how how, size_t area)
 			if (zf_fill(fd, sh, how, area, i))
 				return -1;
 	}
-	return zf_walks() - before;
+	return vmlab_kprobe_hits(ZF_KPROBE) - before;
 }
 
 /*
@@ -2038,13 +1998,9 @@ TEST_F(zfill, reset_forgets_zero_entries)
 	size_t n = ZF_AREA / self->ps;
 	long kept, forgotten;
 
-	if (access(ZF_TRACEFS "/kprobe_events", W_OK))
+	if (access(VMLAB_KPROBE_TRACEFS "/kprobe_events", W_OK))
 		SKIP(return, "no kprobe events in tracefs: %s", strerror(errno));
-	zf_tracefs_write("events/" ZF_KPROBE "/enable", "0");
-	zf_tracefs_write("kprobe_events", "-:" ZF_KPROBE "\n");
-	ASSERT_EQ(0, zf_tracefs_write("kprobe_events",
-				      "p:" ZF_KPROBE " unmap_mapping_pages\n"));
-	ASSERT_EQ(0, zf_tracefs_write("events/" ZF_KPROBE "/enable", "1"));
+	ASSERT_EQ(0, vmlab_kprobe_on(ZF_KPROBE, "unmap_mapping_pages"));
 
 	ASSERT_LE(0, zf_read_privately(self->fd, 2));
 	kept = zf_fill_area(self->fd, self->sh, variant->how, 2);
@@ -2053,8 +2009,7 @@ TEST_F(zfill, reset_forgets_zero_entries)
 	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	forgotten = zf_fill_area(self->fd, self->sh, variant->how, 3);
 
-	zf_tracefs_write("events/" ZF_KPROBE "/enable", "0");
-	zf_tracefs_write("kprobe_events", "-:" ZF_KPROBE "\n");
+	vmlab_kprobe_off(ZF_KPROBE);
 	TH_LOG("unmap_mapping_pages() calls while filling %zu once-read pages: %ld without a reset between, %ld after one",
 	       n, kept, forgotten);
 	/* One walk per page filled one at a time; one for a 2 MiB fill. */

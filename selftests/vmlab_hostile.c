@@ -88,40 +88,22 @@ static int dev_mode_param(void)
 
 FIXTURE(hostile)
 {
-	int fd;
-	size_t ps;
-	struct vmlab_stats st;
-	mode_t mode;		/* /dev/vmlab's mode before the test */
-	bool chmodded;
+	struct vl_unpriv d;
 };
 
 FIXTURE_SETUP(hostile)
 {
-	struct stat sb;
-
-	self->ps = vmlab_page_size();
-	self->chmodded = false;
-	VL_SETUP_DEVICE(self->fd, self->st);
-	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
-	self->mode = sb.st_mode & 07777;
+	VL_SETUP_UNPRIV(self->d);
 }
 
 FIXTURE_TEARDOWN(hostile)
 {
-	if (self->chmodded)
-		chmod(VMLAB_DEVICE, self->mode);
-	if (self->fd >= 0) {
-		vmlab_reset(self->fd, NULL);
-		close(self->fd);
-	}
+	vl_unpriv_teardown(&self->d);
 }
 
 /* Make /dev/vmlab usable by anyone, as dev_mode=0666 would; the teardown
  * restores the mode. */
-#define OPEN_TO_ALL() do {						\
-	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));			\
-	self->chmodded = true;						\
-} while (0)
+#define OPEN_TO_ALL()	ASSERT_EQ(0, vl_devmode_open_to_all(&self->d.dm))
 
 static int try_open_refused(void *arg)
 {
@@ -152,12 +134,12 @@ TEST_F(hostile, default_mode_refused)
 
 	if (param >= 0 && param != 0600)
 		SKIP(return, "the module was loaded with dev_mode=%#o, not the default", param);
-	ASSERT_EQ(0600, self->mode & 0777)
-		TH_LOG("/dev/vmlab has mode %#o, dev_mode says %#o", self->mode, param);
+	ASSERT_EQ(0600, self->d.dm.mode & 0777)
+		TH_LOG("/dev/vmlab has mode %#o, dev_mode says %#o", self->d.dm.mode, param);
 	ASSERT_EQ(0, run_as_nobody(try_open_refused, NULL, false));
-	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
-	ASSERT_EQ(0, VL_D(self->st, b, vma_opens));
-	ASSERT_EQ(0, VL_D(self->st, b, pages_allocated));
+	ASSERT_EQ(0, vmlab_get_stats(self->d.fd, &b));
+	ASSERT_EQ(0, VL_D(self->d.st, b, vma_opens));
+	ASSERT_EQ(0, VL_D(self->d.st, b, pages_allocated));
 }
 
 struct share {
@@ -277,7 +259,7 @@ static int nobody_inspects_peer(void *arg)
 /* With the device open to all, nobody uses it but sees no PFN. */
 TEST_F(hostile, unprivileged_use_hides_pfns)
 {
-	size_t ps = self->ps, i;
+	size_t ps = self->d.ps, i;
 	struct vmlab_page_info pi[8];
 	struct vmlab_inspect req;
 	struct share *sh;
@@ -289,11 +271,11 @@ TEST_F(hostile, unprivileged_use_hides_pfns)
 	sh->npages = 8;
 	sh->root_pid = getpid();
 	sh->seed = 0x51;
-	m = mmap(NULL, sh->npages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	m = mmap(NULL, sh->npages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->d.fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	for (i = 0; i < sh->npages; i++)
 		vl_fill(m + i * ps, ps, sh->seed + i);
-	ASSERT_EQ(0, inspect(self->fd, 0, m, sh->npages, pi, &req));
+	ASSERT_EQ(0, inspect(self->d.fd, 0, m, sh->npages, pi, &req));
 	ASSERT_TRUE(req.result & VMLAB_INSPECT_PFN_SHOWN);
 	for (i = 0; i < sh->npages; i++) {
 		ASSERT_NE(0, pi[i].pfn);
@@ -459,14 +441,14 @@ TEST_F_TIMEOUT(hostile, unprivileged_misuse_is_silent, 180)
 	OPEN_TO_ALL();
 	kfd = kmsg_open();
 	ASSERT_LE(0, kfd) TH_LOG("/dev/kmsg: %s", strerror(errno));
-	ASSERT_EQ(0, run_as_nobody(nobody_misbehaves, &self->st, false));
+	ASSERT_EQ(0, run_as_nobody(nobody_misbehaves, &self->d.st, false));
 	ASSERT_EQ(0, kmsg_new(kfd)) TH_LOG("the kernel logged while nobody misbehaved");
 	close(kfd);
-	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
-	vl_stats_log("misuse", &self->st, &b);
+	ASSERT_EQ(0, vmlab_get_stats(self->d.fd, &b));
+	vl_stats_log("misuse", &self->d.st, &b);
 	ASSERT_EQ(b.pages_allocated - b.pages_freed, b.pages_resident);
 	ASSERT_EQ(0, b.vmas_live);
-	ASSERT_LE(3, VL_D(self->st, b, sigbus));
+	ASSERT_LE(3, VL_D(self->d.st, b, sigbus));
 }
 
 static int nobody_fresh_pages(void *arg)
@@ -498,21 +480,21 @@ static int nobody_fresh_pages(void *arg)
  */
 TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
 {
-	size_t ps = self->ps, n = 2048, i, bad = 0;
+	size_t ps = self->d.ps, n = 2048, i, bad = 0;
 	struct vmlab_stats b;
 	uint64_t freed;
 	char *m, *buf;
 	int round;
 
-	VL_NEED_PAGES(self->st, 2 * n);
+	VL_NEED_PAGES(self->d.st, 2 * n);
 	buf = malloc(ps);
 	ASSERT_NE(NULL, buf);
-	m = mmap(NULL, 2 * n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	m = mmap(NULL, 2 * n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->d.fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 2 * n; i++)
 			memset(m + i * ps, 0xa5 ^ round, ps);
-		ASSERT_EQ(0, vmlab_reset(self->fd, &freed));
+		ASSERT_EQ(0, vmlab_reset(self->d.fd, &freed));
 		ASSERT_EQ(2 * n, freed);
 		if (round == 2) {
 			OPEN_TO_ALL();
@@ -521,7 +503,7 @@ TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
 		}
 		/* Holes read zero through read() and both kinds of mapping. */
 		for (i = 0; i < 2 * n; i++) {
-			ASSERT_EQ((ssize_t)ps, pread(self->fd, buf, ps, i * ps));
+			ASSERT_EQ((ssize_t)ps, pread(self->d.fd, buf, ps, i * ps));
 			bad += !vl_is_zero(buf, ps);
 		}
 		for (i = 0; i < 2 * n; i++) {
@@ -532,7 +514,7 @@ TEST_F_TIMEOUT(hostile, fresh_pages_are_zero, 120)
 		ASSERT_EQ(0, bad) TH_LOG("%zu pages showed old data", bad);
 	}
 	/* nobody's shared mapping made n new pages; its copies made none. */
-	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
+	ASSERT_EQ(0, vmlab_get_stats(self->d.fd, &b));
 	ASSERT_EQ(n, b.pages_resident);
 	for (i = 0; i < 2 * n; i++)
 		bad += !vl_is_zero(m + i * ps, ps);
@@ -694,7 +676,7 @@ static int nobody_checks_answers(void *arg)
 
 TEST_F(hostile, ioctl_answers_leak_nothing)
 {
-	ASSERT_EQ(0, check_answers(self->fd, true));
+	ASSERT_EQ(0, check_answers(self->d.fd, true));
 	OPEN_TO_ALL();
 	ASSERT_EQ(0, run_as_nobody(nobody_checks_answers, NULL, false));
 }

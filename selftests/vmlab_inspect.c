@@ -733,16 +733,14 @@ TEST_F(inspect, fork_cow)
 	ASSERT_NE(MAP_FAILED, m);
 	m[0] = 1;
 	frame = vi_page(self->fd, 0, m).frame_id;
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		/* Wait for the parent's look, write, wait again. */
 		if (vl_wait_byte(s.to_child[0]))
 			_exit(10);
 		m[0] = 2;
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(11);
 		_exit(0);
 	}

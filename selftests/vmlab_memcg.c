@@ -80,22 +80,18 @@ TEST_F(charge, memcg_of_faulting_task)
 	m = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		vl_sync_child(&s);
 		if (vmlab_cgroup_join(dir))
 			_exit(20);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(21);
 		vl_touch_write(m, n * ps, 1);
-		if (vl_post(s.to_parent[1]) || vl_wait_byte(s.to_child[0]))
+		if (vl_sync_step(&s))
 			_exit(22);
 		_exit(0);
 	}
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	cur0 = vmlab_cgroup_long(dir, "memory.current");
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));

@@ -60,35 +60,19 @@
 
 FIXTURE(privacy)
 {
-	int fd;
-	size_t ps;
-	struct vmlab_stats st;
-	mode_t mode;		/* /dev/vmlab's mode before the test */
-	bool chmodded;
+	struct vl_unpriv d;
 };
 
 FIXTURE_SETUP(privacy)
 {
-	struct stat sb;
-
-	self->ps = vmlab_page_size();
-	self->chmodded = false;
-	VL_SETUP_DEVICE(self->fd, self->st);
-	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
-	self->mode = sb.st_mode & 07777;
+	VL_SETUP_UNPRIV(self->d);
 	/* nobody opens the device itself, as a dev_mode=0666 user would. */
-	if ((self->mode & 0666) != 0666) {
-		ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
-		self->chmodded = true;
-	}
+	ASSERT_EQ(0, vl_devmode_open_to_all(&self->d.dm));
 }
 
 FIXTURE_TEARDOWN(privacy)
 {
-	if (self->chmodded)
-		chmod(VMLAB_DEVICE, self->mode);
-	if (self->fd >= 0)
-		close(self->fd);
+	vl_unpriv_teardown(&self->d);
 }
 
 static int vp_inspect(int fd, pid_t pid, const void *addr,
@@ -265,7 +249,6 @@ static int vp_file_child(struct vl_sync *s, struct vp_board *b,
 {
 	int fd, i;
 
-	vl_sync_child(s);
 	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
@@ -322,26 +305,23 @@ TEST_F(privacy, file_page_of_other_users)
 	lfd = vp_open_libc(name, sizeof(name));
 	ASSERT_LE(0, lfd) TH_LOG("no C library and no /proc/self/exe");
 	TH_LOG("the file: %s", name);
-	m = mmap(NULL, self->ps, PROT_READ, MAP_PRIVATE, lfd, 0);
+	m = mmap(NULL, self->d.ps, PROT_READ, MAP_PRIVATE, lfd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	close(lfd);
 	(void)*(volatile char *)m;	/* we are the one other process */
 	b = vp_board_new();
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(vp_file_child(&s, b, m));
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
 	/* After the fork: only the mappers may hold hold[1]'s copies. */
 	ASSERT_EQ(0, pipe2(rd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
 
 	/* One other process (us) maps it. */
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, m, &r1));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, m, &r1));
 	VP_ROOT_CHECK(r1, pid, m);
 	ASSERT_LE(2, r1.mapcount);
 	ASSERT_TRUE(r1.page & VMLAB_PAGE_FILE);
@@ -355,7 +335,7 @@ TEST_F(privacy, file_page_of_other_users)
 		ASSERT_LE(0, mappers[i]);
 		ASSERT_EQ(1, read(rd[0], &c, 1));
 	}
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, m, &r2));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, m, &r2));
 	VP_ROOT_CHECK(r2, pid, m);
 	ASSERT_EQ(r1.mapcount + 3, r2.mapcount)
 		TH_LOG("root: map count %llu with 1 other, %llu with 4",
@@ -399,7 +379,7 @@ TEST_F(privacy, file_page_of_other_users)
 	close(rd[0]);
 	close(rd[1]);
 	munmap(b, sizeof(*b));
-	munmap(m, self->ps);
+	munmap(m, self->d.ps);
 }
 
 /*
@@ -412,7 +392,6 @@ static int vp_own_child(struct vl_sync *s, struct vp_board *b, char *obj,
 {
 	int fd;
 
-	vl_sync_child(s);
 	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
@@ -438,37 +417,34 @@ static int vp_own_child(struct vl_sync *s, struct vp_board *b, char *obj,
 TEST_F(privacy, own_pages_read_alike)
 {
 	struct vmlab_page_info r[3], r2[3], *n;
-	size_t ps = self->ps, i;
+	size_t ps = self->d.ps, i;
 	char *obj, *priv, *anon;
 	struct vp_board *b;
 	struct vl_sync s;
 	const char *why;
 	pid_t pid;
 
-	obj = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
-	priv = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 8 * ps);
+	obj = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->d.fd, 0);
+	priv = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->d.fd, 8 * ps);
 	anon = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, obj);
 	ASSERT_NE(MAP_FAILED, priv);
 	ASSERT_NE(MAP_FAILED, anon);
 	b = vp_board_new();
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(vp_own_child(&s, b, obj, priv, anon));
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, obj, &r[0]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, priv, &r[1]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, anon, &r[2]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, obj, &r[0]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, priv, &r[1]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, anon, &r[2]));
 	ASSERT_EQ(0, vl_post(s.to_child[1]));
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, obj, &r2[0]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, priv, &r2[1]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, anon, &r2[2]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, obj, &r2[0]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, priv, &r2[1]));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, anon, &r2[2]));
 	VP_ROOT_CHECK(r[0], pid, obj);
 	VP_ROOT_CHECK(r[1], pid, priv);
 	VP_ROOT_CHECK(r[2], pid, anon);
@@ -523,7 +499,6 @@ static int vp_fork_child(struct vl_sync *s, struct vp_board *b, char *anon)
 	int fd, hold[2], i;
 	char c;
 
-	vl_sync_child(s);
 	CK(vl_become_nobody(true) == 0, "cannot become nobody: %s", strerror(errno));
 	fd = vp_open_nobody();
 	CK(fd >= 0, "open");
@@ -566,21 +541,18 @@ TEST_F(privacy, anon_shared_after_fork)
 	pid_t pid;
 	char *anon;
 
-	anon = mmap(NULL, self->ps, PROT_READ | PROT_WRITE,
+	anon = mmap(NULL, self->d.ps, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, anon);
 	b = vp_board_new();
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, vl_sync_init(&s));
-	fflush(stderr);
-	pid = fork();
+	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(vp_fork_child(&s, b, anon));
-	vl_sync_parent(&s);
 	ASSERT_EQ(0, vl_wait_byte(s.to_parent[0]));
-	ASSERT_EQ(0, vp_inspect(self->fd, pid, anon, &r));
-	ASSERT_EQ(0, vp_inspect(self->fd, b->pid[0], anon, &rc));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, pid, anon, &r));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, b->pid[0], anon, &rc));
 	VP_ROOT_CHECK(r, pid, anon);
 	ASSERT_EQ(3, r.mapcount);
 	ASSERT_LE(3, r.refcount);
@@ -604,7 +576,7 @@ TEST_F(privacy, anon_shared_after_fork)
 	ASSERT_EQ(0, vl_wait(pid));
 	vl_sync_close(&s);
 	munmap(b, sizeof(*b));
-	munmap(anon, self->ps);
+	munmap(anon, self->d.ps);
 }
 
 /*
@@ -638,20 +610,20 @@ static int vp_unprivileged_child(int fd, char *shared, uint64_t frame)
 TEST_F(privacy, unprivileged)
 {
 	struct vmlab_page_info p;
-	size_t ps = self->ps;
+	size_t ps = self->d.ps;
 	pid_t pid;
 	char *m;
 
-	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	m = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->d.fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
 	m[0] = 1;
-	ASSERT_EQ(0, vp_inspect(self->fd, 0, m, &p));
+	ASSERT_EQ(0, vp_inspect(self->d.fd, 0, m, &p));
 	VP_ROOT_CHECK(p, getpid(), m);
 	fflush(stderr);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(vp_unprivileged_child(self->fd, m, p.frame_id));
+		_exit(vp_unprivileged_child(self->d.fd, m, p.frame_id));
 	ASSERT_EQ(0, vl_wait(pid));
 	munmap(m, ps);
 }
@@ -764,53 +736,7 @@ static long long vp_mount_seq(void)
  * while it is patched, which is what keeps QEMU's multi-threaded TCG from
  * the "Oops: int3" of docs/testing.md (code patched while another vCPU runs it).
  */
-#define VP_TRACEFS	"/sys/kernel/tracing"
 #define VP_KPROBE	"vmlab_privacy/procmount"
-
-static int vp_tracefs_write(const char *file, const char *s)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), VP_TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-static int vp_kprobe_on(void)
-{
-	if (vp_tracefs_write("kprobe_events", "p:" VP_KPROBE " proc_fill_super\n"))
-		return -1;
-	return vp_tracefs_write("events/" VP_KPROBE "/enable", "1");
-}
-
-static void vp_kprobe_off(void)
-{
-	vp_tracefs_write("events/" VP_KPROBE "/enable", "0");
-	vp_tracefs_write("kprobe_events", "-:" VP_KPROBE "\n");
-}
-
-/* Hits of the kprobe so far (kprobe_profile: name, hits, misses). */
-static long vp_kprobe_hits(void)
-{
-	FILE *f = fopen(VP_TRACEFS "/kprobe_profile", "re");
-	char line[256], name[128];
-	long hits = -1, h, miss;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %ld %ld", name, &h, &miss) == 3 &&
-		    !strcmp(name, "procmount"))
-			hits = h;
-	fclose(f);
-	return hits;
-}
 
 /*
  * 10000 INSPECTs of another process from inside a child pid namespace
@@ -842,13 +768,13 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 	if (maker == 0) {
 		close(cmd[1]);
 		close(res[0]);
-		_exit(vp_ns_maker(self->fd, cmd[0], res[1]));
+		_exit(vp_ns_maker(self->d.fd, cmd[0], res[1]));
 	}
 	close(cmd[0]);
 	close(res[1]);
 
 	/* Warm up both ways; the namespace's first batch shows it works. */
-	r = vp_run_batch(self->fd, target, 100);
+	r = vp_run_batch(self->d.fd, target, 100);
 	ASSERT_EQ(0, r.err) TH_LOG("INSPECT from the initial namespace: %s",
 				   strerror(r.err));
 	ASSERT_EQ(1, write(cmd[1], "w", 1));
@@ -860,15 +786,14 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 	seq0 = vp_mount_seq();
 	ASSERT_NE(-2, seq0) TH_LOG("cannot mount a tmpfs: %s", strerror(errno));
 	if (seq0 < 0) {
-		vp_kprobe_off();	/* a leftover of an earlier run */
-		ASSERT_EQ(0, vp_kprobe_on())
+		ASSERT_EQ(0, vmlab_kprobe_on(VP_KPROBE, "proc_fill_super"))
 			TH_LOG("no unique mount ids (before 6.8) and no kprobe on proc_fill_super: %s",
 			       strerror(errno));
 		kprobe = true;
-		hits0 = vp_kprobe_hits();
+		hits0 = vmlab_kprobe_hits(VP_KPROBE);
 	}
 	for (k = 0; k < VP_BATCHES; k++) {
-		r = vp_run_batch(self->fd, target, VP_NS_CALLS / VP_BATCHES);
+		r = vp_run_batch(self->d.fd, target, VP_NS_CALLS / VP_BATCHES);
 		ASSERT_EQ(0, r.err) TH_LOG("INSPECT from the initial namespace: %s",
 					   strerror(r.err));
 		init_calls += r.calls;
@@ -879,8 +804,8 @@ TEST_F_TIMEOUT(privacy, pid_namespace_no_mount_per_call, 600)
 		ns_calls += r.calls;
 	}
 	if (kprobe) {
-		hits1 = vp_kprobe_hits();
-		vp_kprobe_off();
+		hits1 = vmlab_kprobe_hits(VP_KPROBE);
+		vmlab_kprobe_off(VP_KPROBE);
 		seq1 = -1;
 	} else {
 		seq1 = vp_mount_seq();

@@ -33,6 +33,42 @@ bool vl_allow_skip(void)
 	return s && *s && strcmp(s, "0");
 }
 
+int vl_devmode_save(struct vl_devmode *d)
+{
+	struct stat sb;
+
+	d->changed = false;
+	if (stat(VMLAB_DEVICE, &sb))
+		return -1;
+	d->mode = sb.st_mode & 07777;
+	return 0;
+}
+
+int vl_devmode_open_to_all(struct vl_devmode *d)
+{
+	if ((d->mode & 0666) == 0666)
+		return 0;
+	if (chmod(VMLAB_DEVICE, 0666))
+		return -1;
+	d->changed = true;
+	return 0;
+}
+
+void vl_devmode_restore(struct vl_devmode *d)
+{
+	if (d->changed && !chmod(VMLAB_DEVICE, d->mode))
+		d->changed = false;
+}
+
+void vl_unpriv_teardown(struct vl_unpriv *d)
+{
+	vl_devmode_restore(&d->dm);
+	if (d->fd >= 0) {
+		vmlab_reset(d->fd, NULL);
+		close(d->fd);
+	}
+}
+
 int vl_become_nobody(bool dumpable)
 {
 	if (setgroups(0, NULL) || setresgid(VL_NOBODY, VL_NOBODY, VL_NOBODY) ||
@@ -101,8 +137,7 @@ pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir)
 	pid_t pid;
 	int fd;
 
-	fflush(NULL);
-	pid = fork();
+	pid = vmlab_fork();
 	if (pid < 0)
 		return -1;
 	if (pid > 0) {
@@ -277,6 +312,31 @@ void vl_sync_close(struct vl_sync *s)
 	close_once(&s->to_child[1]);
 	close_once(&s->to_parent[0]);
 	close_once(&s->to_parent[1]);
+}
+
+pid_t vl_sync_fork(struct vl_sync *s)
+{
+	pid_t pid;
+
+	if (vl_sync_init(s))
+		return -1;
+	pid = vmlab_fork();
+	if (pid < 0) {
+		vl_sync_close(s);
+		return -1;
+	}
+	if (pid == 0)
+		vl_sync_child(s);
+	else
+		vl_sync_parent(s);
+	return pid;
+}
+
+int vl_sync_step(struct vl_sync *s)
+{
+	if (vl_post(s->to_parent[1]))
+		return -1;
+	return vl_wait_byte(s->to_child[0]);
 }
 
 int vl_post(int fd)

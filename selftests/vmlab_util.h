@@ -57,6 +57,19 @@ bool vl_allow_skip(void);
  */
 #define VL_NOBODY		65534
 int vl_become_nobody(bool dumpable);
+
+/* /dev/vmlab's mode, changed by a test and put back by its teardown. */
+struct vl_devmode {
+	mode_t mode;	/* before the test */
+	bool changed;
+};
+
+/* Remember the device's mode: 0, or -1 with errno. */
+int vl_devmode_save(struct vl_devmode *d);
+/* Let anyone read and write the device, as dev_mode=0666 would: 0 or -1. */
+int vl_devmode_open_to_all(struct vl_devmode *d);
+/* Put the mode back, if it was changed. */
+void vl_devmode_restore(struct vl_devmode *d);
 /* VMLAB_IOC_INSPECT of the page at addr in this process (*pi zeroed first). */
 static inline int vl_inspect_one(int fd, const void *addr,
 				 struct vmlab_page_info *pi)
@@ -226,6 +239,13 @@ void vl_sync_child(struct vl_sync *s);
 void vl_sync_close(struct vl_sync *s);
 int vl_post(int fd);
 int vl_wait_byte(int fd);
+/*
+ * vl_sync_init(), fork() (stdio flushed first) and each side's
+ * vl_sync_parent() or vl_sync_child(): fork()'s value, or -1 with errno.
+ */
+pid_t vl_sync_fork(struct vl_sync *s);
+/* In the child: tell the parent (to_parent), then wait for its byte. */
+int vl_sync_step(struct vl_sync *s);
 
 /* Data */
 /*
@@ -270,6 +290,26 @@ void vl_touch_write(void *addr, size_t len, char val);
 	ASSERT_NE(0, (st).size);					\
 	ASSERT_EQ(0, (st).size % vmlab_page_size());			\
 } while (0)
+
+/*
+ * The fixture of the tests of unprivileged use (vmlab_hostile,
+ * vmlab_privacy): the device open, reset and empty, its mode remembered so
+ * that a test may open it to all (vl_devmode_open_to_all(&d.dm)) and the
+ * teardown (vl_unpriv_teardown()) puts the mode back and resets the object.
+ */
+struct vl_unpriv {
+	int fd;
+	size_t ps;
+	struct vmlab_stats st;
+	struct vl_devmode dm;	/* /dev/vmlab's mode before the test */
+};
+#define VL_SETUP_UNPRIV(d) do {						\
+	(d).ps = vmlab_page_size();					\
+	(d).dm.changed = false;						\
+	VL_SETUP_DEVICE((d).fd, (d).st);				\
+	ASSERT_EQ(0, vl_devmode_save(&(d).dm));				\
+} while (0)
+void vl_unpriv_teardown(struct vl_unpriv *d);
 
 /*
  * Used in FIXTURE_SETUP() after VL_SETUP_DEVICE(): skip, saying why, when

@@ -10,7 +10,7 @@
  *   /proc/PID/maps, smaps      the VMAs and what each holds
  *   getrusage(), /proc/PID/stat  minor page faults
  *   /proc/meminfo, zoneinfo    free memory
- *   tracefs                    where vmlab's trace events are
+ *   tracefs                    where vmlab's trace events are; kprobe hit counts
  *   cgroup v2                  memory cgroups: charging, memory.max
  *   sysfs, cgroupfs, tracefs   their small files (one number, one line)
  *
@@ -208,6 +208,20 @@ long vmlab_free_kb(void);
  */
 const char *vmlab_tracefs(void);
 
+/*
+ * Kprobes that count the calls of a kernel function (root's; a kernel
+ * with CONFIG_KPROBE_EVENTS).  @probe is "GROUP/EVENT", @symbol the
+ * function.  Arm one before the code it patches runs in the test: under
+ * QEMU's multi-threaded TCG, patching code another vCPU runs can Oops.
+ */
+#define VMLAB_KPROBE_TRACEFS	"/sys/kernel/tracing"
+/* Add and enable the probe (removing a leftover first): 0, or -1 with errno. */
+int vmlab_kprobe_on(const char *probe, const char *symbol);
+/* Disable and remove it (quietly, if it is not there). */
+void vmlab_kprobe_off(const char *probe);
+/* Its hits so far (tracefs kprobe_profile), or -1. */
+long vmlab_kprobe_hits(const char *probe);
+
 /* Small kernel files (sysfs, cgroupfs, tracefs) */
 
 /* The number the file at @path holds (strtol, base 0), or -1. */
@@ -249,6 +263,8 @@ int vmlab_cgroup_join(const char *dir);
 
 /* Children */
 
+/* fork() with stdio flushed first, so that nothing buffered is written twice. */
+pid_t vmlab_fork(void);
 /* In a forked child: no core file, default SIGSEGV and SIGBUS. */
 void vmlab_child_quiet(void);
 /* Wait for @pid: its exit status, 128 + N if signal N killed it, or -1. */

@@ -36,14 +36,19 @@ int vmlab_wait(pid_t pid)
 	return -1;
 }
 
+pid_t vmlab_fork(void)
+{
+	fflush(NULL);
+	return fork();
+}
+
 int vmlab_probe(volatile void *addr, bool write, char v)
 {
 	volatile char *p = addr;
 	pid_t pid;
 	int st;
 
-	fflush(NULL);
-	pid = fork();
+	pid = vmlab_fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
