@@ -113,36 +113,6 @@ static long ot_log_reports(void)
 	return n;
 }
 
-/* Is the tool in PATH?  Its full path to path. */
-static bool ot_which(const char *tool, char *path, size_t len)
-{
-	const char *env = getenv("PATH"), *dir, *end;
-
-	for (dir = env ? env : "/usr/bin:/bin"; *dir; dir = *end ? end + 1 : end) {
-		end = strchrnul(dir, ':');
-		snprintf(path, len, "%.*s/%s", (int)(end - dir), dir, tool);
-		if (end > dir && !access(path, X_OK))
-			return true;
-	}
-	return false;
-}
-
-/* Must this tool be there?  VMLAB_OUTSIDE says (see the top). */
-static bool ot_required(const char *tool)
-{
-	const char *s = getenv("VMLAB_OUTSIDE"), *p;
-	size_t n = strlen(tool);
-
-	if (!s || !*s)
-		return false;
-	if (!strcmp(s, "required"))
-		return true;
-	for (p = s; (p = strstr(p, tool)); p += n)
-		if ((p == s || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
 /*
  * Print the file, each line as a diagnostic, the last max lines only, and
  * of those only the lines that hold one of the words of only (when set).
@@ -172,10 +142,14 @@ static void ot_show(const char *path, int max, const char *const *only)
 	fclose(f);
 }
 
-/* The processes that still map /dev/vmlab (/proc/PID/maps). */
-static int ot_mappers(void)
+/*
+ * For each process, call fn with its pid (as text) and its /proc/PID/file
+ * open; returns how many calls returned true, or -1.
+ */
+static int ot_each_process(const char *file,
+			   bool (*fn)(const char *pid, FILE *f))
 {
-	char path[64], line[512];
+	char path[64];
 	struct dirent *d;
 	int n = 0;
 	DIR *dir = opendir("/proc");
@@ -187,52 +161,55 @@ static int ot_mappers(void)
 
 		if (d->d_name[0] < '0' || d->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%.20s/maps", d->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/%s", d->d_name, file);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		while (fgets(line, sizeof(line), f))
-			if (strstr(line, VMLAB_DEVICE)) {
-				printf("# pid %s still maps %s: %s", d->d_name,
-				       VMLAB_DEVICE, line);
-				n++;
-				break;
-			}
+		n += fn(d->d_name, f);
 		fclose(f);
 	}
 	closedir(dir);
 	return n;
 }
 
+/* Does it map /dev/vmlab?  Say so. */
+static bool ot_maps_device(const char *pid, FILE *maps)
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), maps))
+		if (strstr(line, VMLAB_DEVICE)) {
+			printf("# pid %s still maps %s: %s", pid, VMLAB_DEVICE,
+			       line);
+			return true;
+		}
+	return false;
+}
+
+/* The processes that still map /dev/vmlab (/proc/PID/maps). */
+static int ot_mappers(void)
+{
+	return ot_each_process("maps", ot_maps_device);
+}
+
+/* Is it our child?  Kill it. */
+static bool ot_kill_child(const char *pid, FILE *stat)
+{
+	char buf[512], *p;
+	int ppid;
+
+	p = fgets(buf, sizeof(buf), stat) ? strrchr(buf, ')') : NULL;
+	if (!p || sscanf(p, ") %*c %d", &ppid) != 1 || ppid != getpid())
+		return false;
+	printf("# left behind: %s", buf);
+	kill(atoi(pid), SIGKILL);
+	return true;
+}
+
 /* Our children (orphans of the tool come to us, the subreaper); kill them. */
 static int ot_kill_children(void)
 {
-	char path[64], buf[512], *p;
-	struct dirent *d;
-	int n = 0, ppid;
-	DIR *dir = opendir("/proc");
-
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		FILE *f;
-
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%.20s/stat", d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		if (p && sscanf(p, ") %*c %d", &ppid) == 1 && ppid == getpid()) {
-			printf("# left behind: %s", buf);
-			kill(atoi(d->d_name), SIGKILL);
-			n++;
-		}
-	}
-	closedir(dir);
-	return n;
+	return ot_each_process("stat", ot_kill_child);
 }
 
 /*
@@ -245,8 +222,8 @@ static int ot_kill_children(void)
 static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 {
 	struct timespec nap = { 0, 50 * 1000 * 1000 }, t0, t1;
-	time_t deadline = time(NULL) + OT_TOOL_SECS;
-	int status, i, ret;
+	time_t deadline;
+	int i, ret;
 	pid_t pid, r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -259,20 +236,7 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 	pid = vl_spawn(argv, OT_OUT, uid, dir);
 	if (pid < 0)
 		return -1;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (time(NULL) > deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			status = -1;
-			break;
-		}
-		nanosleep(&nap, NULL);
-	}
+	ret = vl_wait_for(pid, OT_TOOL_SECS, 50);
 	/* Its other processes: wait for them to exit, then kill them. */
 	*left = 0;
 	deadline = time(NULL) + 10;
@@ -290,12 +254,6 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# %s: %.1f s\n", argv[0],
 	       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (status == -1)
-		return -2;
-	if (WIFEXITED(status))
-		ret = WEXITSTATUS(status);
-	else
-		ret = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
 	return ret;
 }
 
@@ -349,8 +307,8 @@ FIXTURE_TEARDOWN(outside)
 
 /* Find the tool, or skip (or fail, when it is required). */
 #define OT_NEED(name) do {						\
-	if (!ot_which(name, self->tool, sizeof(self->tool))) {		\
-		ASSERT_FALSE(ot_required(name))				\
+	if (!vl_which(name, self->tool, sizeof(self->tool))) {		\
+		ASSERT_FALSE(vl_required("VMLAB_OUTSIDE", name))				\
 			TH_LOG("%s is not in PATH (%s) but required "	\
 			       "(VMLAB_OUTSIDE=%s)", name,		\
 			       getenv("PATH") ?: "unset",		\

@@ -432,46 +432,10 @@ int vl_helper_main(int argc, char **argv)
 
 /* ---- running the tools ---------------------------------------------------- */
 
-/* The whole of a file, NUL terminated (malloc'd); NULL if unreadable. */
-static char *tt_slurp(const char *path)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap), *b;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			b = realloc(buf, cap *= 2);
-			if (!b) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = b;
-		}
-	}
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = 0;
-	return buf;
-}
-
 /* Print the last lines of a file, to show what a tool said. */
 static void tt_show(const char *tag, const char *path)
 {
-	char *text = tt_slurp(path), *p, *line;
+	char *text = vl_slurp(path), *p, *line;
 	int lines = 0;
 
 	if (!text) {
@@ -488,20 +452,6 @@ static void tt_show(const char *tag, const char *path)
 	free(text);
 }
 
-/* Is the tool in PATH?  Its full path to path. */
-static bool tt_which(const char *tool, char *path, size_t len)
-{
-	const char *env = getenv("PATH"), *dir, *end;
-
-	for (dir = env ? env : "/usr/bin:/bin"; *dir; dir = *end ? end + 1 : end) {
-		end = strchrnul(dir, ':');
-		snprintf(path, len, "%.*s/%s", (int)(end - dir), dir, tool);
-		if (end > dir && !access(path, X_OK))
-			return true;
-	}
-	return false;
-}
-
 /*
  * Run argv (argv[0] a full path) in its own process group with stdin
  * /dev/null and stdout and stderr to the file out; returns as vl_wait(),
@@ -509,30 +459,18 @@ static bool tt_which(const char *tool, char *path, size_t len)
  */
 static int tt_exec(char *const argv[], const char *out)
 {
-	struct timespec nap = { 0, 20 * 1000 * 1000 }, t0, t1;
-	time_t deadline = time(NULL) + TT_TOOL_SECS;
 	const char *name = strrchr(argv[0], '/');
-	int status;
-	pid_t pid, r;
+	struct timespec t0, t1;
+	pid_t pid;
+	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-
 	pid = vl_spawn(argv, out, 0, NULL);
 	if (pid < 0)
 		return -1;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (time(NULL) > deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -2;
-		}
-		nanosleep(&nap, NULL);
-	}
+	ret = vl_wait_for(pid, TT_TOOL_SECS, 20);
+	if (ret == -2)
+		return ret;
 	/* What the tool left behind: the workload and its child. */
 	kill(-pid, SIGKILL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -540,15 +478,13 @@ static int tt_exec(char *const argv[], const char *out)
 		argv[1] && argv[1][0] != '-' ? " " : "",
 		argv[1] && argv[1][0] != '-' ? argv[1] : "",
 		t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	return ret;
 }
 
 /* Parse the workload's report; false on a malformed one. */
 static bool tt_read_report(const char *path, struct tt_report *r)
 {
-	char *text = tt_slurp(path), *line, *save = NULL, name[64];
+	char *text = vl_slurp(path), *line, *save = NULL, name[64];
 	unsigned long long v;
 	bool ok = true;
 	size_t i;
@@ -880,7 +816,7 @@ static bool tt_symbols(const char *event, const char *field,
 	if (tracefs) {
 		snprintf(path, sizeof(path), "%s/events/vmlab/%s/format", tracefs,
 			 event);
-		text = tt_slurp(path);
+		text = vl_slurp(path);
 	}
 	if (!text) {
 		fprintf(stderr, "# cannot read the format of %s in tracefs\n", event);
@@ -1092,29 +1028,10 @@ FIXTURE_TEARDOWN(tracetools)
 		fprintf(stderr, "# rmdir %s: %s\n", self->dir, strerror(errno));
 }
 
-/*
- * Must this tool be there?  VMLAB_TRACETOOLS is "required" (all of them)
- * or a comma-separated list of the tools that must be.
- */
-static bool tt_required(const char *tool)
-{
-	const char *s = getenv("VMLAB_TRACETOOLS"), *p;
-	size_t n = strlen(tool);
-
-	if (!s)
-		return false;
-	if (!strcmp(s, "required"))
-		return true;
-	for (p = s; (p = strstr(p, tool)); p += n)
-		if ((p == s || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
 /* Find the tool, or skip (or fail, when it is required). */
 #define TT_NEED(name) do {						\
-	if (!tt_which(name, self->tool, sizeof(self->tool))) {		\
-		ASSERT_FALSE(tt_required(name))				\
+	if (!vl_which(name, self->tool, sizeof(self->tool))) {		\
+		ASSERT_FALSE(vl_required("VMLAB_TRACETOOLS", name))				\
 			TH_LOG("%s is not in PATH (%s) but required "	\
 			       "(VMLAB_TRACETOOLS=%s)", name,		\
 			       getenv("PATH") ?: "unset",		\
@@ -1190,7 +1107,7 @@ static bool tt_required(const char *tool)
 
 /* The whole of a file the test made, or fail. */
 #define TT_SLURP(text, path) do {					\
-	text = tt_slurp(path);						\
+	text = vl_slurp(path);						\
 	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));	\
 } while (0)
 

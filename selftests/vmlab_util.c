@@ -179,6 +179,90 @@ static pid_t fork_quiet(void)
 	return pid;
 }
 
+int vl_wait_for(pid_t pid, time_t secs, long nap_ms)
+{
+	struct timespec nap = { nap_ms / 1000, nap_ms % 1000 * 1000000 };
+	time_t deadline = time(NULL) + secs;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (time(NULL) > deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -2;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+bool vl_which(const char *tool, char *path, size_t len)
+{
+	const char *env = getenv("PATH"), *dir, *end;
+
+	for (dir = env ? env : "/usr/bin:/bin"; *dir; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		snprintf(path, len, "%.*s/%s", (int)(end - dir), dir, tool);
+		if (end > dir && !access(path, X_OK))
+			return true;
+	}
+	return false;
+}
+
+bool vl_required(const char *var, const char *tool)
+{
+	const char *s = getenv(var), *p;
+	size_t n = strlen(tool);
+
+	if (!s || !*s)
+		return false;
+	if (!strcmp(s, "required"))
+		return true;
+	for (p = s; (p = strstr(p, tool)); p += n)
+		if ((p == s || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+char *vl_slurp(const char *path)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *b;
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf)
+		goto fail;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			b = realloc(buf, cap *= 2);
+			if (!b)
+				goto fail;
+			buf = b;
+		}
+	}
+	if (n < 0)
+		goto fail;
+	close(fd);
+	buf[len] = 0;
+	return buf;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
 int vl_run_child(int (*fn)(void *), void *arg)
 {
 	pid_t pid = fork_quiet();

@@ -189,6 +189,24 @@ static inline int vl_wait(pid_t pid)
  * one that cannot exec 127, saying why in out.
  */
 pid_t vl_spawn(char *const argv[], const char *out, uid_t uid, const char *dir);
+/*
+ * Wait for the child @pid, which leads its own process group (vl_spawn()),
+ * looking every @nap_ms milliseconds: as vl_wait(), or -2 when @secs
+ * passed first (its group is killed and it is reaped then).
+ */
+int vl_wait_for(pid_t pid, time_t secs, long nap_ms);
+
+/* Outside tools (perf, trace-cmd, trinity, fio...) */
+
+/* Is @tool in PATH?  Then its full path is in @path. */
+bool vl_which(const char *tool, char *path, size_t len);
+/*
+ * Must @tool be there?  The environment variable @var says: "required"
+ * (every tool), or a comma-separated list of the tools that must be.
+ */
+bool vl_required(const char *var, const char *tool);
+/* The file at @path, NUL-terminated, in a malloc()ed buffer; NULL on error. */
+char *vl_slurp(const char *path);
 int vl_run_child(int (*fn)(void *), void *arg);
 static inline int vl_probe(volatile void *addr, bool write)
 {
