@@ -6,6 +6,7 @@
 #   make demo            boot Debian's 6.1 under QEMU and run `vmlab tour` there
 #                        (KERNEL=6.12 or KERNEL=7.3 for another kernel)
 #   make userspace       the vmlab command and libvmlab (userspace/)
+#   make examples        the example programs (examples/)
 #   make modules KDIR=   the module against a kernel build dir
 #   make check           every test on every supported kernel, under QEMU
 #   make check KERNELS=6.1
@@ -32,9 +33,9 @@ DEFAULT_KERNEL := 6.1
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all modules selftests check lint checkpatch sparse clean userspace demo
+.PHONY: all modules selftests check lint checkpatch sparse clean userspace demo examples
 
-all: modules selftests userspace
+all: modules selftests userspace examples
 
 modules:
 	@kdir="$(KDIR)"; \
@@ -50,6 +51,9 @@ selftests:
 
 userspace:
 	$(MAKE) -C userspace
+
+examples:
+	$(MAKE) -C examples
 
 KERNEL ?= $(DEFAULT_KERNEL)
 
@@ -156,6 +160,9 @@ uninstall-module: need-kdir
 install-selftests: selftests
 	install -d "$(DESTDIR)$(LIBEXECDIR)"
 	install -m 0755 $(addprefix selftests/,$(SELFTEST_PROGS)) "$(DESTDIR)$(LIBEXECDIR)/"
+	install -d "$(DESTDIR)$(LIBEXECDIR)/examples"	# vmlab_examples runs them from there
+	install -m 0755 $(addprefix examples/,$(shell $(MAKE) -s --no-print-directory -C examples list)) \
+		"$(DESTDIR)$(LIBEXECDIR)/examples/"
 
 # The vmlab command (built by `make userspace` where userspace/ has a
 # Makefile), and vmlab-probe, the dynamically linked program its tour looks

@@ -234,11 +234,15 @@ boot_and_judge() {
 	esac
 	# Extra files: the tour's dynamically linked probe and its libraries;
 	# the kernel's modules the tests load (fetch-kernel.sh), in
-	# /vmlab/kmod; the trace tools, as ready-made archives.
+	# /vmlab/kmod; the programs of examples/, in /examples (vmlab_examples
+	# runs them); the trace tools, as ready-made archives.
 	if { [ -z "$TOOLS" ] || archives=$("$H/tracetools.sh" ${opt:+"$opt"}); } &&
 		extra=$("$H/userspace-extra.sh") &&
 		for k in "${KMOD_DIR:-/nonexistent}"/*.ko; do
 			[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
+		done &&
+		for k in $(make -s --no-print-directory -C "$VMLAB_TOP/examples" list); do
+			[ ! -x "$VMLAB_TOP/examples/$k" ] || extra+=" $VMLAB_TOP/examples/$k:/examples/$k"
 		done &&
 		VMLAB_INITRAMFS_EXTRA=$extra VMLAB_INITRAMFS_APPEND="$archives${OUTSIDE_CPIO:+ $OUTSIDE_CPIO}" \
 		"$S/mkinitramfs.sh" "$initrd" "$ko" "$TESTDIR" ${PROGS[@]+"${PROGS[@]}"}; then

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab_examples: runs each program of examples/ and passes when it says
+ * its claim held (exit 0), skips when it says it cannot run here (exit
+ * 4, KSFT_SKIP), fails otherwise.  Each program's own words become the
+ * test's diagnostics, with the time it took.
+ *
+ * The programs are looked for in $VMLAB_EXAMPLES_DIR, /examples (the
+ * guests of make check), then beside this program: ./examples (installed)
+ * and ../examples (a source tree).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_util.h"
+
+static const char *examples_dir(void)
+{
+	static char dir[4096];
+	const char *env = getenv("VMLAB_EXAMPLES_DIR");
+	char self[2048], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if (!access("/examples/hello", X_OK))
+		return "/examples";
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return "/examples";
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	*slash = 0;
+	snprintf(dir, sizeof(dir), "%s/examples", self);
+	if (access(dir, X_OK))
+		snprintf(dir, sizeof(dir), "%s/../examples", self);
+	return dir;
+}
+
+/*
+ * The swap example makes a swap device on a loop device when there is
+ * none: load the guest's loop driver (fetch-kernel.sh puts it in
+ * $VMLAB_KMOD_DIR or /vmlab/kmod) if the kernel has none yet.
+ */
+static void loop_driver(void)
+{
+	const char *dir = getenv("VMLAB_KMOD_DIR");
+	char path[4096];
+	int fd;
+
+	if (!access("/dev/loop-control", F_OK))
+		return;
+	snprintf(path, sizeof(path), "%s/loop.ko", dir && *dir ? dir : "/vmlab/kmod");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+}
+
+/* Run example @name; its output as "# " lines; return its exit status. */
+static int run(const char *name, char *last, size_t lastsz)
+{
+	char path[4096], line[1024];
+	struct timespec t0, t1;
+	int pfd[2], status;
+	FILE *out;
+	pid_t pid;
+
+	if (snprintf(path, sizeof(path), "%s/%s", examples_dir(), name) >= (int)sizeof(path) ||
+	    access(path, X_OK)) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (pipe(pfd))
+		return -1;
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(path, name, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	out = fdopen(pfd[0], "r");
+	while (out && fgets(line, sizeof(line), out)) {
+		printf("# %s", line);
+		snprintf(last, lastsz, "%s", line);
+	}
+	if (out)
+		fclose(out);
+	waitpid(pid, &status, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %s: %s %d after %.2f s\n", name,
+	       WIFEXITED(status) ? "exit" : "killed by signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* One test: run the example, judge its exit status. */
+static void example(struct __test_metadata *_metadata, const char *name)
+{
+	char last[1024] = "";
+	int rc = run(name, last, sizeof(last));
+
+	if (rc == KSFT_SKIP)
+		SKIP(return, "%s", last);
+	ASSERT_EQ(0, rc) TH_LOG("%s: the claim did not hold, or the example could not run",
+				name);
+}
+
+/* A fixture only for the names: "examples.hello"... */
+FIXTURE(examples) {};
+FIXTURE_SETUP(examples) {}
+FIXTURE_TEARDOWN(examples) {}
+
+TEST_F(examples, hello)
+{
+	example(_metadata, "hello");
+}
+
+TEST_F(examples, demand)
+{
+	example(_metadata, "demand");
+}
+
+TEST_F(examples, zeropage)
+{
+	example(_metadata, "zeropage");
+}
+
+TEST_F(examples, shared_private)
+{
+	example(_metadata, "shared_private");
+}
+
+TEST_F(examples, cow)
+{
+	example(_metadata, "cow");
+}
+
+TEST_F(examples, shortage)
+{
+	example(_metadata, "shortage");
+}
+
+TEST_F(examples, munmap)
+{
+	example(_metadata, "munmap");
+}
+
+TEST_F(examples, dirty)
+{
+	example(_metadata, "dirty");
+}
+
+TEST_F(examples, granularity)
+{
+	example(_metadata, "granularity");
+}
+
+TEST_F(examples, fixed_prot)
+{
+	example(_metadata, "fixed_prot");
+}
+
+TEST_F(examples, read_vs_mmap)
+{
+	example(_metadata, "read_vs_mmap");
+}
+
+TEST_F(examples, swap)
+{
+	loop_driver();
+	example(_metadata, "swap");
+}
+
+VL_TEST_MAIN
