@@ -55,7 +55,9 @@ wait_for() {
 	return 1
 }
 
-# type_line WINDOW TEXT: TEXT typed, then Enter.
+# type_line WINDOW TEXT: TEXT typed, then Enter.  The guest's commands are
+# in single quotes: the guest's shell expands them, and a marker such as
+# "attach-$((2 * 3))" shows as attach-6 only in what the command printed.
 type_line() {
 	tm send-keys -t "vmlab:$1" -l "$2"
 	tm send-keys -t "vmlab:$1" Enter
@@ -100,6 +102,7 @@ skip_rest() {
 	done
 }
 
+# shellcheck disable=SC2016 # the guest's commands: see type_line
 main() {
 	local t0 secs out
 	host_need tmux

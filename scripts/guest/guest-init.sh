@@ -406,9 +406,11 @@ kill_sessions() {
 		p=${p#/proc/}
 		st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
 		# pid (comm) state ppid pgrp session ...; comm may hold spaces.
+		# shellcheck disable=SC2086 # the fields: separate words
 		set -- ${st##*) }
-		[ "$4" != 0 ] && [ "$4" != "$me" ] || continue
-		kill -"$sig" "$p" 2>/dev/null && n=$((n + 1))
+		if [ "$4" != 0 ] && [ "$4" != "$me" ] && kill -"$sig" "$p" 2>/dev/null; then
+			n=$((n + 1))
+		fi
 	done
 	echo "$n"
 }
