@@ -5,6 +5,10 @@
 #   make                 module (for KDIR), selftests and the vmlab command
 #   make demo            boot Debian's 6.1 under QEMU and run `vmlab tour` there
 #                        (KERNEL=6.12 or KERNEL=7.3 for another kernel)
+#   make shell           the same guest, with a shell in it for you: run vmlab
+#                        and your own programs; SHARE=DIR (default lab/) is
+#                        its /lab; KERNEL= as for demo
+#   make shell-attach    a second terminal into that guest
 #   make userspace       the vmlab command and libvmlab (userspace/)
 #   make examples        the example programs (examples/)
 #   make modules KDIR=   the module against a kernel build dir
@@ -59,6 +63,16 @@ KERNEL ?= $(DEFAULT_KERNEL)
 
 demo:
 	scripts/demo.sh $(KERNEL)
+
+# make shell, make shell-attach: scripts/shell.sh (SHARE= reaches it from
+# the command line or the environment) and scripts/shell-attach.sh, which
+# finds the running guest by itself unless KERNEL= is given.
+.PHONY: shell shell-attach
+shell:
+	scripts/shell.sh $(KERNEL)
+
+shell-attach:
+	@scripts/shell-attach.sh $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL))
 
 check:
 	scripts/check.sh $(KERNELS)

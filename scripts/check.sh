@@ -314,16 +314,31 @@ check_kernel() {
 		"whole kernel $(($(now) - t0)) s)"
 }
 
-# host_tests: the scripts' own tests, on the host (test-qemu-run.sh), each
-# case a result of the run.
-host_tests() {
-	local out p f
-	out=$("$S/test-qemu-run.sh" 2>&1) || true
-	echo "$out" | grep -E '^(not )?ok |^#' | sed 's/^/[host] /'
+# host_test NAME [ARGS...]: one of the scripts' own tests, on the host,
+# each of its cases a result of the run.
+host_test() {
+	local name=$1 out p f
+	shift
+	out=$("$S/$name" "$@" 2>&1) || true
+	echo "$out" | grep -E '^(not )?ok |^#' | sed 's/^/[host] /' || true
 	p=$(echo "$out" | grep -c '^ok ') || true
 	f=$(echo "$out" | grep -c '^not ok ') || true
-	[ "$((p + f))" -gt 0 ] || { echo "[host] not ok test-qemu-run.sh # printed no result"; f=1; }
+	[ "$((p + f))" -gt 0 ] || { echo "[host] not ok $name # printed no result"; f=1; }
 	count "$p" "$f" 0
+}
+
+# host_tests: test-qemu-run.sh (qemu-run.sh's boot retry, with a stand-in
+# QEMU) and, unless one program runs alone (make stress, fuzz, bench:
+# ONE_PROG), test-shell.sh (make shell and make shell-attach, typed into
+# through tmux), on 6.12 only: it tests the scripts, and one kernel is
+# enough for that (half a minute once the module is built).
+ONE_PROG=
+host_tests() {
+	host_test test-qemu-run.sh
+	if [ -z "$ONE_PROG" ]; then
+		log "testing make shell on Debian's 6.12 (scripts/test-shell.sh)"
+		host_test test-shell.sh 6.12
+	fi
 }
 
 # opt_stress, opt_fuzz: make stress and make fuzz (see the top).  The
@@ -390,9 +405,9 @@ opt_bench() {
 main() {
 	local series t0 kernels=${KERNELS:-6.1 6.12 7.3}
 	case ${1:-} in
-	--stress) opt_stress && kernels=${KERNELS:-6.1} && shift ;;
-	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && shift ;;
-	--bench) opt_bench && kernels=${KERNELS:-6.12} && shift ;;
+	--stress) opt_stress && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
+	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
+	--bench) opt_bench && kernels=${KERNELS:-6.12} && ONE_PROG=1 && shift ;;
 	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --bench] [SERIES...])" ;;
 	esac
 	# shellcheck disable=SC2086 # a list of words

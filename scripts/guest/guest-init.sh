@@ -40,6 +40,20 @@
 #	vmlab.cmd="COMMAND"		run COMMAND (sh -c, in /vmlab/tests)
 #					instead of the programs; "shell" for
 #					an interactive shell on the console
+#					(make shell, scripts/shell.sh), which
+#					these shape:
+#	vmlab.share=TAG			mount the virtio-9p share TAG at /lab,
+#					after loading the modules of
+#					/vmlab/kmod-share in the order of its
+#					file `order` (fetch-kernel.sh)
+#	vmlab.share_host="DIR"		what the banner says /lab is
+#	vmlab.attach=TTY		a second shell on /dev/TTY, started
+#					again whenever it exits
+#	vmlab.results=TTY		the runner's own lines (TAP, the
+#					kernel log...) to /dev/TTY, after
+#					VMLAB-INIT, and not to the console,
+#					which is the learner's terminal
+#	vmlab.winsize=COLSxROWS		the console terminal's size
 #
 # The programs find the module's file and parameters in VMLAB_KO and
 # VMLAB_PARAMS (vmlab_reload unloads and loads it again).  A program that
@@ -355,10 +369,148 @@ step_prog() {
 	fi
 }
 
+# shell_share: with vmlab.share=TAG, the virtio-9p share TAG on /lab (its
+# modules loaded first); sets SHARE to what the banner says of /lab.  Runs
+# before the memory is measured, so that the modules and the mount do not
+# count as lost.
+SHARE=
+shell_share() {
+	local tag f
+	tag=$(cmdline_arg vmlab.share) || return 0
+	SHARE="not mounted: the share $tag could not be mounted (dmesg says why)"
+	mkdir -p /lab
+	if [ -f /vmlab/kmod-share/order ]; then
+		while read -r f; do
+			insmod "/vmlab/kmod-share/$f" || diag "insmod $f failed"
+		done </vmlab/kmod-share/order
+	fi
+	# The virtio device is there once its driver bound: at once, or soon.
+	for _ in 1 2 3 4 5; do
+		if mount -t 9p -o trans=virtio,version=9p2000.L "$tag" /lab; then
+			SHARE="the host's $(cmdline_arg vmlab.share_host || echo "$tag"), read-write"
+			diag "the share $tag is mounted on /lab"
+			return 0
+		fi
+		sleep 1
+	done
+	diag "could not mount the share $tag on /lab"
+}
+
+# kill_sessions SIGNAL: send SIGNAL to every process of a session other
+# than ours: the shells of step_shell and whatever they started.  Prints
+# how many there were.
+kill_sessions() {
+	local sig=$1 me n=0 p st
+	me=$(cut -d' ' -f6 /proc/$$/stat)
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		st=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		# pid (comm) state ppid pgrp session ...; comm may hold spaces.
+		# shellcheck disable=SC2086 # the fields: separate words
+		set -- ${st##*) }
+		if [ "$4" != 0 ] && [ "$4" != "$me" ] && kill -"$sig" "$p" 2>/dev/null; then
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+
+# shell_leave: busybox's poweroff, halt and reboot signal PID 1, us (which
+# would ignore them): they end the shells, as exit does.
+shell_leave() {
+	kill_sessions HUP >/dev/null
+}
+
+# detach COMMAND...: run COMMAND in a session of its own, in the
+# background, as a child of nobody here.  Not with `&`: a shell without job
+# control, as this one, has its background commands ignore SIGINT and
+# SIGQUIT, and a shell started that way, and every program it runs, would
+# ignore Ctrl-C.  Two setsids instead: the first makes its process the
+# leader of a new session, so the second forks; its parent exits at once
+# and its child, in another new session, runs COMMAND with the signals as
+# they were.
+detach() {
+	setsid setsid "$@" </dev/null >/dev/null 2>&1
+}
+
+# shell_attach DIR: with vmlab.attach=TTY, a shell on /dev/TTY in DIR,
+# started again whenever it exits.
+shell_attach() {
+	local tty
+	tty=$(cmdline_arg vmlab.attach) || return 0
+	if [ ! -c "/dev/$tty" ]; then
+		diag "no /dev/$tty for vmlab.attach"
+		return 0
+	fi
+	# shellcheck disable=SC2016 # for the inner sh
+	detach sh -c 'while :; do
+		(cd "$2" && exec setsid -c sh -l) <"/dev/$1" >"/dev/$1" 2>&1
+		sleep 1
+	done' sh "$tty" "$1"
+}
+
+# shell_banner DIR: what the learner sees above the first prompt.
+shell_banner() {
+	echo
+	echo "vmlab shell on Linux $(uname -r)"
+	if [ -n "$LOADED" ]; then
+		echo "  vmlab is loaded: /dev/vmlab (insmod vmlab.ko $VMLAB_PARAMS)"
+	else
+		echo "  vmlab is NOT loaded: insmod failed"
+	fi
+	[ -z "$SHARE" ] || echo "  /lab: $SHARE"
+	echo "  try: vmlab tour 1, vmlab stat, vmlab --help; you are in $1"
+	[ -z "$(cmdline_arg vmlab.attach)" ] || echo "  another terminal: make shell-attach, on the host"
+	echo "  leave: exit, Ctrl-D or poweroff (vmlab is unloaded and checked on the way out)"
+	echo
+}
+
+# step_shell: an interactive shell on the console, with job control (its
+# own session, the console's tty as its terminal: cttyhack), until it
+# exits; then no process of its sessions is left, nor files in /tmp, and
+# /lab is unmounted.
 step_shell() {
-	echo "VMLAB-SHELL: exit the shell to unload the module and power off"
-	(cd "$TESTS" && setsid cttyhack sh -l)
+	local dir=/root pid size n
+	mountpoint_lab && dir=/lab
+	cat >/etc/profile <<-'EOF'
+		PS1='vmlab:\w\$ '
+		export PS1
+	EOF
+	size=$(cmdline_arg vmlab.winsize) &&
+		stty cols "${size%x*}" rows "${size#*x}" </dev/console
+	shell_attach "$dir"
+	shell_banner "$dir" >/dev/console
+	rm -f /tmp/.vmlab-shell
+	# shellcheck disable=SC2016 # for the inner sh
+	(cd "$dir" && detach cttyhack sh -c 'echo $$ >/tmp/.vmlab-shell && exec sh -l')
+	trap shell_leave USR1 USR2 TERM
+	# It is not our child: poll.  Its zombie is ours, reaped by the
+	# shell as it waits for sleep.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ ! -s /tmp/.vmlab-shell ] || break
+		sleep 0.2
+	done
+	pid=$(cat /tmp/.vmlab-shell 2>/dev/null) || pid=
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.2
+	done
+	trap '' USR1 USR2 TERM
+	echo "vmlab shell: unloading vmlab, checking memory and the kernel log..." >/dev/console
+	n=$(kill_sessions HUP)
+	[ "$n" -eq 0 ] || sleep 1
+	n=$(kill_sessions KILL)
+	[ "$n" -eq 0 ] || sleep 1
+	find /tmp /dev/shm -mindepth 1 -maxdepth 1 ! -name '.vmlab-*' -exec rm -rf {} +
+	if mountpoint_lab && ! umount /lab; then
+		diag "/lab is busy: unmounted lazily"
+		umount -l /lab
+	fi
 	ok "shell"
+}
+
+# mountpoint_lab: is something mounted on /lab?
+mountpoint_lab() {
+	grep -q '^[^ ]* /lab ' /proc/mounts
 }
 
 step_rmmod() {
@@ -486,7 +638,7 @@ finish() {
 }
 
 main() {
-	local cmd timeout progs lost='' count free0 avail0 pcp0 p steps=4
+	local cmd timeout progs lost='' count free0 avail0 pcp0 p steps=4 results
 	setup
 	cmd=$(cmdline_arg vmlab.cmd) || cmd=
 	timeout=$(cmdline_arg vmlab.timeout) || timeout=$(sed -n 's/^timeout=//p' "$TESTS/settings" 2>/dev/null)
@@ -500,6 +652,10 @@ main() {
 		count=$(echo $progs $lost | wc -w)
 	fi
 	[ ! -e "$KMEMLEAK" ] || steps=5
+	if [ "$cmd" = shell ]; then
+		results=$(cmdline_arg vmlab.results) && exec >"/dev/$results" 2>&1
+		shell_share
+	fi
 	echo "TAP version 13"
 	echo "1..$((count + steps))"
 	[ ! -e "$KMEMLEAK" ] || kmemleak_baseline

@@ -3,8 +3,9 @@
 #
 # fetch-kernel.sh SERIES: make Debian's newest kernel of SERIES ready under the
 # cache: its vmlinuz to boot under QEMU, its headers to build modules
-# against and the few of its modules the tests load (kmod/).  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL, VMLINUZ, KDIR,
-# CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3 debug
+# against and the few of its modules the tests load (kmod/) and `make
+# shell` loads (kmod-share/).  Writes $VMLAB_CACHE/kernels/SERIES/env (KREL,
+# VMLINUZ, KDIR, CHROOT) and prints its path.  SERIES is one of: 6.1 6.12 7.3 debug
 #
 #   6.1   bookworm:            headers used on the host (gcc-12)
 #   6.12  bookworm-security:   headers used on the host (gcc-12)
@@ -34,31 +35,137 @@ esac
 # linux-modules-KREL.
 KMODS="drivers/block/loop"
 
-guest_kmods() {
-	local deb list m member
-	[ ! -f "$dir/kmod/.done" ] || return 0
-	deb=$(ls "$dir/debs/${img}_"*.deb)
-	list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
-	case $list in
-	*/kernel/drivers/block/loop.ko*) ;;
-	*)
-		papt_fetch "$dir/debs" "linux-modules-$krel"
-		deb=$(ls "$dir/debs/linux-modules-${krel}_"*.deb)
-		list=$(dpkg-deb -c "$deb" | awk '{print $NF}')
-		;;
+# The modules of `make shell`'s shared directory (scripts/shell.sh), into
+# $dir/kmod-share/: 9p's file system, its virtio transport and the virtio
+# PCI bus, with every module they need, as the package's own modinfo
+# says.  Which are modules differs between kernels (6.1 has virtio,
+# virtio_pci, fscache as modules; 6.12 and 7.3 build them in), so none is
+# named here but these three, and a module the package does not have must
+# be in its modules.builtin (7.3 ships that in linux-base-KREL).
+SHARE_KMODS="9p 9pnet_virtio virtio_pci"
+
+# modules_deb: set DEB to the package that holds KREL's modules, the image
+# or linux-modules-KREL (downloaded then), and LIST to its files.
+modules_deb() {
+	DEB=$(ls "$dir/debs/${img}_"*.deb)
+	LIST=$(dpkg-deb -c "$DEB" | awk '{print $NF}')
+	case $LIST in
+	*/kernel/*.ko*) return 0 ;;
 	esac
+	papt_fetch "$dir/debs" "linux-modules-$krel"
+	DEB=$(ls "$dir/debs/linux-modules-${krel}_"*.deb)
+	LIST=$(dpkg-deb -c "$DEB" | awk '{print $NF}')
+}
+
+# extract_kos OUT MEMBER...: these .ko files of DEB into OUT, uncompressed,
+# in one pass over the package.
+extract_kos() {
+	local out=$1 tmp m f
+	shift
+	[ $# -gt 0 ] || return 0
+	tmp=$(mktemp -d "$dir/.kos.XXXXXX")
+	dpkg-deb --fsys-tarfile "$DEB" | tar -x -C "$tmp" "$@"
+	for m in "$@"; do
+		f=$tmp/$m
+		case $m in
+		*.xz) host_need xz-utils && xz -d "$f" && f=${f%.xz} ;;
+		*.zst) host_need zstd && zstd -q -d --rm "$f" && f=${f%.zst} ;;
+		esac
+		mv "$f" "$out/"
+	done
+	rm -rf "$tmp"
+}
+
+guest_kmods() {
+	local m member
+	[ ! -f "$dir/kmod/.done" ] || return 0
+	modules_deb
 	rm -rf "$dir/kmod"
 	mkdir -p "$dir/kmod"
 	for m in $KMODS; do
-		member=$(echo "$list" | grep -E "/kernel/$m\.ko(\.xz|\.zst)?\$" | head -n 1 || true)
-		[ -n "$member" ] || die "no $m.ko in $deb"
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$member" >"$dir/kmod/${m##*/}.ko${member##*.ko}"
-		case $member in
-		*.xz) host_need xz-utils && xz -d "$dir/kmod/${m##*/}.ko.xz" ;;
-		*.zst) host_need zstd && zstd -q -d --rm "$dir/kmod/${m##*/}.ko.zst" ;;
-		esac
+		member=$(echo "$LIST" | grep -E "/kernel/$m\.ko(\.xz|\.zst)?\$" | head -n 1 || true)
+		[ -n "$member" ] || die "no $m.ko in $DEB"
+		extract_kos "$dir/kmod" "$member"
 	done
 	touch "$dir/kmod/.done"
+}
+
+# name_re NAME: a regular expression for the file name of module NAME
+# (its "-" and "_" are the same).
+name_re() {
+	printf '%s' "$1" | sed 's/[-_]/[-_]/g'
+}
+
+# builtin_has NAME: is module NAME built into KREL (modules.builtin)?
+builtin_has() {
+	local member deb=$DEB
+	[ -f "$dir/modules.builtin" ] || {
+		member=$(echo "$LIST" | grep -E '/modules\.builtin$' | head -n 1 || true)
+		if [ -z "$member" ]; then
+			papt_fetch "$dir/debs" "linux-base-$krel"
+			deb=$(ls "$dir/debs/linux-base-${krel}_"*.deb)
+			member=$(dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '/modules\.builtin$' | head -n 1 || true)
+			[ -n "$member" ] || die "no modules.builtin in $DEB or $deb"
+		fi
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -O "$member" >"$dir/modules.builtin.tmp"
+		mv "$dir/modules.builtin.tmp" "$dir/modules.builtin"
+	}
+	grep -qE "/$(name_re "$1")\.ko\$" "$dir/modules.builtin"
+}
+
+# share_kmods: SHARE_KMODS and what they depend on, into $dir/kmod-share/,
+# with `order`: their file names, each after those it depends on.
+share_kmods() {
+	local out=$dir/kmod-share tmp todo name member members f
+	local -A file=() needs=() listed=()
+	[ ! -f "$out/.done" ] || return 0
+	host_need kmod
+	modules_deb
+	tmp=$(mktemp -d "$dir/.kmod-share.XXXXXX")
+	todo=$SHARE_KMODS
+	while [ -n "$todo" ]; do
+		members=()
+		for name in $todo; do
+			[ -z "${file[$name]+set}" ] || continue
+			member=$(echo "$LIST" | grep -E "/kernel/.*/$(name_re "$name")\.ko(\.xz|\.zst)?\$" | head -n 1 || true)
+			if [ -z "$member" ]; then
+				builtin_has "$name" || die "$name is neither a module in $DEB nor built into $krel"
+				file[$name]=
+				continue
+			fi
+			f=${member##*/}
+			file[$name]=${f%%.ko*}.ko
+			members+=("$member")
+		done
+		extract_kos "$tmp" ${members[@]+"${members[@]}"}
+		todo=
+		for member in ${members[@]+"${members[@]}"}; do
+			f=${member##*/}
+			f=${f%%.ko*}.ko
+			for name in "${!file[@]}"; do
+				[ "${file[$name]}" != "$f" ] || break
+			done
+			needs[$name]=$(modinfo -F depends "$tmp/$f" | tr ',' ' ')
+			todo+=" ${needs[$name]}"
+		done
+	done
+	# Depth first: a module's dependencies, then the module.
+	order_of() {
+		local d
+		[ -z "${listed[$1]+set}" ] || return 0
+		listed[$1]=1
+		for d in ${needs[$1]:-}; do
+			order_of "$d"
+		done
+		[ -z "${file[$1]}" ] || echo "${file[$1]}"
+	}
+	for name in $SHARE_KMODS; do
+		order_of "$name"
+	done >"$tmp/order"
+	touch "$tmp/.done"
+	rm -rf "$out"
+	mv -T "$tmp" "$out"
+	log "modules for make shell's shared directory: $(tr '\n' ' ' <"$out/order")(in $out)"
 }
 
 host_need ca-certificates apt dpkg
@@ -73,6 +180,7 @@ for img in "linux-image-$krel-unsigned" "linux-binary-unsigned-$krel"; do
 done
 if [ -f "$env" ] && grep -qx "KREL=$krel" "$env"; then
 	guest_kmods
+	share_kmods
 	echo "$env"
 	exit 0
 fi
@@ -123,6 +231,7 @@ case $series in
 esac
 
 guest_kmods
+share_kmods
 
 cat >"$env.tmp" <<EOF
 SERIES=$series
