@@ -6,8 +6,9 @@
 # boots that kernel under QEMU with the module loaded (make demo's
 # parameters) and gives this terminal to a shell in the guest: busybox's
 # ash with job control and line editing, on the guest's console, a real
-# tty.  Ctrl-C goes to the guest's program, not to QEMU.  vmlab and
-# busybox's tools (ps, top, free, less, grep...) are on its PATH; /proc,
+# tty.  Ctrl-C goes to the guest's program, not to QEMU.  vmlab, the
+# programs of examples/ and busybox's tools (ps, top, free, less, grep...)
+# are on its PATH; /proc,
 # /sys, debugfs and tracefs are mounted (guest-init.sh).
 #
 # A host directory, SHARE (default lab/ of the tree), is the guest's /lab,
@@ -66,20 +67,25 @@ share_dir() {
 build() {
 	local series=$1 dir=$2
 	log "building the module for Debian $KREL and the vmlab command (log: $dir/build.log)"
-	if ! { "$H/kmake.sh" "$series" modules && make -C "$VMLAB_TOP/userspace"; } >"$dir/build.log" 2>&1; then
+	if ! { "$H/kmake.sh" "$series" modules && make -C "$VMLAB_TOP/userspace" &&
+		make -C "$VMLAB_TOP/examples"; } >"$dir/build.log" 2>&1; then
 		grep -E 'error|\*\*\*' "$dir/build.log" | head -n 20 >&2 || true
 		die "the build failed (log: $dir/build.log)"
 	fi
 }
 
 # initramfs SERIES DIR: the guest: the module, vmlab in /usr/bin, the
-# tour's probe (userspace-extra.sh) and the share's modules.
+# tour's probe (userspace-extra.sh), the programs of examples/ in
+# /examples (on the guest's PATH) and the share's modules.
 initramfs() {
 	local series=$1 dir=$2 extra k kmods
 	kmods=$VMLAB_CACHE/kernels/$series/kmod-share
 	[ -f "$kmods/order" ] || die "no modules for the share in $kmods (fetch-kernel.sh makes them)"
 	extra="$("$H/userspace-extra.sh") $VMLAB_TOP/userspace/vmlab:/usr/bin/vmlab"
 	extra+=" $kmods/order:/vmlab/kmod-share/order"
+	for k in $(make -s --no-print-directory -C "$VMLAB_TOP/examples" list); do
+		extra+=" $VMLAB_TOP/examples/$k:/examples/$k"
+	done
 	for k in "$kmods"/*.ko; do
 		extra+=" $k:/vmlab/kmod-share/${k##*/}"
 	done

@@ -5,7 +5,8 @@
 # shell-attach` (scripts/shell.sh, scripts/shell-attach.sh) on Debian's
 # SERIES (default 6.12), typed into them through tmux's pseudo-terminals as
 # a learner would: the guest's prompt comes; `vmlab tour 1` holds its
-# claim; hello.c of the share's template, built on the host, runs in the
+# claim; an example of examples/ runs from the PATH (zeropage); hello.c
+# of the share's template, built on the host, runs in the
 # guest; a file the guest writes in /lab is on the host; a second terminal
 # (shell-attach, which says so plainly when no guest runs) reaches the same
 # guest; Ctrl-C stops the guest's program and not QEMU; `exit` ends the
@@ -107,7 +108,7 @@ main() {
 	local t0 secs out
 	host_need tmux
 	echo "TAP version 13"
-	echo "1..9"
+	echo "1..10"
 	# A second terminal with no guest running says so and fails.
 	out=$(VMLAB_SHELL_DIR=$RUN "$VMLAB_TOP/scripts/shell-attach.sh" 2>&1) && secs=0 || secs=$?
 	if [ "$secs" -ne 0 ] && grep -q 'no vmlab shell is running' <<<"$out"; then
@@ -125,7 +126,7 @@ main() {
 	fi
 	result "$UP" "make shell KERNEL=$SERIES: a prompt in the guest after $((SECONDS - t0)) s (build and boot)"
 	if [ "$UP" != 1 ]; then
-		skip_rest "vmlab tour 1" "a program built on the host runs in the guest" \
+		skip_rest "vmlab tour 1" "an example on the PATH" "a program built on the host runs in the guest" \
 			"a file written in /lab is on the host" "make shell-attach" "Ctrl-C" "exit" "the terminal"
 		return
 	fi
@@ -137,6 +138,15 @@ main() {
 		result 1 "vmlab tour 1 in the guest: the claim held ($((SECONDS - t0)) s)"
 	else
 		result 0 "vmlab tour 1 in the guest: the claim held"
+	fi
+
+	# An example of examples/, found on the guest's PATH.
+	type_line 0 'zeropage; echo "example-rc=$?"'
+	wait_for 0 '^example-rc=[0-9]+' 60 || true
+	if has 0 '^example-rc=0$' && has 0 '^=> the claim held$'; then
+		result 1 "an example on the guest's PATH: zeropage's claim held"
+	else
+		result 0 "an example on the guest's PATH: zeropage's claim held"
 	fi
 
 	# The share's template (shell.sh put it there), built on the host.

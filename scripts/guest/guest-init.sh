@@ -60,7 +60,7 @@
 # leaves the module unloaded fails, and the module is loaded again for the
 # next.
 
-PATH=/bin:/sbin:/usr/bin:/usr/sbin
+PATH=/bin:/sbin:/usr/bin:/usr/sbin:/examples	# examples/, where packed
 HOME=/root
 TMPDIR=/tmp
 export PATH HOME TMPDIR
@@ -451,6 +451,7 @@ shell_attach() {
 
 # shell_banner DIR: what the learner sees above the first prompt.
 shell_banner() {
+	local names f
 	echo
 	echo "vmlab shell on Linux $(uname -r)"
 	if [ -n "$LOADED" ]; then
@@ -460,6 +461,13 @@ shell_banner() {
 	fi
 	[ -z "$SHARE" ] || echo "  /lab: $SHARE"
 	echo "  try: vmlab tour 1, vmlab stat, vmlab --help; you are in $1"
+	if [ -d /examples ]; then
+		names=
+		for f in /examples/*; do
+			names="$names ${f##*/}"
+		done
+		echo "  the notes' experiments, each a program (examples/README.md):$names"
+	fi
 	[ -z "$(cmdline_arg vmlab.attach)" ] || echo "  another terminal: make shell-attach, on the host"
 	echo "  leave: exit, Ctrl-D or poweroff (vmlab is unloaded and checked on the way out)"
 	echo
