@@ -77,16 +77,19 @@ shell-attach:
 check:
 	scripts/check.sh $(KERNELS)
 
-# make stress, make fuzz, make bench: one program alone in the guest, for
-# long (make check runs short ones), on Debian's 6.1 (bench: 6.12) unless
-# KERNELS= says (KERNELS=debug: the debug kernel).  STRESS_SECONDS, FUZZ_OPS,
-# FUZZ_SEED (replay a sequence) and the BENCH_* variables (BENCHMARKS.md)
+# make stress, make fuzz, make outside, make bench: one program alone in the
+# guest, for long (make check runs short ones), on Debian's 6.1 (bench:
+# 6.12, outside: the debug kernel) unless KERNELS= says (KERNELS=debug: the
+# debug kernel).  STRESS_SECONDS, FUZZ_OPS, FUZZ_SEED (replay a sequence),
+# TRINITY_CALLS, TRINITY_SEED and the BENCH_* variables (BENCHMARKS.md)
 # reach check.sh from the command line or the environment: see its options.
-.PHONY: stress fuzz bench
+.PHONY: stress fuzz outside bench
 stress:
 	scripts/check.sh --stress
 fuzz:
 	scripts/check.sh --fuzz
+outside:
+	scripts/check.sh --outside
 bench:
 	scripts/check.sh --bench
 

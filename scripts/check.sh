@@ -1,19 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [--stress | --fuzz | --bench] [SERIES...]: build the module and
+# check.sh [--stress | --fuzz | --outside | --bench] [SERIES...]: build the module and
 # run every selftest under QEMU on each kernel SERIES (default: $KERNELS, or
 # 6.1 6.12 7.3; `debug` is vmlab's debug kernel, see build-debug-kernel.sh:
 # `make check-debug`).
 #
 # The options run one program alone in the guest (vmlab.tests=), for long,
-# on Debian's 6.1 (--bench: 6.12) unless SERIES or $KERNELS say; their
+# on Debian's 6.1 (--bench: 6.12, --outside: debug) unless SERIES or
+# $KERNELS say; their
 # values come from the environment and reach the program as variables of
 # the guest's init, from the kernel command line:
 #
 #	--stress	make stress: vmlab_stress for STRESS_SECONDS (300)
 #	--fuzz		make fuzz: vmlab_fuzz for FUZZ_OPS operations (200000);
 #			FUZZ_SEED replays the sequence of a failed run
+#	--outside	make outside: vmlab_outside (trinity, stress-ng,
+#			fio) with TRINITY_CALLS trinity calls (200000), on
+#			the debug kernel; TRINITY_SEED replays a run
 #	--bench		make bench: vmlab_bench (BENCHMARKS.md), its table
 #			printed after the kernel's results and kept in
 #			build/SERIES/vmlab_bench.out; see opt_bench for
@@ -359,6 +363,17 @@ opt_fuzz() {
 	export VMLAB_APPEND VMLAB_TIMEOUT
 }
 
+opt_outside() {
+	local calls=${TRINITY_CALLS:-200000}
+	VMLAB_TRINITY_CALLS=$calls
+	[ -z "${TRINITY_SEED:-}" ] || VMLAB_TRINITY_SEED=$TRINITY_SEED
+	VMLAB_APPEND="${VMLAB_APPEND:-} vmlab.tests=vmlab_outside"
+	VMLAB_APPEND+=" vmlab.timeout=$((calls / 20 + 1200))"
+	VMLAB_TIMEOUT=$((calls / 20 + 1800))
+	export VMLAB_APPEND VMLAB_TIMEOUT VMLAB_TRINITY_CALLS
+	[ -z "${VMLAB_TRINITY_SEED:-}" ] || export VMLAB_TRINITY_SEED
+}
+
 # opt_bench: make bench.  From the environment:
 #   BENCH_MB, BENCH_ROUNDS, BENCH_CASES  MiB per case (128), rounds (3), a
 #	comma-separated list of cases (vmlab_bench --list; default all).  3
@@ -407,8 +422,9 @@ main() {
 	case ${1:-} in
 	--stress) opt_stress && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
 	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
+	--outside) opt_outside && kernels=${KERNELS:-debug} && ONE_PROG=1 && shift ;;
 	--bench) opt_bench && kernels=${KERNELS:-6.12} && ONE_PROG=1 && shift ;;
-	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --bench] [SERIES...])" ;;
+	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --outside | --bench] [SERIES...])" ;;
 	esac
 	# shellcheck disable=SC2086 # a list of words
 	[ $# -gt 0 ] || set -- $kernels

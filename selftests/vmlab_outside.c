@@ -36,11 +36,15 @@
  * ("# trinity seed N"); VMLAB_TRINITY_SEED=N replays it, and
  * VMLAB_TRINITY_CALLS sets the number of calls: by default 20000 (13 s on
  * Debian's 6.12 under TCG), and 10000 on a kernel with kmemleak, the debug
- * kernel, where 20000 took 477 s (200000 would take over an hour: a long
- * run needs VMLAB_TRINITY_CALLS and a longer vmlab.timeout).  /dev/vmlab
+ * kernel, where 20000 took 477 s once (`make outside` runs 200000 there,
+ * with the time limits to match).  /dev/vmlab
  * is made 0666 for trinity's run and given its mode back after.  On a
- * kernel with kmemleak the growth of unreclaimable slab is not counted as
- * lost memory (KASAN's quarantine), as guest-init.sh does.
+ * kernel with kmemleak the growth of the slab is not counted as lost
+ * memory (KASAN's quarantine holds freed objects of reclaimable and
+ * unreclaimable caches alike; guest-init.sh, after rmmod, leaves out
+ * unreclaimable slab only), nor that of the
+ * stack depot (the stack traces KASAN and kmemleak keep); each run prints
+ * how /proc/meminfo's main kernel fields changed.
  *
  * A tool that is not installed (not in PATH) is a SKIP, unless the
  * environment requires it: VMLAB_OUTSIDE names the tools the runner put in
@@ -68,7 +72,8 @@
 #include "vmlab_util.h"
 
 #define OT_TOOL_SECS	900	/* one run of a tool, at most (debug kernel) */
-#define OT_TEST_SECS	2000	/* one test: trinity may run three times */
+/* One test, trinity up to three runs: the guest's vmlab.timeout is the real limit. */
+#define OT_TEST_SECS	14400
 #define OT_STRESS_SECS	20	/* stress-ng's run */
 #define OT_FIO_MB	16	/* each fio job's size: under mem_limit */
 #define OT_LOST_KB	(8 * 1024)	/* free memory a tool may keep */
@@ -212,12 +217,22 @@ static int ot_kill_children(void)
 	return ot_each_process("stat", ot_kill_child);
 }
 
+static unsigned long ot_trinity_calls(void);
+
+/* A tool's time limit: OT_TOOL_SECS, longer for a long trinity run. */
+static time_t ot_tool_secs(void)
+{
+	unsigned long secs = ot_trinity_calls() / 20;
+
+	return secs > OT_TOOL_SECS ? (time_t)secs : OT_TOOL_SECS;
+}
+
 /*
  * Run argv (argv[0] a full path) in its own process group, as uid if not
  * 0, in directory dir, with stdin /dev/null and stdout and stderr to
- * OT_OUT; returns as vl_wait(), or -2 when it took longer than OT_TOOL_SECS
- * and was killed.  *left is the number of its processes still there once
- * it exited (waited for 10 s, then killed).
+ * OT_OUT; returns as vl_wait(), or -2 when it took longer than
+ * ot_tool_secs() and was killed.  *left is the number of its processes
+ * still there once it exited (waited for 10 s, then killed).
  */
 static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 {
@@ -236,7 +251,7 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 	pid = vl_spawn(argv, OT_OUT, uid, dir);
 	if (pid < 0)
 		return -1;
-	ret = vl_wait_for(pid, OT_TOOL_SECS, 50);
+	ret = vl_wait_for(pid, ot_tool_secs(), 50);
 	/* Its other processes: wait for them to exit, then kill them. */
 	*left = 0;
 	deadline = time(NULL) + 10;
@@ -257,11 +272,46 @@ static int ot_exec(char *const argv[], uid_t uid, const char *dir, int *left)
 	return ret;
 }
 
+/* Where memory went: /proc/meminfo fields whose changes a run prints. */
+static const char *const ot_mem_fields[] = {
+	"SUnreclaim", "SReclaimable", "KernelStack", "PageTables",
+	"VmallocUsed", "Percpu", "Shmem", "Cached",
+};
+#define OT_NMEM	(sizeof(ot_mem_fields) / sizeof(ot_mem_fields[0]))
+
+/*
+ * The stack depot keeps the stack traces that KASAN, kmemleak and
+ * page_owner record, in pools of 4 pages (lib/stackdepot.c,
+ * DEPOT_POOL_ORDER 2) that are never freed; debugfs counts them.
+ */
+#define OT_DEPOT_STATS		"/sys/kernel/debug/stackdepot/stats"
+#define OT_DEPOT_POOL_KB	16
+
+/* The stack depot's pools now, or -1 if the kernel does not say. */
+static long ot_depot_pools(void)
+{
+	return vmlab_read_key(OT_DEPOT_STATS, "pools:");
+}
+
+/* Print how each field of ot_mem_fields changed since mem0. */
+static void ot_mem_changes(const char *tool, const long *mem0)
+{
+	size_t i;
+
+	printf("# %s: /proc/meminfo changes:", tool);
+	for (i = 0; i < OT_NMEM; i++)
+		printf(" %s %+ld kB%s", ot_mem_fields[i],
+		       vmlab_meminfo_kb(ot_mem_fields[i]) - mem0[i],
+		       i + 1 < OT_NMEM ? "," : "\n");
+}
+
 FIXTURE(outside) {
 	int fd;
 	struct vmlab_stats st0;	/* after the setup's reset */
 	long free0;		/* vmlab_free_kb() then */
-	long slab0;		/* SUnreclaim then (kB) */
+	long slab0;		/* Slab then (kB) */
+	long depot0;		/* stack depot pools then, or -1 */
+	long mem0[OT_NMEM];	/* ot_mem_fields of /proc/meminfo then */
 	long reports0;		/* kernel reports then */
 	mode_t mode;		/* /dev/vmlab's */
 	char tool[PATH_MAX];
@@ -291,7 +341,10 @@ FIXTURE_SETUP(outside)
 	ot_drop_caches();
 	self->free0 = vmlab_free_kb();
 	ASSERT_LT(0, self->free0);
-	self->slab0 = vmlab_meminfo_kb("SUnreclaim");
+	self->slab0 = vmlab_meminfo_kb("Slab");
+	self->depot0 = ot_depot_pools();
+	for (size_t i = 0; i < OT_NMEM; i++)
+		self->mem0[i] = vmlab_meminfo_kb(ot_mem_fields[i]);
 	self->reports0 = ot_log_reports();
 	ASSERT_LE(0, self->reports0) TH_LOG("cannot read the kernel log: %s",
 					    strerror(errno));
@@ -344,7 +397,7 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 	size_t __ps = vmlab_page_size();					\
 	char *__buf = malloc(4 * __ps), *__p;				\
 	uint64_t __freed;						\
-	long __free1, __lost, __slab;					\
+	long __free1, __lost, __slab, __depot;				\
 	int __i;							\
 									\
 	ASSERT_EQ(0, left) TH_LOG("%s left %d processes behind", tool, left); \
@@ -389,12 +442,20 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 	__lost = self->free0 - __free1;					\
 	printf("# %s: free memory %ld kB before, %ld kB after the reset\n", \
 	       tool, self->free0, __free1);				\
-	__slab = vmlab_meminfo_kb("SUnreclaim") - self->slab0;		\
+	__slab = vmlab_meminfo_kb("Slab") - self->slab0;		\
 	if (ot_kmemleak() && __slab > 0) {				\
-		printf("# %s: not counted: SUnreclaim grew by %ld kB (KASAN's quarantine; slab leaks are kmemleak's)\n", \
+		printf("# %s: not counted: Slab grew by %ld kB (KASAN's quarantine holds freed objects of every cache; slab leaks are kmemleak's)\n", \
 		       tool, __slab);					\
 		__lost -= __slab;					\
 	}								\
+	__depot = ot_depot_pools();					\
+	if (ot_kmemleak() && self->depot0 >= 0 && __depot > self->depot0) { \
+		printf("# %s: not counted: the stack depot grew by %ld pools, %ld kB (stack traces KASAN and kmemleak keep for good)\n", \
+		       tool, __depot - self->depot0,			\
+		       (__depot - self->depot0) * OT_DEPOT_POOL_KB);	\
+		__lost -= (__depot - self->depot0) * OT_DEPOT_POOL_KB;	\
+	}								\
+	ot_mem_changes(tool, self->mem0);				\
 	ASSERT_LE(__lost, OT_LOST_KB)					\
 		TH_LOG("%s: %ld kB of free memory did not come back",	\
 		       tool, __lost);					\
