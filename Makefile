@@ -78,9 +78,9 @@ check:
 	scripts/check.sh $(KERNELS)
 
 # make stress, make fuzz, make outside, make bench: one program alone in the
-# guest, for long (make check runs short ones), on Debian's 6.1 (bench:
-# 6.12, outside: the debug kernel) unless KERNELS= says (KERNELS=debug: the
-# debug kernel).  STRESS_SECONDS, FUZZ_OPS, FUZZ_SEED (replay a sequence),
+# guest, for long (make check runs short ones), on Debian's 6.1 (bench and
+# outside: 6.12) unless KERNELS= says (KERNELS=debug: the debug kernel).
+# STRESS_SECONDS, FUZZ_OPS, FUZZ_SEED (replay a sequence),
 # TRINITY_CALLS, TRINITY_SEED and the BENCH_* variables (BENCHMARKS.md)
 # reach check.sh from the command line or the environment: see its options.
 .PHONY: stress fuzz outside bench

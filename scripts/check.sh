@@ -7,7 +7,7 @@
 # `make check-debug`).
 #
 # The options run one program alone in the guest (vmlab.tests=), for long,
-# on Debian's 6.1 (--bench: 6.12, --outside: debug) unless SERIES or
+# on Debian's 6.1 (--bench and --outside: 6.12) unless SERIES or
 # $KERNELS say; their
 # values come from the environment and reach the program as variables of
 # the guest's init, from the kernel command line:
@@ -422,7 +422,7 @@ main() {
 	case ${1:-} in
 	--stress) opt_stress && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
 	--fuzz) opt_fuzz && kernels=${KERNELS:-6.1} && ONE_PROG=1 && shift ;;
-	--outside) opt_outside && kernels=${KERNELS:-debug} && ONE_PROG=1 && shift ;;
+	--outside) opt_outside && kernels=${KERNELS:-6.12} && ONE_PROG=1 && shift ;;
 	--bench) opt_bench && kernels=${KERNELS:-6.12} && ONE_PROG=1 && shift ;;
 	-*) die "unknown option $1 (check.sh [--stress | --fuzz | --outside | --bench] [SERIES...])" ;;
 	esac

@@ -36,9 +36,9 @@
  * ("# trinity seed N"); VMLAB_TRINITY_SEED=N replays it, and
  * VMLAB_TRINITY_CALLS sets the number of calls: by default 20000 (13 s on
  * Debian's 6.12 under TCG), and 10000 on a kernel with kmemleak, the debug
- * kernel, where 20000 took 477 s once (`make outside` runs 200000 there,
- * with the time limits to match).  /dev/vmlab
- * is made 0666 for trinity's run and given its mode back after.  On a
+ * kernel, where 20000 took 477 s once (`make outside` runs 200000, with
+ * the time limits to match).  /dev/vmlab is made 0666 for trinity's run
+ * and given its mode back after.  On a
  * kernel with kmemleak the growth of the slab is not counted as lost
  * memory (KASAN's quarantine holds freed objects of reclaimable and
  * unreclaimable caches alike; guest-init.sh, after rmmod, leaves out
