@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -851,6 +852,17 @@ static long vi_nr_hugepages(long n)
  */
 #define VI_PUD_FORKS	6	/* forks for a child with the 1 GiB entry */
 
+/* Has this kernel ptdesc's pt_share_count (6.13 on), and so the bug below? */
+static bool vi_pt_share_count_kernel(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 13);
+}
+
 static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 		       size_t size, int flags, uint64_t level)
 {
@@ -906,8 +918,13 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 	 * child that missed its entry lives on until the end of the test: it
 	 * holds its PUD table's page, so that the next fork gets another
 	 * page (a child that exits frees it, and the next fork got the same
-	 * page, stale number and all: four misses in a row in CI).  2 MiB
-	 * pages (PMD tables, whose count is set) must get it the first time.
+	 * page, stale number and all: four misses in a row in CI).  Seen on
+	 * 7.3 even so: six misses in a row, each with a new table page, once
+	 * the freed pages all carried stale numbers.  Then, on a kernel with
+	 * pt_share_count, the state this part checks cannot be made: the
+	 * test says so and skips it (the parent's side was checked above).
+	 * 2 MiB pages (PMD tables, whose count is set) must get it the first
+	 * time, and on older kernels so must 1 GiB pages.
 	 */
 	for (tries = 1;; tries++) {
 		ASSERT_EQ(0, pipe2(hold, O_CLOEXEC));
@@ -929,6 +946,19 @@ static void vi_hugetlb(struct __test_metadata *_metadata, int fd,
 		       tries, (unsigned long long)pi->mapcount);
 		stale[nstale] = pid;		/* kept: see above */
 		stale_fd[nstale++] = hold[1];
+	}
+	if (level == VMLAB_LEVEL_PUD && !pm_present(vl_pagemap_pid(pid, m)) &&
+	    vi_pt_share_count_kernel()) {
+		stale[nstale] = pid;
+		stale_fd[nstale++] = hold[1];
+		while (nstale--) {
+			close(stale_fd[nstale]);
+			ASSERT_EQ(0, vl_wait(stale[nstale]));
+		}
+		free(pi);
+		munmap(m, size);
+		SKIP(return, "%d forks, and no child got the 1 GiB entry: the kernel's stale pt_share_count (copy_hugetlb_page_range() on a PUD table), not vmlab; the shared 1 GiB page after fork is not checked",
+		     VI_PUD_FORKS);
 	}
 	for (i = 0; i < n; i += n / 4 - 1) {
 		*pi = vi_page(fd, 0, m + i * ps);
