@@ -313,7 +313,7 @@ FIXTURE(outside) {
 	long depot0;		/* stack depot pools then, or -1 */
 	long mem0[OT_NMEM];	/* ot_mem_fields of /proc/meminfo then */
 	long reports0;		/* kernel reports then */
-	mode_t mode;		/* /dev/vmlab's */
+	struct vl_devmode dm;	/* /dev/vmlab's mode before the test */
 	char tool[PATH_MAX];
 };
 
@@ -332,12 +332,10 @@ static void ot_drop_caches(void)
 
 FIXTURE_SETUP(outside)
 {
-	struct stat sb;
-
+	self->dm.changed = false;
 	VL_SETUP_DEVICE(self->fd, self->st0);
 	ASSERT_EQ(0, self->st0.vmas_live);
-	ASSERT_EQ(0, stat(VMLAB_DEVICE, &sb));
-	self->mode = sb.st_mode & 07777;
+	ASSERT_EQ(0, vl_devmode_save(&self->dm));
 	ot_drop_caches();
 	self->free0 = vmlab_free_kb();
 	ASSERT_LT(0, self->free0);
@@ -352,7 +350,7 @@ FIXTURE_SETUP(outside)
 
 FIXTURE_TEARDOWN(outside)
 {
-	chmod(VMLAB_DEVICE, self->mode);
+	vl_devmode_restore(&self->dm);
 	if (self->fd >= 0)
 		close(self->fd);
 	unlink(OT_OUT);
@@ -517,7 +515,7 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 
 	OT_NEED("trinity");
 	/* Its user must open the device: 0666 for this run. */
-	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	ASSERT_EQ(0, vl_devmode_open_to_all(&self->dm));
 	mkdir(dir, 0755);
 	ASSERT_EQ(0, chown(dir, VL_NOBODY, VL_NOBODY));
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
@@ -564,7 +562,8 @@ TEST_F_TIMEOUT(outside, trinity, OT_TEST_SECS)
 	}
 	ASSERT_LT(0, VL_D(a, b, vma_opens))
 		TH_LOG("trinity never mapped %s in three runs", VMLAB_DEVICE);
-	ASSERT_EQ(0, chmod(VMLAB_DEVICE, self->mode));
+	vl_devmode_restore(&self->dm);
+	ASSERT_FALSE(self->dm.changed) TH_LOG("cannot give %s its mode back", VMLAB_DEVICE);
 	OT_AFTER("trinity", a, left);
 }
 
