@@ -16,17 +16,21 @@
  *
  * A read fault first maps, without calling .fault, those neighbours of
  * the page (16 pages by default) that the object already holds: the page
- * cache's fault-around (filemap_map_pages), off after MADV_RANDOM.  A shared mapping
- * that asked for huge pages (MADV_HUGEPAGE) and is 2 MiB aligned in the
- * object and in memory gets one 2 MiB page per fault in a hole
- * (.fault fills the hole, the kernel maps it with one PMD entry).
+ * cache's fault-around (filemap_map_pages), as for any file; like the
+ * kernel, vmlab ignores MADV_RANDOM there (its size is the kernel's, in
+ * debugfs: fault_around_bytes).  A shared mapping that asked for huge
+ * pages (MADV_HUGEPAGE) and is 2 MiB aligned in the object and in memory
+ * gets one 2 MiB page per fault in a hole (.fault fills the hole, the
+ * kernel maps it with one PMD entry).
  *
  * The first store to a clean page of a shared mapping goes through
  * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
  * clean and read-only again.  .open and .close count every VMA.
  */
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 
 #include "compat.h"
 #include "trace.h"
@@ -90,7 +94,7 @@ static const enum vmlab_event vmlab_fault_event[2][2] = {
 	{ VMLAB_FAULT_SHARED_READ, VMLAB_FAULT_SHARED_WRITE },
 };
 
-static vm_fault_t vmlab_fault(struct vm_fault *vmf)
+static vm_fault_t vmlab_do_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmlab_object *obj = vma->vm_private_data;
@@ -157,6 +161,32 @@ sigbus:
 	return VM_FAULT_SIGBUS;
 }
 
+/*
+ * A page belongs to the memory cgroup of the mm it is faulted into, as
+ * shmem's do (shmem_fault() charges vma->vm_mm's group).  A fault made on
+ * behalf of another process (a write to /proc/PID/mem, process_vm_writev(),
+ * a ptrace poke) runs in the caller's task, whose group the page cache
+ * would charge: make the mm's group the active one for the page this
+ * fault adds to the object.  The object holds its pages until a reset,
+ * so a wrong charge would stay, and keep the caller's group from going
+ * away when it is removed.
+ */
+static vm_fault_t vmlab_fault(struct vm_fault *vmf)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct mem_cgroup *memcg, *old;
+	vm_fault_t ret;
+
+	if (mm == current->mm)
+		return vmlab_do_fault(vmf);
+	memcg = get_mem_cgroup_from_mm(mm);
+	old = set_active_memcg(memcg);
+	ret = vmlab_do_fault(vmf);
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	return ret;
+}
+
 static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 {
 	struct vmlab_object *obj = vmf->vma->vm_private_data;
@@ -173,18 +203,6 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	trace_vmlab_page_mkwrite(vmf, true);
 	vmlab_store_set_dirty(obj, page);
 	return VM_FAULT_LOCKED;
-}
-
-/*
- * Fault-around: the page cache's, unless the mapping said MADV_RANDOM (as
- * readahead does for a file), so that one fault per page can be watched.
- */
-static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start,
-				  pgoff_t end)
-{
-	if (vmf->vma->vm_flags & VM_RAND_READ)
-		return 0;
-	return filemap_map_pages(vmf, start, end);
 }
 
 /*
@@ -205,7 +223,7 @@ static const struct vm_operations_struct vmlab_vm_ops = {
 	.close		= vmlab_vm_close,
 	.fault		= vmlab_fault,
 	.huge_fault	= vmlab_huge_fault,
-	.map_pages	= vmlab_map_pages,
+	.map_pages	= filemap_map_pages,
 	.page_mkwrite	= vmlab_page_mkwrite,
 };
 

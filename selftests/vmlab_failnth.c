@@ -479,6 +479,7 @@ out:
 FIXTURE(failnth)
 {
 	struct ctx c;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(failnth)
@@ -502,6 +503,8 @@ FIXTURE_SETUP(failnth)
 	c->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(c->fd, c->st);
 	VL_NEED_PAGES(c->st, SHADOW_PAGES + 16);
+	/* Every fault of a scenario reaches the module: no fault-around. */
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	c->shadow = malloc(SHADOW_PAGES * c->ps);
 	c->buf = malloc(SHADOW_PAGES * c->ps);
 	c->pi = calloc(VMLAB_INSPECT_MAX_PAGES, sizeof(*c->pi));
@@ -520,6 +523,7 @@ FIXTURE_TEARDOWN(failnth)
 	int kofd;
 
 	knobs_restore();
+	vl_fault_around_restore(self->fault_around);
 	/* module_load stopped half-way: the module as the guest loaded it. */
 	if (ko && access("/sys/module/vmlab", F_OK)) {
 		kofd = open(ko, O_RDONLY | O_CLOEXEC);
@@ -871,8 +875,6 @@ static bool prep_fault(struct ctx *c)
 	c->m = map(c, c->mlen / c->ps, PROT_READ | PROT_WRITE, flags, 0);
 	if (!c->m)
 		return FAIL(c, "mmap: %s", strerror(errno));
-	if (madvise(c->m, c->mlen, MADV_RANDOM))
-		return FAIL(c, "MADV_RANDOM: %s", strerror(errno));
 	if (f.huge && ((uintptr_t)c->m % (2 * VL_MiB) ||
 		       madvise(c->m + 2 * VL_MiB, 2 * VL_MiB, MADV_HUGEPAGE)))
 		return FAIL(c, "no 2 MiB aligned MADV_HUGEPAGE mapping: %p, %s",

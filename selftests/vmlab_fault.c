@@ -43,6 +43,7 @@ FIXTURE(fault)
 	size_t size;
 	size_t limit;
 	struct vmlab_stats st;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_VARIANT(fault)
@@ -68,29 +69,25 @@ FIXTURE_SETUP(fault)
 	self->limit = self->st.mem_limit;
 	/* The scenarios below use up to 256 pages of size and of the limit. */
 	VL_NEED_PAGES(self->st, 256);
+	/* Every page takes its own fault (fault_around tests the window). */
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 }
 
 FIXTURE_TEARDOWN(fault)
 {
+	vl_fault_around_restore(self->fault_around);
 	if (self->fd >= 0)
 		close(self->fd);
 }
 
 /*
- * A mapping of the object in which every page takes its own fault:
- * MADV_RANDOM turns vmlab's fault-around off (see the fault_around
- * tests), so the counts below are one per page touched.
+ * A mapping of the object.  The fixture turned the kernel's fault-around
+ * off, so every page touched takes its own fault.
  */
 static char *map_obj(int fd, size_t len, off_t off, bool shared)
 {
-	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
-
-	if (m != MAP_FAILED && madvise(m, len, MADV_RANDOM)) {
-		munmap(m, len);
-		return MAP_FAILED;
-	}
-	return m;
+	return mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    shared ? MAP_SHARED : MAP_PRIVATE, fd, off);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -1269,7 +1266,6 @@ TEST_F(fault, mremap_grow)
 	ASSERT_EQ(m, mmap(m, 4 * ps, PROT_READ | PROT_WRITE,
 			  (variant->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
 			  self->fd, 0));
-	ASSERT_EQ(0, madvise(m, 4 * ps, MADV_RANDOM));	/* one fault per page */
 	for (i = 0; i < 4; i++)
 		ASSERT_TRUE(vl_check(m + i * ps, 64, 60 + i));
 
@@ -1383,56 +1379,111 @@ TEST_F(fault, reset_while_mapped)
 }
 
 /*
- * Fault-around: a read fault maps the neighbours of the page (16 pages,
- * the page cache's default window) that the object already holds, without
- * calling the module at all, so a fresh mapping of 64 resident pages is
- * read with about 4 faults (getrusage) and no call of vmlab's .fault;
- * holes still fault one by one.  MADV_RANDOM turns it off: 64 faults.
+ * Map @len bytes of @fd for reading at an address aligned to @align (the
+ * fault-around window), so that the windows of the kernel's fault-around
+ * fall the same way in every mapping; MAP_FAILED if it cannot.
+ */
+static char *map_aligned(int fd, size_t len, size_t align, bool shared)
+{
+	char *r = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *m;
+
+	if (r == MAP_FAILED)
+		return r;
+	m = (char *)(((uintptr_t)r + align - 1) & ~((uintptr_t)align - 1));
+	if (mmap(m, len, PROT_READ, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED,
+		 fd, 0) == MAP_FAILED) {
+		munmap(r, len + align);
+		return MAP_FAILED;
+	}
+	if (m > r)
+		munmap(r, m - r);
+	munmap(m + len, r + align - m);
+	return m;
+}
+
+/* Read pages 0..n-1 of @m, checking their contents: the minor faults taken. */
+static long fa_read(char *m, size_t n, size_t ps, size_t len)
+{
+	long f0 = vmlab_minflt();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!vl_check(m + i * ps, len, 700 + i))
+			return -1;
+	return vmlab_minflt() - f0;
+}
+
+/*
+ * Fault-around: a read fault maps the neighbours of the page that the
+ * file already holds (the kernel's window, 16 pages by default: debugfs
+ * fault_around_bytes), without calling the module, so a fresh mapping of
+ * 64 resident pages is read with 4 faults (getrusage) and no call of
+ * vmlab's .fault; holes still fault one by one.  A tmpfs file holding the
+ * same, mapped and read the same way beside it, takes as many faults in
+ * each pass: the default window; MADV_RANDOM, which the kernel's
+ * fault-around ignores (mm/memory.c should_fault_around()), so nothing
+ * changes; a one-page window, one fault per page.
  */
 TEST_F(fault, fault_around)
 {
-	size_t ps = self->ps, n = 64, i, flt;
+	static const struct {
+		const char *name;
+		size_t window;	/* pages */
+		bool random;	/* MADV_RANDOM */
+	} passes[] = {
+		{ "16-page window", 16, false },
+		{ "16-page window and MADV_RANDOM", 16, true },
+		{ "one-page window", 1, false },
+	};
+	size_t ps = self->ps, n = 64, i, flt, p;
 	struct vmlab_stats a, b;
-	char *m, buf[64];
-	long f0, f1;
-	int pass;
+	long fv, ft;
+	char *m, *t, buf[64];
+	int memfd;
 
 	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	memfd = memfd_create("vmlab-fault-around", MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
 	for (i = 0; i < n; i++) {
 		vl_fill(buf, sizeof(buf), 700 + i);
 		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(self->fd, buf, sizeof(buf), i * ps));
+		ASSERT_EQ((ssize_t)sizeof(buf), pwrite(memfd, buf, sizeof(buf), i * ps));
 	}
-	for (pass = 0; pass < 2; pass++) {
-		m = mmap(NULL, n * ps, PROT_READ,
-			 variant->shared ? MAP_SHARED : MAP_PRIVATE, self->fd, 0);
+	ASSERT_TRUE(vl_check(buf, sizeof(buf), 700 + n - 1));	/* its code mapped */
+	for (p = 0; p < ARRAY_SIZE(passes); p++) {
+		ASSERT_LE(0, vl_fault_around((long)(passes[p].window * ps)))
+			TH_LOG("fault_around_bytes: %s", strerror(errno));
+		m = map_aligned(self->fd, n * ps, 16 * ps, variant->shared);
+		t = map_aligned(memfd, n * ps, 16 * ps, variant->shared);
 		ASSERT_NE(MAP_FAILED, m);
-		if (pass)
+		ASSERT_NE(MAP_FAILED, t);
+		if (passes[p].random) {
 			ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));
+			ASSERT_EQ(0, madvise(t, n * ps, MADV_RANDOM));
+		}
 		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
-		f0 = vmlab_minflt();
-		for (i = 0; i < n; i++)
-			ASSERT_TRUE(vl_check(m + i * ps, sizeof(buf), 700 + i)) TH_LOG("page %zu", i);
-		f1 = vmlab_minflt();
+		fv = fa_read(m, n, ps, sizeof(buf));
 		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
+		ft = fa_read(t, n, ps, sizeof(buf));
 		flt = variant->shared ? VL_D(a, b, fault_shared_read) :
 					VL_D(a, b, fault_private_read);
-		TH_LOG("%s: %zu pages read with %ld faults, %zu calls of .fault",
-		       pass ? "MADV_RANDOM" : "default", n, f1 - f0, flt);
+		TH_LOG("%s: %zu pages read with %ld faults (tmpfs: %ld), %zu calls of .fault",
+		       passes[p].name, n, fv, ft, flt);
+		ASSERT_LE(0, fv) TH_LOG("wrong data in the object's mapping");
+		ASSERT_LE(0, ft) TH_LOG("wrong data in the tmpfs mapping");
+		ASSERT_EQ(ft, fv) TH_LOG("not as many faults as on tmpfs");
+		ASSERT_EQ(n / passes[p].window, (size_t)fv);
+		ASSERT_EQ(passes[p].window == 1 ? n : 0, flt);
 		ASSERT_EQ(n, vl_count_present(m, n));
-		if (pass) {
-			ASSERT_EQ(n, (size_t)(f1 - f0));
-			ASSERT_EQ(n, flt);
-		} else {
-			/* 64 pages in 16-page windows: 4, or 5 when unaligned. */
-			ASSERT_LE(n / 16, f1 - f0);
-			ASSERT_GE(n / 16 + 1, f1 - f0);
-			ASSERT_EQ(0, flt);
-		}
 		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
 		ASSERT_EQ(0, munmap(m, n * ps));
+		ASSERT_EQ(0, munmap(t, n * ps));
 	}
+	close(memfd);
 
 	/* Holes: every other page.  Fault-around maps only what is there. */
+	ASSERT_LE(0, vl_fault_around((long)(16 * ps)));
 	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 	for (i = 0; i < n; i += 2)
 		ASSERT_EQ(1, pwrite(self->fd, "x", 1, i * ps));
@@ -1734,6 +1785,7 @@ FIXTURE(zfill)
 	struct vmlab_stats st;
 	uint64_t zero;
 	char *sh;		/* shared mapping of the fill area (store, huge) */
+	long fault_around;	/* the kernel's, before the test */
 };
 
 /* How the holes are filled. */
@@ -1784,6 +1836,8 @@ FIXTURE_SETUP(zfill)
 	VL_SETUP_DEVICE(self->fd, self->st);
 	/* 16 areas of 2 MiB, all filled by the huge variant of race. */
 	VL_NEED_PAGES(self->st, ZF_AREAS * ZF_AREA / self->ps);
+	/* A fault per page: every hole read reaches the module. */
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
 	if (variant->how == ZF_HUGE && thp_mode() < 0)
@@ -1792,8 +1846,8 @@ FIXTURE_SETUP(zfill)
 			self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
 	ASSERT_EQ(0, (uintptr_t)self->sh % ZF_AREA) TH_LOG("get_unmapped_area did not align");
-	ASSERT_EQ(0, madvise(self->sh, ZF_AREAS * ZF_AREA,
-			     variant->how == ZF_HUGE ? MADV_HUGEPAGE : MADV_RANDOM));
+	if (variant->how == ZF_HUGE)
+		ASSERT_EQ(0, madvise(self->sh, ZF_AREAS * ZF_AREA, MADV_HUGEPAGE));
 }
 
 FIXTURE_TEARDOWN(zfill)
@@ -1801,6 +1855,7 @@ FIXTURE_TEARDOWN(zfill)
 	/* The knobs of fill_in_the_gap and reader_in_the_fill, back to no wait. */
 	zr_set_delay("0");
 	zf_set_delay("0");
+	vl_fault_around_restore(self->fault_around);
 	if (self->sh != MAP_FAILED)
 		munmap(self->sh, ZF_AREAS * ZF_AREA);
 	if (self->fd >= 0)
@@ -2105,7 +2160,6 @@ TEST_F_TIMEOUT(zfill, race, 300)
 	for (t = 0; t < ZR_READERS; t++) {
 		z->pv[t] = mmap(NULL, ZR_AREAS * ZF_AREA, PROT_READ, MAP_PRIVATE, self->fd, 0);
 		ASSERT_NE(MAP_FAILED, z->pv[t]);
-		ASSERT_EQ(0, madvise(z->pv[t], ZR_AREAS * ZF_AREA, MADV_RANDOM));
 	}
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
 	for (area = 0; area < ZR_AREAS; area++) {
@@ -2226,7 +2280,6 @@ TEST_F_TIMEOUT(zfill, fill_in_the_gap, 120)
 		SKIP(return, "no %s: %s", ZR_DELAY_KNOB, strerror(errno));
 	pv = mmap(NULL, ZG_AREAS * ZF_AREA, PROT_READ, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, pv);
-	ASSERT_EQ(0, madvise(pv, ZG_AREAS * ZF_AREA, MADV_RANDOM));
 	snprintf(us, sizeof(us), "%d", ZG_DELAY_US);
 	ASSERT_EQ(0, zr_set_delay(us));
 	for (area = 0; area < ZG_AREAS; area++) {
@@ -2306,8 +2359,6 @@ TEST_F_TIMEOUT(zfill, reader_in_the_fill, 120)
 	ASSERT_NE(MAP_FAILED, pa);
 	pb = mmap(NULL, ZG_AREAS * ZF_AREA, PROT_READ, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, pb);
-	ASSERT_EQ(0, madvise(pa, ZG_AREAS * ZF_AREA, MADV_RANDOM));
-	ASSERT_EQ(0, madvise(pb, ZG_AREAS * ZF_AREA, MADV_RANDOM));
 	snprintf(us, sizeof(us), "%d", ZG_DELAY_US);
 	for (area = 0; area < ZG_AREAS; area++) {
 		size_t page = (area * 53 + 3) % (ZF_AREA / ps);

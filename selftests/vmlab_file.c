@@ -27,6 +27,7 @@ FIXTURE(file)
 	size_t size;
 	size_t limit;
 	struct vmlab_stats st;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(file)
@@ -36,10 +37,12 @@ FIXTURE_SETUP(file)
 	self->size = self->st.size;
 	self->limit = self->st.mem_limit;
 	VL_NEED_PAGES(self->st, 16);
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 }
 
 FIXTURE_TEARDOWN(file)
 {
+	vl_fault_around_restore(self->fault_around);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -158,8 +161,7 @@ TEST_F(file, write_read_back)
 	/* The kernel's view: map the object shared and look at the frames. */
 	map = mmap(NULL, self->size, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	/* One fault per page: no fault-around (see vmlab_fault's). */
-	ASSERT_EQ(0, madvise(map, self->size, MADV_RANDOM));
+	/* One fault per page: the fixture turned fault-around off. */
 	ASSERT_EQ(0, vl_count_present(map, 8));
 	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		ASSERT_TRUE(vl_check(map + w[i].off, w[i].len, i + 1));

@@ -162,6 +162,7 @@ FIXTURE(hwpoison)
 	size_t ps;
 	struct vmlab_stats st;
 	uint64_t zero;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(hwpoison)
@@ -169,12 +170,14 @@ FIXTURE_SETUP(hwpoison)
 	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 2048);
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
 }
 
 FIXTURE_TEARDOWN(hwpoison)
 {
+	vl_fault_around_restore(self->fault_around);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -233,7 +236,6 @@ TEST_F(hwpoison, source_pages)
 	ASSERT_EQ(0, err) TH_LOG("tracefs instance %s: %s", INSTANCE, strerror(-err));
 	m = mmap(NULL, 256 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, madvise(m, 256 * ps, MADV_RANDOM));
 
 	for (c = 0; c < n; c++) {
 		src[c] = write_hole(m, pg++, cpu[c], &why);

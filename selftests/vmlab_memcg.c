@@ -8,7 +8,12 @@
  *  - the same for pages made by write(); a memory.max stops a task from
  *    making the object grow past it: its faults get SIGBUS, its write()
  *    ENOMEM, and no OOM killer runs (memory.events) (hostile.*, the names
- *    these tests had in vmlab_hostile).
+ *    these tests had in vmlab_hostile);
+ *  - a page faulted in on behalf of another process (a write through
+ *    /proc/PID/mem or process_vm_writev()) is charged to the group of
+ *    the process whose mapping it is, not to the writer's, as for a tmpfs
+ *    file beside it; the writer's group, removed, does not linger as a
+ *    dying group (remote.*).
  *
  * The cgroup2 hierarchy is the one mounted (guest-init.sh mounts it on
  * /sys/fs/cgroup), or one this program mounts on a directory of /tmp for
@@ -24,6 +29,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "vmlab_util.h"
@@ -76,10 +83,9 @@ TEST_F(charge, memcg_of_faulting_task)
 		TH_LOG("%s: %s", self->cg.dir, strerror(errno));
 	ASSERT_LE(0, vmlab_cgroup_long(dir, "memory.current"));
 
-	/* Every page takes its own fault (no fault-around). */
+	/* Every page takes its own write fault (no fault-around for writes). */
 	m = mmap(NULL, n * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));
 	pid = vl_sync_fork(&s);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -305,6 +311,209 @@ TEST_F_TIMEOUT(hostile, memcg_limit_stops_growth, 120)
 	ooms1 = vmlab_cgroup_key(self->cg.dir, "memory.events", "oom_kill");
 	ASSERT_EQ(ooms0, ooms1) TH_LOG("the group's OOM killer ran");
 	ASSERT_EQ(0, vmlab_cgroup_remove(&self->cg)) TH_LOG("rmdir: %s", strerror(errno));
+}
+
+/*
+ * A process in group B (the owner) maps the object and a tmpfs file
+ * (memfd) shared, touching nothing; a process in group A (the writer)
+ * stores into both mappings from outside, by /proc/PID/mem or
+ * process_vm_writev().  Each store faults a page in, in the writer's
+ * task.  The kernel charges a tmpfs page to the owner's group (shmem
+ * charges the faulted mm's); the object's pages must go the same way.
+ */
+FIXTURE(remote)
+{
+	int fd, memfd;
+	size_t ps, n;
+	struct vmlab_stats st;
+	struct vmlab_cgroup a, b;
+};
+
+FIXTURE_VARIANT(remote)
+{
+	bool proc_mem;		/* else process_vm_writev() */
+};
+
+FIXTURE_VARIANT_ADD(remote, proc_mem)
+{
+	.proc_mem = true,
+};
+
+FIXTURE_VARIANT_ADD(remote, process_vm_writev)
+{
+	.proc_mem = false,
+};
+
+FIXTURE_SETUP(remote)
+{
+	char why[160];
+
+	self->ps = vmlab_page_size();
+	self->fd = -1;
+	self->memfd = -1;
+	VL_SETUP_DEVICE(self->fd, self->st);
+	self->n = MIN(MIN(512, self->st.mem_limit / self->ps), self->st.size / self->ps);
+	if (vmlab_cgroup_open(&self->a, why, sizeof(why)) ||
+	    vmlab_cgroup_open(&self->b, why, sizeof(why)))
+		SKIP(return, "%s: %s", why, strerror(errno));
+	if (vmlab_cgroup_make(&self->a, "vmlab-writer", 0) ||
+	    vmlab_cgroup_make(&self->b, "vmlab-owner", 0))
+		SKIP(return, "no cgroup v2 memory controller: %s", strerror(errno));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	self->memfd = memfd_create("vmlab-remote", MFD_CLOEXEC);
+	ASSERT_LE(0, self->memfd);
+	ASSERT_EQ(0, ftruncate(self->memfd, (off_t)(self->n * self->ps)));
+}
+
+FIXTURE_TEARDOWN(remote)
+{
+	vmlab_cgroup_remove(&self->a);
+	vmlab_cgroup_close(&self->b);
+	vmlab_cgroup_close(&self->a);
+	if (self->memfd >= 0)
+		close(self->memfd);
+	if (self->fd >= 0) {
+		vmlab_reset(self->fd, NULL);
+		close(self->fd);
+	}
+}
+
+/* The owner: join group B, map both files, say where, wait to be told to go. */
+static void remote_owner(FIXTURE_DATA(remote) *self, struct vl_sync *s)
+{
+	size_t len = self->n * self->ps;
+	void *maps[2];
+
+	if (vmlab_cgroup_join(self->b.dir))
+		_exit(20);
+	maps[0] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	maps[1] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->memfd, 0);
+	if (maps[0] == MAP_FAILED || maps[1] == MAP_FAILED)
+		_exit(21);
+	if (write(s->to_parent[1], maps, sizeof(maps)) != sizeof(maps))
+		_exit(22);
+	if (vl_wait_byte(s->to_child[0]))
+		_exit(23);
+	_exit(0);
+}
+
+/* The writer: join group A, store one byte into each page at @addr in @pid. */
+static int remote_write(FIXTURE_DATA(remote) *self, bool proc_mem, pid_t pid,
+			uintptr_t addr)
+{
+	char path[64], byte = 0x5a;
+	struct iovec local = { &byte, 1 }, remote;
+	size_t i;
+	int mem = -1;
+
+	if (vmlab_cgroup_join(self->a.dir))
+		return 30;
+	if (proc_mem) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+		mem = open(path, O_RDWR | O_CLOEXEC);
+		if (mem < 0)
+			return 31;
+	}
+	for (i = 0; i < self->n; i++) {
+		remote.iov_base = (void *)(addr + i * self->ps);
+		remote.iov_len = 1;
+		if (proc_mem ? pwrite(mem, &byte, 1, (off_t)(addr + i * self->ps)) != 1 :
+			       process_vm_writev(pid, &local, 1, &remote, 1, 0) != 1)
+			return 32;
+	}
+	return 0;
+}
+
+struct remote_charge {
+	long a, b;		/* memory.current growth of the writer's and the owner's group */
+};
+
+/* Fork a writer in group A to store into @pid's mapping at @addr; what each group gained. */
+static int remote_run(FIXTURE_DATA(remote) *self, bool proc_mem, pid_t pid,
+		      uintptr_t addr, struct remote_charge *c)
+{
+	long a0 = vmlab_cgroup_long(self->a.dir, "memory.current");
+	long b0 = vmlab_cgroup_long(self->b.dir, "memory.current");
+	pid_t w;
+	int st;
+
+	w = vmlab_fork();
+	if (w < 0)
+		return -1;
+	if (w == 0)
+		_exit(remote_write(self, proc_mem, pid, addr));
+	st = vl_wait(w);
+	c->a = vmlab_cgroup_long(self->a.dir, "memory.current") - a0;
+	c->b = vmlab_cgroup_long(self->b.dir, "memory.current") - b0;
+	return st;
+}
+
+/* The root's count of removed groups something still holds, 0 if unknown. */
+static long dying_groups(const struct vmlab_cgroup *cg)
+{
+	long n = vmlab_cgroup_key(cg->root, "cgroup.stat", "nr_dying_descendants");
+
+	return n < 0 ? 0 : n;
+}
+
+TEST_F_TIMEOUT(remote, charges_the_owner, 120)
+{
+	long bytes = (long)(self->n * self->ps), cur, d0, d1 = 0, slack = bytes / 8;
+	struct remote_charge obj, tmpfs;
+	struct vmlab_stats s0, s1;
+	void *maps[2];
+	struct vl_sync s;
+	pid_t owner;
+	int i;
+
+	owner = vl_sync_fork(&s);
+	ASSERT_LE(0, owner);
+	if (owner == 0)
+		remote_owner(self, &s);
+	ASSERT_EQ(sizeof(maps), read(s.to_parent[0], maps, sizeof(maps)));
+
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &s0));
+	ASSERT_EQ(0, remote_run(self, variant->proc_mem, owner,
+				(uintptr_t)maps[0], &obj));
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &s1));
+	ASSERT_EQ(0, remote_run(self, variant->proc_mem, owner,
+				(uintptr_t)maps[1], &tmpfs));
+	TH_LOG("%ld bytes stored by group A into a mapping of group B's process: "
+	       "vmlab: A %+ld, B %+ld; tmpfs: A %+ld, B %+ld (memory.current)",
+	       bytes, obj.a, obj.b, tmpfs.a, tmpfs.b);
+	ASSERT_EQ(self->n, VL_D(s0, s1, pages_allocated));
+
+	/* The kernel's own way, on a tmpfs file: the owner's group pays. */
+	ASSERT_LE(bytes - slack, tmpfs.b);
+	ASSERT_GT(slack, tmpfs.a);
+	/* The object's pages: the same. */
+	ASSERT_LE(bytes - slack, obj.b) TH_LOG("the owner's group was not charged");
+	ASSERT_GT(slack, obj.a) TH_LOG("the writer's group was charged");
+
+	ASSERT_EQ(0, vl_post(s.to_child[1]));
+	ASSERT_EQ(0, vl_wait(owner));
+	vl_sync_close(&s);
+
+	/*
+	 * The writer's group, removed, is gone: nothing of it is held.  (A
+	 * removed group that still has pages charged stays, dying, as long
+	 * as they do.)  The kernel frees a removed group after an RCU grace
+	 * period: give it a few seconds.
+	 */
+	d0 = dying_groups(&self->a);
+	ASSERT_EQ(0, vmlab_cgroup_remove(&self->a)) TH_LOG("rmdir: %s", strerror(errno));
+	for (i = 0; i < 100; i++) {
+		d1 = dying_groups(&self->a);
+		if (d1 <= d0)
+			break;
+		usleep(50000);
+	}
+	ASSERT_GE(d0, d1) TH_LOG("the writer's group stays dying: %ld -> %ld", d0, d1);
+
+	/* A reset frees the object's pages: the owner's group is paid back. */
+	cur = vmlab_cgroup_long(self->b.dir, "memory.current");
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	ASSERT_LE(bytes - slack, cur - vmlab_cgroup_long(self->b.dir, "memory.current"));
 }
 
 VL_TEST_MAIN

@@ -239,6 +239,7 @@ FIXTURE(reload) {
 	size_t ps;
 	uint64_t size, mem_limit;	/* the object, as loaded */
 	long dev_mode;			/* the parameter, as loaded */
+	long fault_around;		/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(reload)
@@ -307,6 +308,8 @@ FIXTURE_SETUP(reload)
 	ASSERT_LE((CYCLE_PAGES + 1 + BULK_PAGES) * self->ps, st.mem_limit)
 		TH_LOG("the object's memory limit is too small for these tests");
 	ASSERT_LE(NWORKERS * (WPAGES + 1) * self->ps, st.size);
+	/* One fault per page: the same counts each cycle. */
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 }
 
 /*
@@ -317,6 +320,7 @@ FIXTURE_TEARDOWN_PARENT(reload)
 {
 	int fd;
 
+	vl_fault_around_restore(self->fault_around);
 	if (mod_loaded())
 		return;
 	fd = open(self->ko, O_RDONLY | O_CLOEXEC);
@@ -651,9 +655,6 @@ TEST_F_TIMEOUT(reload, cycles, 600)
 		pv = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		ASSERT_NE(MAP_FAILED, pv) TH_LOG("cycle %u: mmap private: %s", c,
 						 strerror(errno));
-		/* One fault per page (no fault-around): the same counts each cycle. */
-		ASSERT_EQ(0, madvise(sh, (npages + 1) * ps, MADV_RANDOM));
-		ASSERT_EQ(0, madvise(pv, npages * ps, MADV_RANDOM));
 		ASSERT_EQ(2, vmlab_maps_count(0, VMLAB_DEVICE));
 		for (i = 0; i < npages; i++)
 			vl_fill(sh + i * ps, ps, seed_of(c, i, 1));

@@ -28,17 +28,21 @@ FIXTURE(inspect)
 	int fd;
 	size_t ps;
 	struct vmlab_stats st;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(inspect)
 {
 	self->ps = vmlab_page_size();
 	VL_SETUP_DEVICE(self->fd, self->st);
+	/* Every fault calls the module: no fault-around. */
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	ASSERT_LE(64 * self->ps, self->st.size);
 }
 
 FIXTURE_TEARDOWN(inspect)
 {
+	vl_fault_around_restore(self->fault_around);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -143,14 +147,10 @@ TEST_F(inspect, tracepoints)
 		  4 * ps);
 	ASSERT_NE(MAP_FAILED, sh);
 	ASSERT_NE(MAP_FAILED, pr);
-	/* Every fault calls the module: no fault-around. */
-	ASSERT_EQ(0, madvise(sh, 2 * ps, MADV_RANDOM));
-	ASSERT_EQ(0, madvise(pr, 2 * ps, MADV_RANDOM));
 
 	vl_touch_read(sh, 1);		/* shared read of a hole */
 	sh2 = mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, sh2);
-	ASSERT_EQ(0, madvise(sh2, ps, MADV_RANDOM));
 	vl_touch_read(sh2, 1);		/* the same page again */
 	sh[0] = 1;				/* page_mkwrite */
 	sh[ps] = 1;				/* shared write of a hole */
@@ -246,7 +246,6 @@ TEST_F(inspect, trace_allocated_once_per_page)
 	VL_NEED_PAGES(self->st, VI_RACE_PAGES);
 	m = mmap(NULL, n * ps, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	ASSERT_EQ(0, madvise(m, n * ps, MADV_RANDOM));	/* a fault per page */
 	if (!vi_trace_start())
 		SKIP(return, "no tracefs with events/vmlab");
 	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));

@@ -182,14 +182,14 @@ static void tt_reset(struct tt_events *e, pid_t pid, unsigned long freed)
 } while (0)
 
 /*
- * Map @pages pages of the device at @pgoff, with one fault per page (no
- * fault-around: MADV_RANDOM), and note the VMA's open.
+ * Map @pages pages of the device at @pgoff (one fault per page: the
+ * fixture turned fault-around off), and note the VMA's open.
  */
 #define WL_MAP(p, pages, prot, flags, pgoff) do {			\
 	size_t __len = (pages) * ps;					\
 									\
 	p = mmap(NULL, __len, prot, flags, fd, (pgoff) * ps);		\
-	if (p == MAP_FAILED || madvise(p, __len, MADV_RANDOM))		\
+	if (p == MAP_FAILED)						\
 		WL_FAIL("mmap %s: %s", #p, strerror(errno));		\
 	tt_vma(&ev, me, true, (uintptr_t)p, (uintptr_t)p + __len, pgoff, \
 	       (flags) == MAP_SHARED, "mmap");				\
@@ -953,6 +953,7 @@ FIXTURE(tracetools)
 	char workload[PATH_MAX + 160];	/* the workload as one string */
 	struct vmlab_stats before;
 	struct tt_syms syms;
+	long fault_around;	/* the kernel's, before the test */
 };
 
 FIXTURE_SETUP(tracetools)
@@ -962,6 +963,7 @@ FIXTURE_SETUP(tracetools)
 	self->dir[0] = 0;
 	VL_SETUP_DEVICE(self->fd, self->st);
 	VL_NEED_PAGES(self->st, 8);
+	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	n = readlink("/proc/self/exe", self->exe, sizeof(self->exe) - 1);
 	ASSERT_LT(0, n) TH_LOG("readlink /proc/self/exe: %s", strerror(errno));
 	self->exe[n] = 0;
@@ -1012,6 +1014,7 @@ FIXTURE_TEARDOWN(tracetools)
 	struct dirent *d;
 	DIR *dir;
 
+	vl_fault_around_restore(self->fault_around);
 	if (self->fd >= 0)
 		close(self->fd);
 	if (!self->dir[0] || !(dir = opendir(self->dir)))

@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <linux/loop.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -604,4 +605,31 @@ void vl_swap_off(struct vl_swap *s)
 	if (s->mem_fd >= 0)
 		close(s->mem_fd);
 	s->loop_fd = s->mem_fd = -1;
+}
+
+#define VL_FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"
+
+long vl_fault_around(long bytes)
+{
+	long old = vmlab_read_long(VL_FAULT_AROUND);
+	char buf[32];
+
+	if (old < 0 && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		old = vmlab_read_long(VL_FAULT_AROUND);
+	if (old < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%ld", bytes);
+	if (vmlab_write_str(VL_FAULT_AROUND, buf))
+		return -1;
+	return old;
+}
+
+void vl_fault_around_restore(long saved)
+{
+	char buf[32];
+
+	if (saved <= 0)
+		return;
+	snprintf(buf, sizeof(buf), "%ld", saved);
+	vmlab_write_str(VL_FAULT_AROUND, buf);
 }

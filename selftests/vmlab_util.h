@@ -330,6 +330,19 @@ struct vl_unpriv {
 void vl_unpriv_teardown(struct vl_unpriv *d);
 
 /*
+ * The kernel's fault-around (the neighbours a read fault of a file
+ * mapping maps at once, 16 pages by default): its size in bytes in
+ * debugfs, fault_around_bytes.  vl_fault_around() sets it (the page size:
+ * off, one fault per page) and returns what it was, or -1 with errno when
+ * it cannot (debugfs missing, not root).  It is the kernel's, for every
+ * file: a test that turns it off puts it back in its teardown.
+ */
+long vl_fault_around(long bytes);
+void vl_fault_around_restore(long saved);
+/* In FIXTURE_SETUP(): fault-around off, the old size kept in @saved. */
+#define VL_SETUP_NO_FAULT_AROUND(saved) do {					(saved) = vl_fault_around((long)vmlab_page_size());			if ((saved) < 0)								SKIP(return, "cannot turn the kernel's fault-around off " 		     "(debugfs fault_around_bytes): %s", strerror(errno)); } while (0)
+
+/*
  * Used in FIXTURE_SETUP() after VL_SETUP_DEVICE(): skip, saying why, when
  * the object (size or mem_limit) is smaller than the scenarios need.
  */
