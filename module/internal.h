@@ -45,6 +45,9 @@ struct vmlab_events {
  * @npages:	size of the object in pages
  * @limit:	most pages the object may hold
  * @resident:	pages held now, and reserved by allocations under way
+ * @inflight:	of @resident, the pages reserved by allocations under way
+ * @reserve_lock: makes a reservation's look at @resident and @inflight
+ *		one decision (store.c's vmlab_store_reserve())
  * @freed:	pages freed since loading (reset counts with it)
  * @dirty:	pages tagged dirty in the page cache
  * @zero_map:	one bit per page of the object: set where a private
@@ -65,6 +68,8 @@ struct vmlab_object {
 	pgoff_t npages;
 	unsigned long limit;
 	atomic_long_t resident;
+	atomic_long_t inflight;
+	spinlock_t reserve_lock;	/* vmlab_store_reserve() */
 	atomic_long_t freed;
 	atomic_long_t dirty;
 	unsigned long *zero_map;
@@ -92,6 +97,7 @@ unsigned long vmlab_event_sum(struct vmlab_object *obj, enum vmlab_event ev);
 /* store.c */
 extern u32 vmlab_zero_fault_delay_us;
 extern u32 vmlab_fill_delay_us;
+extern u32 vmlab_reserve_delay_us;
 int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 		     unsigned long limit);
 void vmlab_store_destroy(struct vmlab_object *obj);

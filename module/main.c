@@ -310,6 +310,8 @@ static int __init vmlab_init(void)
 			   &vmlab_zero_fault_delay_us);
 	debugfs_create_u32("fill_delay_us", 0600, vmlab_debugfs,
 			   &vmlab_fill_delay_us);
+	debugfs_create_u32("reserve_delay_us", 0600, vmlab_debugfs,
+			   &vmlab_reserve_delay_us);
 
 	vmlab_misc.mode = dev_mode;
 	ret = misc_register(&vmlab_misc);

@@ -129,6 +129,8 @@ int vmlab_store_init(struct vmlab_object *obj, pgoff_t npages,
 	obj->npages = npages;
 	obj->limit = limit;
 	atomic_long_set(&obj->resident, 0);
+	atomic_long_set(&obj->inflight, 0);
+	spin_lock_init(&obj->reserve_lock);
 	atomic_long_set(&obj->freed, 0);
 	atomic_long_set(&obj->dirty, 0);
 	mutex_init(&obj->lock);
@@ -179,13 +181,40 @@ struct page *vmlab_store_lookup(struct vmlab_object *obj, pgoff_t index)
 	return folio ? folio_file_page(folio, index) : NULL;
 }
 
-/* Reserve @nr pages under the memory limit. */
-static bool vmlab_store_reserve(struct vmlab_object *obj, long nr)
+/*
+ * Reserve @nr pages under the memory limit for an allocation, before it
+ * is made.  Return: 0; -ENOSPC when the pages the object holds leave no
+ * room for @nr; -EAGAIN when only reservations of allocations under way
+ * (another fault at the same hole, a 2 MiB fill that may yet fail) are in
+ * the way: the caller looks for the page again and retries, so that a
+ * fault fails only when the object really holds its limit.
+ */
+static int vmlab_store_reserve(struct vmlab_object *obj, long nr)
 {
-	if (atomic_long_add_return(nr, &obj->resident) <= obj->limit)
-		return true;
-	atomic_long_sub(nr, &obj->resident);
-	return false;
+	long resident, held;
+	int ret = 0;
+
+	spin_lock(&obj->reserve_lock);
+	resident = atomic_long_read(&obj->resident);
+	held = resident - atomic_long_read(&obj->inflight);
+	if (resident + nr <= (long)obj->limit) {
+		atomic_long_add(nr, &obj->inflight);
+		atomic_long_add(nr, &obj->resident);
+	} else {
+		ret = held + nr > (long)obj->limit ? -ENOSPC : -EAGAIN;
+	}
+	spin_unlock(&obj->reserve_lock);
+	return ret;
+}
+
+/* The allocation of a reservation is in the store (@added) or gone. */
+static void vmlab_store_reserved(struct vmlab_object *obj, long nr, bool added)
+{
+	spin_lock(&obj->reserve_lock);
+	if (!added)
+		atomic_long_sub(nr, &obj->resident);
+	atomic_long_sub(nr, &obj->inflight);
+	spin_unlock(&obj->reserve_lock);
 }
 
 /* Is there a page (not a hole) at @index? */
@@ -202,10 +231,13 @@ static bool vmlab_store_has_page(struct vmlab_object *obj, pgoff_t index)
  * its look for a page and its zero entry, and vmlab_fill_delay_us holds a
  * fill between its page in the cache and its look at the offsets' bits,
  * so that a test can make another fault land in between, every time
- * (vmlab_fault: zfill.*.fill_in_the_gap, zfill.*.reader_in_the_fill).
+ * (vmlab_fault: zfill.*.fill_in_the_gap, zfill.*.reader_in_the_fill);
+ * vmlab_reserve_delay_us holds an allocation between its reservation and
+ * its page in the cache (vmlab_fault: limit.*).
  */
 u32 vmlab_zero_fault_delay_us;
 u32 vmlab_fill_delay_us;
+u32 vmlab_reserve_delay_us;
 
 static void vmlab_store_test_delay(u32 *knob)
 {
@@ -245,7 +277,8 @@ static void vmlab_store_filled(struct vmlab_object *obj, pgoff_t index,
  * Put a new folio of @order at @index into the page cache.  Return: the
  * folio, locked, with a reference for the caller besides the store's;
  * ERR_PTR(-EEXIST) if some page is already there; ERR_PTR(-ENOSPC) over
- * the memory limit; ERR_PTR(-ENOMEM).
+ * the memory limit, ERR_PTR(-EAGAIN) when allocations under way may yet
+ * leave room (vmlab_store_reserve()); ERR_PTR(-ENOMEM).
  */
 static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
 				     unsigned int order)
@@ -254,17 +287,19 @@ static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
 	struct folio *folio;
 	int err;
 
-	if (!vmlab_store_reserve(obj, nr))
-		return ERR_PTR(-ENOSPC);
+	err = vmlab_store_reserve(obj, nr);
+	if (err)
+		return ERR_PTR(err);
+	vmlab_store_test_delay(&vmlab_reserve_delay_us);
 	folio = folio_alloc(order ? VMLAB_GFP_HUGE : VMLAB_GFP, order);
 	if (!folio) {
-		atomic_long_sub(nr, &obj->resident);
+		vmlab_store_reserved(obj, nr, false);
 		return ERR_PTR(-ENOMEM);
 	}
 	__folio_mark_uptodate(folio);
 	err = filemap_add_folio(obj->mapping, folio, index, VMLAB_GFP_CACHE);
+	vmlab_store_reserved(obj, nr, !err);
 	if (err) {
-		atomic_long_sub(nr, &obj->resident);
 		folio_put(folio);
 		return ERR_PTR(err);
 	}
@@ -300,7 +335,9 @@ struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				*filled = true;
 			break;
 		}
-		if (PTR_ERR(folio) != -EEXIST)
+		if (PTR_ERR(folio) == -EAGAIN)
+			cond_resched();	/* until the allocations under way end */
+		else if (PTR_ERR(folio) != -EEXIST)
 			return ERR_CAST(folio);
 	}
 	return folio ? folio_file_page(folio, index) : NULL;
