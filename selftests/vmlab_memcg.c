@@ -352,7 +352,11 @@ FIXTURE_SETUP(remote)
 	self->fd = -1;
 	self->memfd = -1;
 	VL_SETUP_DEVICE(self->fd, self->st);
-	self->n = MIN(MIN(512, self->st.mem_limit / self->ps), self->st.size / self->ps);
+	/*
+	 * 8 MiB: memory.current moves in batches of up to 64 pages (the
+	 * per-CPU charge stock), so a smaller count could not tell.
+	 */
+	self->n = MIN(MIN(2048, self->st.mem_limit / self->ps), self->st.size / self->ps);
 	if (vmlab_cgroup_open(&self->a, why, sizeof(why)) ||
 	    vmlab_cgroup_open(&self->b, why, sizeof(why)))
 		SKIP(return, "%s: %s", why, strerror(errno));
