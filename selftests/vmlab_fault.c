@@ -1482,9 +1482,11 @@ TEST_F(fault, fault_around)
 		ASSERT_LE(0, ft) TH_LOG("wrong data in the tmpfs mapping");
 		ASSERT_EQ(ft, fv) TH_LOG("not as many faults as on tmpfs");
 		ASSERT_EQ(n / passes[p].window, (size_t)fv);
-		/* getrusage: those faults, and maybe one on this code's pages. */
+		/*
+		 * getrusage: at least those faults (and, the first time, some
+		 * on the pages pagemap's reading uses).
+		 */
 		ASSERT_LE(fv, rv);
-		ASSERT_GE(fv + 1, rv);
 		ASSERT_EQ(passes[p].window == 1 ? n : 0, flt);
 		ASSERT_EQ(n, vl_count_present(m, n));
 		ASSERT_EQ(0, VL_D(a, b, pages_allocated));
