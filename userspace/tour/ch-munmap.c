@@ -14,6 +14,7 @@
 void ch_munmap(void)
 {
 	struct vmlab_stats a, b;
+	bool ok;
 	char buf[16] = { 0 };
 	struct pev e;
 	char *m;
@@ -38,16 +39,25 @@ void ch_munmap(void)
 	close(fd);
 	stats(&b);
 	ev("%s", maps_line(0, m));
-	check(strstr(maps_line(0, m), VMLAB_DEVICE) && b.vmas_live == a.vmas_live,
-	      "the mapping is still there (vmas_live %" PRIu64 ")", (uint64_t)b.vmas_live);
-	check(!strcmp(m, "still here"), "m still reads \"%s\"", m);
+	ok = check(strstr(maps_line(0, m), VMLAB_DEVICE) && b.vmas_live == a.vmas_live,
+		   "the mapping is still there (vmas_live %" PRIu64 ")", (uint64_t)b.vmas_live);
+	ok &= check(!strcmp(m, "still here"), "m still reads \"%s\"", m);
+	claim_end(21, check(b.pages_dirty == 1 && D(a, b, pages_cleaned) == 0,
+			    "close() wrote nothing back: the page the store dirtied is still "
+			    "dirty (pages_dirty %" PRIu64 ", pages_cleaned %+lld)",
+			    (uint64_t)b.pages_dirty, D(a, b, pages_cleaned)),
+		  "close() does not write the mapping's changes anywhere: the mapping lives "
+		  "on, and its dirty page stays dirty until msync(), fsync() or the kernel's "
+		  "own write-back (chapter 8). The same holds for a file on a disk.");
 	step("read page 1, never touched, after the close");
 	stats(&a);
 	(void)*(volatile char *)(m + T.ps);
 	stats(&b);
 	e = pev(0, m + T.ps);
-	check(e.present && D(a, b, fault_shared_read) == 1,
-	      "the module still serves its faults: %s", diff_str(&a, &b));
+	ok &= check(e.present && D(a, b, fault_shared_read) == 1,
+		    "the module still serves its faults: %s", diff_str(&a, &b));
+	claim_end(20, ok, "mmap() holds its own reference to the file: after close(fd) the "
+		  "mapping still reads the data and still faults new pages in.");
 
 	step("munmap(m, 2 pages)");
 	stats(&a);
@@ -59,7 +69,10 @@ void ch_munmap(void)
 	check(!e.present, "no page table entry at m any more");
 	step("a child reads m[0]");
 	sig = vmlab_probe(m, false, 0);
-	check(sig == SIGSEGV, "it is killed by %s: there is no mapping at m", signame(sig > 0 ? sig : 0));
+	ok = check(sig == SIGSEGV, "it is killed by %s: there is no mapping at m",
+		   signame(sig > 0 ? sig : 0));
+	claim_end(25, ok, "after munmap() no area covers the addresses, so the fault finds "
+		  "nothing to map and the kernel sends SIGSEGV.");
 	step("pread(%s, 10 bytes at 0): the data is in the object", VMLAB_DEVICE);
 	check(pread(T.fd, buf, 10, 0) == 10 && !strcmp(buf, "still here"),
 	      "read() returns \"%s\"", buf);
