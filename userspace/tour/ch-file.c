@@ -15,7 +15,7 @@ void ch_file(void)
 {
 	struct vmlab_stats a, b;
 	struct vmlab_vma v;
-	struct pev e0, e1;
+	struct pev e0, e1, eb;
 	char buf[16] = { 0 };
 	bool ok_read, ok_file, ok_line, ok_page, ok;
 	char *m;
@@ -99,6 +99,13 @@ void ch_file(void)
 	check(ok_file, "read() returns \"%s\": the file itself changed", buf);
 	claim_end(10, ok_file, "a plain store into the MAP_SHARED mapping changed the file: "
 		  "read() returns the new bytes, with no write() call.");
+	eb = pev(0, buf);
+	ok = check(ok_file && eb.present && !same(&eb, &e1) && (!T.inspect || !eb.obj),
+		   "read() copied them into buf, a page of this process's own stack\n(%s), "
+		   "not the file's frame (%s)", frame_name(&eb), frame_name(&e1));
+	claim_end(12, ok, "read() copied the bytes from the file's frame into the buffer, "
+		  "another frame: two frames now hold the same bytes. The mapping reads "
+		  "and writes the file's frame itself, with no copy.");
 	munmap(m, 6);
 	close(fd);
 	observed("after a plain store into the rw-s mapping, read() returned \"%s\"; "

@@ -4,6 +4,7 @@
  * after munmap an access is SIGSEGV.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@ void ch_munmap(void)
 	struct vmlab_stats a, b;
 	bool ok;
 	char buf[16] = { 0 };
+	pid_t pid;
+	int st;
 	struct pev e;
 	char *m;
 	int fd, sig;
@@ -76,6 +79,33 @@ void ch_munmap(void)
 	step("pread(%s, 10 bytes at 0): the data is in the object", VMLAB_DEVICE);
 	check(pread(T.fd, buf, 10, 0) == 10 && !strcmp(buf, "still here"),
 	      "read() returns \"%s\"", buf);
+	step("a child maps the object, stores into it and exits without munmap()");
+	stats(&a);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char *c;
+
+		vmlab_child_quiet();
+		fd = open(VMLAB_DEVICE, O_RDWR);
+		c = fd < 0 ? MAP_FAILED : mmap(NULL, T.ps, PROT_READ | PROT_WRITE, MAP_SHARED,
+					       fd, 0);
+		if (c == MAP_FAILED)
+			_exit(1);
+		strcpy(c, "from a child");
+		_exit(0);
+	}
+	st = pid > 0 ? vmlab_wait(pid) : -1;
+	stats(&b);
+	memset(buf, 0, sizeof(buf));
+	ok = check(st == 0 && D(a, b, vma_opens) == 1 && D(a, b, vma_closes) == 1 &&
+		   b.vmas_live == a.vmas_live, "module: %s: its exit closed\nthe mapping",
+		   diff_str(&a, &b));
+	ok &= check(pread(T.fd, buf, 12, 0) == 12 && !strcmp(buf, "from a child"),
+		    "and its store stayed in the object: read() returns \"%s\"", buf);
+	claim_end(26, ok, "the child called no munmap(), yet its exit closed its mapping "
+		  "(vma_closes +1): exit() unmaps every area of the process, and what it "
+		  "stored through a shared mapping stays in the file.");
 	observed("after close(fd) the mapping still read and faulted pages in; after munmap "
 		 "a read got %s, and the data stayed in the object", signame(sig > 0 ? sig : 0));
 }

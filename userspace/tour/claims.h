@@ -28,18 +28,18 @@ CLAIM(5, TRUE, "demand",
 CLAIM(6, PARTLY, NULL,
 	"each page of a mapping is in one of three states: never used, in memory, or not "
 	"in memory (on disk)")
-CLAIM(7, TRUE, NULL,
+CLAIM(7, TRUE, "demand",
 	"malloc(100 MB) costs no memory; each 10 MB touched adds 10 MB of memory used")
 CLAIM(8, TRUE, "file",
 	"mappings are made of whole pages: 7 bytes mapped take a page, wasting the rest")
-CLAIM(9, TRUE, NULL,
+CLAIM(9, TRUE, "nomem",
 	"mmap() of 100 MiB of a 6-byte file succeeds")
 CLAIM(10, TRUE, "file",
 	"a memcpy() into a MAP_SHARED mapping changes the file")
 CLAIM(11, PARTLY, NULL,
 	"once mapped, a file is read with no system call or context switch, only page "
 	"faults: so it is faster than read()")
-CLAIM(12, TRUE, NULL,
+CLAIM(12, TRUE, "file",
 	"read() and write() copy the data through a buffer of the process; mmap() avoids "
 	"that copy")
 CLAIM(13, TRUE, "shared",
@@ -73,7 +73,7 @@ CLAIM(24, FALSE, "shared",
 	"their way")
 CLAIM(25, TRUE, "munmap",
 	"after munmap(), touching the addresses is a segmentation fault (SIGSEGV)")
-CLAIM(26, TRUE, NULL,
+CLAIM(26, TRUE, "munmap",
 	"exit() unmaps the process's mappings by itself")
 CLAIM(27, PARTLY, NULL,
 	"anonymous memory is a mapping of a file full of zeros")
