@@ -148,17 +148,18 @@ static bool claims_in_sync(bool all)
 				mismatch("claim %d is checked (%s, step %d) but has no row in "
 					 "docs/claims.md", n, s->chapter, s->step);
 			else if (!d->chapter[0])
-				mismatch("claim %d is checked (%s, step %d) but docs/claims.md says "
-					 "\"not yet checked\"", n, s->chapter, s->step);
+				mismatch("claim %d is checked (%s, step %d) but docs/claims.md "
+					 "says \"not yet checked\"", n, s->chapter, s->step);
 			else if (strcmp(d->chapter, s->chapter) || d->step != s->step)
-				mismatch("claim %d is checked in %s, step %d; docs/claims.md says "
-					 "%s, step %d", n, s->chapter, s->step, d->chapter, d->step);
+				mismatch("claim %d is checked in %s, step %d; docs/claims.md "
+					 "says %s, step %d", n, s->chapter, s->step, d->chapter,
+					 d->step);
 			if (d->have && strcmp(d->truth, s->truth))
-				mismatch("claim %d: the tour says %s, docs/claims.md %s", n, s->truth,
-					 d->truth);
+				mismatch("claim %d: the tour says %s, docs/claims.md %s", n,
+					 s->truth, d->truth);
 			if (!seen_ok[n])
-				mismatch("claim %d: its evidence failed (%s, step %d)", n, s->chapter,
-					 s->step);
+				mismatch("claim %d: its evidence failed (%s, step %d)", n,
+					 s->chapter, s->step);
 		} else if (d->chapter[0] && (all || chapter_ran(d->chapter))) {
 			mismatch("claim %d: docs/claims.md says %s, step %d, but the tour did not "
 				 "check it", n, d->chapter, d->step);

@@ -407,17 +407,18 @@ void ch_exec(void)
 			same_text = shared_frames(t.pid, t2.pid, lib->v.start, lib2->v.start,
 						  lib->pages, &ea, &eb);
 			if (same_text == -2)
-				ok_map = check(ea.map_hidden && ea.mapcount >= 2 && eb.map_hidden &&
-				      eb.mapcount >= 2, "its first page present in both (pid %d and "
-				      "%d) is mapped more than once in each\n(frame ids of a file's "
-				      "pages are %s; smaps calls such pages Shared):\none copy of "
-				      "libc in memory serves every program", (int)t.pid, (int)t2.pid,
-				      VC_HIDDEN_WORDS);
+				ok_map = check(ea.map_hidden && ea.mapcount >= 2 &&
+					       eb.map_hidden && eb.mapcount >= 2,
+					       "its first page present in both (pid %d and %d) is "
+					       "mapped more than once in each\n(frame ids of a "
+					       "file's pages are %s; smaps calls such pages "
+					       "Shared):\none copy of libc in memory serves every "
+					       "program", (int)t.pid, (int)t2.pid, VC_HIDDEN_WORDS);
 			else
-				ok_map = check(same_text == 1, "its pages are the same frames in both "
-				      "processes (%s, pid %d and %d): one copy\nof libc in memory "
-				      "serves every program", frame_name(&ea), (int)t.pid,
-				      (int)t2.pid);
+				ok_map = check(same_text == 1, "its pages are the same frames "
+					       "in both processes (%s, pid %d and %d): one "
+					       "copy\nof libc in memory serves every program",
+					       frame_name(&ea), (int)t.pid, (int)t2.pid);
 		}
 		claim_end(45, ok && ok_map, "there is no shared region: each process maps libc "
 			  "privately (the p of r-xp) from its file, at addresses of its own. "

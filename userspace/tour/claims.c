@@ -92,8 +92,8 @@ bool claim_end(int n, bool ok, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (!c || !c->chapter || strcmp(c->chapter, T.chapter))
-		return check(false, "claim %d is settled in chapter %s, but claims.h gives it to %s",
-			     n, T.chapter, c && c->chapter ? c->chapter : "no chapter");
+		return check(false, "claim %d is settled in chapter %s, but claims.h gives it "
+			     "to %s", n, T.chapter, c && c->chapter ? c->chapter : "no chapter");
 	if (seen[n].chapter)
 		return check(false, "claim %d is settled twice in chapter %s", n, T.chapter);
 	seen[n].chapter = T.chapter;

@@ -171,8 +171,8 @@ int cmd_tour(int argc, char **argv)
 			dup2(k, STDOUT_FILENO);
 		if (k >= 0)
 			close(k);
-		fprintf(stderr, "vmlab tour: running %d chapter%s to see which claims they check...\n",
-			nsel, nsel == 1 ? "" : "s");
+		fprintf(stderr, "vmlab tour: running %d chapter%s to see which claims they "
+			"check...\n", nsel, nsel == 1 ? "" : "s");
 	}
 	T.ps = vmlab_page_size();
 	T.root = geteuid() == 0;
