@@ -28,6 +28,8 @@ void ch_cow(void)
 	struct vmlab_stats a, b;
 	struct peer pr = { 0 };
 	bool all_same = true, all_ro = true, twice = true, rest = true, counted = false;
+	bool ok_ro, ok;
+	long f0, f1;
 	char buf[16], eq[N + 1];
 	char *p, *sh = NULL;
 	size_t i;
@@ -85,7 +87,8 @@ void ch_cow(void)
 	ev("%-8s %s", "frames", eq);
 	check(all_same, "parent and child map the same %d frames (page 0: %s)", N,
 	      frame_name(&pa[0]));
-	check(all_ro, "read-only in both page tables now: the kernel write-protected them");
+	ok_ro = check(all_ro, "read-only in both page tables now: the kernel write-protected "
+		      "them");
 	if (counted && pa[0].map_hidden)
 		check(twice, "each frame is mapped more than once: the map count says \"more than "
 		      "one\" (its exact value is %s); the equal frame ids say by whom:\n"
@@ -98,12 +101,16 @@ void ch_cow(void)
 		goto out;
 	x = pev(pr.pid, p);
 	pa[0] = pev(0, p);
-	check(x.present && !same(&x, &orig[0]) && (!x.write_known || x.write),
-	      "the child got a new frame for page 0: %s", pev_str(&x));
-	check(same(&pa[0], &orig[0]), "the parent keeps the original: %s", pev_str(&pa[0]));
+	ok = check(x.present && !same(&x, &orig[0]) && (!x.write_known || x.write),
+		   "the child got a new frame for page 0: %s", pev_str(&x));
+	ok &= check(same(&pa[0], &orig[0]) && (!pa[0].write_known || !pa[0].write),
+		    "the parent keeps the original, still read-only: %s", pev_str(&pa[0]));
 	if (peer_read(&pr, p, buf, 8))
-		check(!strcmp(p, "parent 0") && !strcmp(buf, "child 0"),
-		      "the parent reads \"%s\", the child \"%s\"", p, buf);
+		ok &= check(!strcmp(p, "parent 0") && !strcmp(buf, "child 0"),
+			    "the parent reads \"%s\", the child \"%s\"", p, buf);
+	claim_end(35, ok_ro && ok, "fork() write-protected every private page in both page "
+		  "tables; the child's store faulted and got a copy of page 0, and the "
+		  "parent kept the original.");
 
 	step("the parent writes page 1");
 	strcpy(p + T.ps, "parent*");
@@ -112,6 +119,20 @@ void ch_cow(void)
 	check(pa[1].present && !same(&pa[1], &orig[1]) && (!pa[1].write_known || pa[1].write),
 	      "the parent got a new frame for page 1: %s", pev_str(&pa[1]));
 	check(same(&x, &orig[1]), "the child keeps the original: %s", pev_str(&x));
+
+	step("the parent writes page 0, whose original only it maps now");
+	f0 = vmlab_minflt();
+	strcpy(p, "parent*");
+	f1 = vmlab_minflt();
+	x = pev(0, p);
+	ok = check(f1 - f0 == 1, "the store faulted (%ld minor fault): the page was still "
+		   "read-only for the parent", f1 - f0);
+	ok &= check(same(&x, &orig[0]) && (!x.write_known || x.write),
+		    "no copy: the kernel saw that nobody else maps the page any more and\n"
+		    "made the same frame writable again: %s", pev_str(&x));
+	claim_end(36, ok, "after the child's copy, the parent's page 0 stayed read-only: its "
+		  "first store still faulted. Only then did the kernel find the page was the "
+		  "parent's alone and reuse it, writable, without a copy.");
 
 	for (i = 0; i < N; i++) {
 		pa[i] = pev(0, p + i * T.ps);
@@ -130,9 +151,12 @@ void ch_cow(void)
 	if (peer_write(&pr, sh, "child", 6)) {
 		struct pev s1 = pev(0, sh), s2 = pev(pr.pid, sh);
 
-		check(!strcmp(sh, "child") && same(&s1, &s2),
-		      "the parent reads \"%s\": shared pages are never copied (%s)", sh,
-		      frame_name(&s1));
+		ok = check(!strcmp(sh, "child") && same(&s1, &s2),
+			   "the parent reads \"%s\": shared pages are never copied (%s)", sh,
+			   frame_name(&s1));
+		claim_end(34, ok, "fork() did not make the MAP_SHARED area private: the "
+			  "child's store went into the very page the parent maps. Only private "
+			  "areas become copy-on-write.");
 	}
 	observed("after fork both mapped the same %d frames read-only; the child's write to "
 		 "page 0 and the parent's to page 1 each made one copy, for the writer only",

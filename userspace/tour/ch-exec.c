@@ -231,6 +231,9 @@ void ch_exec(void)
 	ssize_t len;
 	char *m;
 	int fd, same_text;
+	bool ok, ok_map = false, ok_empty = false;
+	long stack0 = -1;
+	size_t i;
 
 	para("execve() throws the old program's memory away and maps the new one's: "
 	     "text (the code) and data straight from the program file, private, so "
@@ -263,25 +266,40 @@ void ch_exec(void)
 	if (!traced_next(&t, PTRACE_EVENT_EXEC))
 		goto out;
 	stats(&b);
-	check(D(a, b, vma_opens) == 1 && D(a, b, vma_closes) == 1,
-	      "module: %s: fork copied the tour's mapping of\n%s into the child, execve "
-	      "threw it away with the old address space", diff_str(&a, &b), VMLAB_DEVICE);
+	ok = check(D(a, b, vma_opens) == 1 && D(a, b, vma_closes) == 1,
+		   "module: %s: fork copied the tour's mapping of\n%s into the child, execve "
+		   "threw it away with the old address space", diff_str(&a, &b), VMLAB_DEVICE);
 	n0 = regions(t.pid, prog, r0, 64);
+	for (i = 0; i < n0; i++)
+		ok &= !strstr(r0[i].v.path, VMLAB_DEVICE);
 	ev("the new program's maps, right after execve (pid %d):", (int)t.pid);
 	print_regions(r0, n0);
 	ev("F: page cache pages of a file, C: private copies, A: anonymous, 0: zero page");
 	tx = find_seg(r0, n0, SEG_TEXT);
 	da = find_seg(r0, n0, SEG_DATA);
 	stack = find_seg(r0, n0, SEG_STACK);
-	check(tx && da && !strcmp(tx->v.perms, "r-xp") && !strcmp(da->v.perms, "rw-p") &&
-	      tx->v.inode && tx->v.inode == da->v.inode,
-	      "text (r-xp) and data (rw-p) are private mappings of the program file (inode %"
-	      PRIu64 ")", tx ? tx->v.inode : 0);
+	claim_end(41, ok, "the old address space went away whole: even the mapping of %s "
+		  "that fork() had copied into the child was closed, and the new program's "
+		  "maps have none of the old areas.", VMLAB_DEVICE);
+	ok_map = check(tx && da && !strcmp(tx->v.perms, "r-xp") && !strcmp(da->v.perms, "rw-p") &&
+		       tx->v.inode && tx->v.inode == da->v.inode,
+		       "text (r-xp) and data (rw-p) are private mappings of the program file "
+		       "(inode %" PRIu64 ")", tx ? tx->v.inode : 0);
 	check(tx && tx->present == 0, "not one page of the text is in memory yet: %ld of %ld "
 	      "present", tx ? tx->present : -1, tx ? tx->pages : -1);
-	check(stack && stack->present > 0 && !stack->v.inode,
-	      "the stack is anonymous, with %ld page(s) present: the kernel wrote the\n"
-	      "arguments and environment there", stack ? stack->present : -1);
+	ok = check(stack && stack->present > 0 && !stack->v.inode,
+		   "the stack is anonymous, with %ld page(s) present: the kernel wrote the\n"
+		   "arguments and environment there", stack ? stack->present : -1);
+	stack0 = stack ? stack->present : -1;
+	claim_end(44, ok, "the stack is not empty when the program starts: execve() wrote "
+		  "the arguments, the environment and the auxiliary vector at its top, so "
+		  "%ld page(s) are present already. Only the rest of it is demand-zero.",
+		  stack0);
+	g = find_seg(r0, n0, SEG_HEAP);
+	bss = find_seg(r0, n0, SEG_BSS);
+	ok_empty = check((!g || !g->present) && (!bss || !bss->present),
+			 "no heap yet (%s) and no page of the bss present (%ld)",
+			 g ? "an empty [heap] area" : "no [heap] line", bss ? bss->present : 0);
 
 	step("let it run to its exit (it writes data, bss, heap and stack pages)");
 	if (!traced_next(&t, PTRACE_EVENT_EXIT))
@@ -305,16 +323,20 @@ void ch_exec(void)
 			ev("(whether they are the tour's own text frames needs root: frame ids of a "
 			   "file's pages are withheld)");
 	}
-	check(da && da->copies >= 1, "data: %ld page(s) written, each now a private copy (C)",
-	      da ? da->copies : -1);
-	g = bss ? bss : heap;
-	check(bss ? bss->anons >= 1 && !bss->v.inode : true,
-	      "bss: anonymous, %ld page(s) touched of %ld, the rest never got a frame",
-	      bss ? bss->anons : 0, bss ? bss->pages : 0);
-	check(heap && heap->anons >= 1, "heap: grown by malloc() (brk), %ld anonymous page(s)",
-	      heap ? heap->anons : -1);
+	ok = check(da && da->copies >= 1, "data: %ld page(s) written, each now a private copy "
+		   "(C)", da ? da->copies : -1);
+	claim_end(42, ok_map && ok, "text and data are private mappings of the program file: "
+		  "the text pages it ran are the file's own page cache frames, and each data "
+		  "page it wrote became a private copy; the file did not change.");
+	ok = check(bss ? bss->anons >= 1 && !bss->v.inode : true,
+		   "bss: anonymous, %ld page(s) touched of %ld, the rest never got a frame",
+		   bss ? bss->anons : 0, bss ? bss->pages : 0);
+	ok &= check(heap && heap->anons >= 1, "heap: grown by malloc() (brk), %ld anonymous "
+		    "page(s)", heap ? heap->anons : -1);
+	claim_end(43, ok_empty && ok, "bss and heap are anonymous and demand-zero: at execve "
+		  "no page of them was present and there was no heap at all; at exit only "
+		  "the pages the program touched have frames.");
 	check(stack && stack->anons > 0, "stack: %ld anonymous page(s)", stack ? stack->anons : -1);
-	(void)g;
 	g = find_seg(r1, n1, SEG_VDSO);
 	if (g) {
 		struct vmlab_vma *own;
@@ -377,24 +399,31 @@ void ch_exec(void)
 				lib2 = &r2[i];
 				break;
 			}
-		check(lib && lib->v.perms[3] == 'p' && lib->v.inode,
-		      "libc's code is a private (r-xp) mapping of its file: %s",
-		      lib ? lib->v.path : "(no libc mapping found)");
+		ok = check(lib && lib->v.perms[3] == 'p' && lib->v.inode,
+			   "libc's code is a private (r-xp) mapping of its file: %s",
+			   lib ? lib->v.path : "(no libc mapping found)");
+		ok_map = false;
 		if (lib && lib2) {
 			same_text = shared_frames(t.pid, t2.pid, lib->v.start, lib2->v.start,
 						  lib->pages, &ea, &eb);
 			if (same_text == -2)
-				check(ea.map_hidden && ea.mapcount >= 2 && eb.map_hidden &&
-				      eb.mapcount >= 2, "its first page present in both (pid %d and "
-				      "%d) is mapped more than once in each\n(frame ids of a file's "
-				      "pages are %s; smaps calls such pages Shared):\none copy of "
-				      "libc in memory serves every program", (int)t.pid, (int)t2.pid,
-				      VC_HIDDEN_WORDS);
+				ok_map = check(ea.map_hidden && ea.mapcount >= 2 &&
+					       eb.map_hidden && eb.mapcount >= 2,
+					       "its first page present in both (pid %d and %d) is "
+					       "mapped more than once in each\n(frame ids of a "
+					       "file's pages are %s; smaps calls such pages "
+					       "Shared):\none copy of libc in memory serves every "
+					       "program", (int)t.pid, (int)t2.pid, VC_HIDDEN_WORDS);
 			else
-				check(same_text == 1, "its pages are the same frames in both processes "
-				      "(%s, pid %d and %d): one copy\nof libc in memory serves every "
-				      "program", frame_name(&ea), (int)t.pid, (int)t2.pid);
+				ok_map = check(same_text == 1, "its pages are the same frames "
+					       "in both processes (%s, pid %d and %d): one "
+					       "copy\nof libc in memory serves every program",
+					       frame_name(&ea), (int)t.pid, (int)t2.pid);
 		}
+		claim_end(45, ok && ok_map, "there is no shared region: each process maps libc "
+			  "privately (the p of r-xp) from its file, at addresses of its own. "
+			  "There is one copy in memory because both private mappings map the "
+			  "same page cache frames; a write to one would make a private copy.");
 		traced_end(&t2);
 		observed("after execve text and data were private mappings of the file with no "
 			 "page present; at exit text pages were shared page cache frames, written "

@@ -15,9 +15,9 @@ void ch_file(void)
 {
 	struct vmlab_stats a, b;
 	struct vmlab_vma v;
-	struct pev e0, e1;
+	struct pev e0, e1, eb;
 	char buf[16] = { 0 };
-	bool ok_read, ok_file;
+	bool ok_read, ok_file, ok_line, ok_page, ok;
 	char *m;
 	int fd;
 
@@ -50,12 +50,19 @@ void ch_file(void)
 	ev("  %s", maps_line(0, m));
 	if (vmlab_maps_find(0, (uintptr_t)m, &v))
 		memset(&v, 0, sizeof(v));
-	check(!strcmp(v.perms, "rw-s"), "\"%s\": readable, writable, not executable, s = shared: "
-	      "stores go to the file", v.perms);
-	check(v.end - v.start == T.ps, "6 bytes asked, one whole page (%zu bytes) mapped: "
-	      "mappings are made of pages", (size_t)(v.end - v.start));
+	ok_line = check(!strcmp(v.perms, "rw-s"), "\"%s\": readable, writable, not executable, "
+			"s = shared: stores go to the file", v.perms);
+	ok_page = check(v.end - v.start == T.ps, "6 bytes asked, one whole page (%zu bytes) "
+			"mapped: mappings are made of pages", (size_t)(v.end - v.start));
 	e0 = pev(0, m);
-	check(!e0.present, "no page is mapped yet: %s", pev_str(&e0));
+	ok = check(!e0.present, "no page is mapped yet: %s", pev_str(&e0));
+	claim_end(1, ok_line, "the mapping is a new line of /proc/self/maps, \"rw-s\" with the "
+		  "file's name, here %s.", VMLAB_DEVICE);
+	claim_end(8, ok_page, "6 bytes asked, a whole page of %zu bytes mapped: the other "
+		  "%zu bytes of the page are mapped too.", T.ps, T.ps - 6);
+	claim_end(2, ok, "mmap() only made the area: no page of the file is mapped yet and "
+		  "nothing was read. A page comes when the program first touches it, in "
+		  "the next step.");
 
 	step("read the text through the pointer: a plain load of m[0..4]");
 	stats(&a);
@@ -65,11 +72,14 @@ void ch_file(void)
 	check(!strcmp(buf, "hello"), "m reads \"%s\", with no read() call", buf);
 	ev("module: %s: the first access faulted, the module", diff_str(&a, &b));
 	ev("mapped the object's page that write() had filled");
-	check(e0.present && (!T.inspect || (e0.obj && e0.obj_off == 0)),
-	      "page table: %s", pev_str(&e0));
+	ok = check(e0.present && (!T.inspect || (e0.obj && e0.obj_off == 0)),
+		   "page table: %s", pev_str(&e0));
 	if (e0.write_known)
 		check(!e0.write, "read-only although the mapping is writable, so that the "
 		      "kernel notices\nthe first store (to mark the page dirty)");
+	claim_end(4, ok, "nothing was copied at the fault. The kernel mapped the file's own "
+		  "page, the one write() had filled (a file's page cache; here, the "
+		  "object's page), so the mapping and read() use one frame.");
 
 	step("memcpy(m, \"HELLO\", 5): a plain store, no write()");
 	stats(&a);
@@ -87,6 +97,15 @@ void ch_file(void)
 	ok_file = ok_read && !memcmp(buf, "HELLO\n", 6);
 	buf[5] = 0;
 	check(ok_file, "read() returns \"%s\": the file itself changed", buf);
+	claim_end(10, ok_file, "a plain store into the MAP_SHARED mapping changed the file: "
+		  "read() returns the new bytes, with no write() call.");
+	eb = pev(0, buf);
+	ok = check(ok_file && eb.present && !same(&eb, &e1) && (!T.inspect || !eb.obj),
+		   "read() copied them into buf, a page of this process's own stack\n(%s), "
+		   "not the file's frame (%s)", frame_name(&eb), frame_name(&e1));
+	claim_end(12, ok, "read() copied the bytes from the file's frame into the buffer, "
+		  "another frame: two frames now hold the same bytes. The mapping reads "
+		  "and writes the file's frame itself, with no copy.");
 	munmap(m, 6);
 	close(fd);
 	observed("after a plain store into the rw-s mapping, read() returned \"%s\"; "

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "tour.h"
 
@@ -23,7 +24,10 @@ void ch_nomem(void)
 	void *huge;
 	char *m;
 	pid_t pid;
-	int fd, st, sig;
+	int fd, st, sig, mf;
+	struct stat sb;
+	char c = 0;
+	bool ok;
 
 	para("Two different shortages. Virtual memory runs out when the address space "
 	     "has no room for a mapping: mmap() itself fails. Physical memory runs out "
@@ -108,6 +112,36 @@ void ch_nomem(void)
 	      signame(sig > 0 ? sig : 0));
 	ev("module: %s", diff_str(&a, &b));
 	munmap(m, size + T.ps);
+
+	step("a file of 6 bytes mapped 100 MiB: f = memfd_create(); write(f, \"hello\\n\", 6); "
+	     "m = mmap(NULL, 100 MiB, ..., MAP_SHARED, f, 0)");
+	mf = memfd_create("six-bytes", MFD_CLOEXEC);
+	if (mf < 0 || write(mf, "hello\n", 6) != 6) {
+		check(false, "memfd_create, write: %s", strerror(errno));
+		goto out;
+	}
+	m = mmap(NULL, 100 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, mf, 0);
+	ok = check(m != MAP_FAILED, "mmap of 100 MiB of the 6-byte file %s",
+		   m != MAP_FAILED ? "succeeds" : strerror(errno));
+	if (m != MAP_FAILED) {
+		m[100] = '!';
+		if (fstat(mf, &sb))
+			sb.st_size = -1;
+		ok &= check(m[100] == '!' && sb.st_size == 6 && pread(mf, &c, 1, 100) == 0,
+			    "a store at byte 100, past the end of "
+			    "the file but in its last page, works;\nthe file still holds %lld "
+			    "bytes and read() at 100 finds nothing: the store never reaches it",
+			    (long long)sb.st_size);
+		sig = vmlab_probe(m + T.ps, false, 0);
+		ok &= check(sig == SIGBUS, "reading page 1, wholly past the end of the file: %s",
+			    signame(sig > 0 ? sig : 0));
+		munmap(m, 100 * MiB);
+	}
+	close(mf);
+	claim_end(9, ok, "mmap() succeeds: it only reserves addresses and does not look at "
+		  "the file's size. Only the file's pages are backed, though: the rest of its "
+		  "last page takes stores that never reach the file, and a touch of a page "
+		  "wholly past the end gets SIGBUS.");
 	if (limit < size)
 		observed("mmap of 256 TiB failed (ENOMEM); mmap of %zu MiB with a %zu MiB limit "
 			 "succeeded, and the child got SIGBUS at page %zu", size / MiB,

@@ -17,7 +17,7 @@ void ch_shared(void)
 	struct pev es, ep, eb, ep2;
 	char bs[16], bp[16], bb[16], bf[16];
 	char *s, *p, *pb = NULL;
-	bool r;
+	bool r, ok_one = false, ok_b, ok_read, ok_p, ok;
 	int fd;
 
 	para("One object, mapped two ways. Through a MAP_SHARED mapping a store goes to "
@@ -54,35 +54,47 @@ void ch_shared(void)
 	ep = pev(0, p);
 	eb = pev(pr.pid, pb);
 	ev("s reads \"%s\", p reads \"%s\", B (pid %d) reads \"%s\"", bs, bp, (int)pr.pid, bb);
-	check(same(&es, &ep) && same(&es, &eb) && (!T.inspect || es.obj),
-	      "all three map the same frame, the object's page: %s", frame_name(&es));
+	ok_one = check(same(&es, &ep) && same(&es, &eb) && (!T.inspect || es.obj),
+		       "all three map the same frame, the object's page: %s", frame_name(&es));
 
 	step("memcpy(s, \"shared!!\", 8): store through the shared mapping");
 	memcpy(s, "shared!!", 8);
 	memset(bf, 0, sizeof(bf));
 	r = peer_read(&pr, pb, bb, 8) && pread(fd, bf, 8, 0) == 8;
 	memcpy(bp, p, 8);
-	check(r && !memcmp(bb, "shared!!", 8), "B sees \"%s\" at once, through its own mapping", bb);
-	check(!memcmp(bf, "shared!!", 8), "read() sees \"%s\"", bf);
-	check(!memcmp(bp, "shared!!", 8), "p sees \"%s\" too: it has written nothing, so it still "
-	      "maps the object's page", bp);
+	ok_b = check(r && !memcmp(bb, "shared!!", 8), "B sees \"%s\" at once, through its own "
+		     "mapping", bb);
+	ok_read = check(!memcmp(bf, "shared!!", 8), "read() sees \"%s\"", bf);
+	ok_p = check(!memcmp(bp, "shared!!", 8), "p sees \"%s\" too: it has written nothing, so "
+		     "it still maps the object's page", bp);
+	claim_end(13, ok_one && ok_b, "another process's MAP_SHARED mapping saw the store at "
+		  "once, with no system call: both map the same frame.");
+	claim_end(24, ok_one && ok_read, "read() returned the new bytes at once. It copies "
+		  "from the very frame the store went to, so there is no older copy to be "
+		  "out of date. (Only a program's own stdio buffer, filled by fread() before "
+		  "the store, can hold old data: that is its copy, not the file.)");
 
 	step("memcpy(p, \"private!\", 8): store through the private mapping");
 	stats(&a);
 	memcpy(p, "private!", 8);
 	stats(&b);
 	ep2 = pev(0, p);
-	check(ep2.present && !same(&ep2, &es) && ep2.anon && (!ep2.write_known || ep2.write),
-	      "p now maps a copy of its own: %s", pev_str(&ep2));
+	ok = check(ep2.present && !same(&ep2, &es) && ep2.anon && (!ep2.write_known || ep2.write),
+		   "p now maps a copy of its own: %s", pev_str(&ep2));
 	memcpy(bs, s, 8);
 	memcpy(bp, p, 8);
 	r = peer_read(&pr, pb, bb, 8) && pread(fd, bf, 8, 0) == 8;
-	check(r && !memcmp(bs, "shared!!", 8) && !memcmp(bb, "shared!!", 8) &&
-	      !memcmp(bf, "shared!!", 8) && !memcmp(bp, "private!", 8),
-	      "p reads \"%s\"; s, B and read() still read \"%s\": nobody else sees\n"
-	      "the private store", bp, bs);
-	check(D(a, b, pages_allocated) == 0, "the object did not change; module counters: %s",
-	      diff_str(&a, &b));
+	r = check(r && !memcmp(bs, "shared!!", 8) && !memcmp(bb, "shared!!", 8) &&
+		  !memcmp(bf, "shared!!", 8) && !memcmp(bp, "private!", 8),
+		  "p reads \"%s\"; s, B and read() still read \"%s\": nobody else sees\n"
+		  "the private store", bp, bs);
+	r &= check(D(a, b, pages_allocated) == 0, "the object did not change; module counters: "
+		   "%s", diff_str(&a, &b));
+	claim_end(14, ok && r, "the private store went to a new anonymous frame of p's own: "
+		  "the other mappings, read() and the object still have the old bytes.");
+	claim_end(15, ok_one && ok_p && ok, "p mapped the object's own page until it wrote; "
+		  "its store faulted and the kernel gave p a copy (copy-on-write), for p "
+		  "alone.");
 	observed("the shared store reached B and read() through one frame (%s); the "
 		 "private store went to a new anonymous frame (%s) that nobody else sees",
 		 frame_name(&es), frame_name(&ep2));

@@ -30,8 +30,9 @@ void ch_zero(void)
 	const size_t n = 16;
 	struct vmlab_stats a, b;
 	struct vmlab_smaps sm;
-	struct pev e[16], e5, z;
+	struct pev e[16], e5, z, x;
 	bool zeros = true, one = true, ro = true, others = true, no_count = true;
+	bool ok_zero, ok;
 	long f0, f1, kc0 = -1, kc1 = -1;
 	char *m, *an, *sh;
 	size_t i;
@@ -69,8 +70,8 @@ void ch_zero(void)
 	}
 	check(zeros, "every page reads as zeros");
 	check(one, "all %zu pages are present and map ONE frame: %s", n, frame_name(&e[0]));
-	check(ro && e[0].kzero && !e[0].vzero && !e[0].anon,
-	      "it is the kernel's zero page, mapped read-only (%s)",
+	ok_zero = check(ro && e[0].kzero && !e[0].vzero && !e[0].anon,
+			"it is the kernel's zero page, mapped read-only (%s)",
 	      T.inspect ? "inspect: page bit zero" : "kpageflags: ZERO_PAGE");
 	if (T.inspect)
 		check(no_count, "each entry is special: the kernel keeps no count on the page "
@@ -97,14 +98,13 @@ void ch_zero(void)
 		zeros &= an[i * T.ps] == 0;
 	z = pev(0, an);
 	for (i = 1; i < n; i++) {
-		struct pev x = pev(0, an + i * T.ps);
-
+		x = pev(0, an + i * T.ps);
 		one &= same(&z, &x);
 	}
-	check(zeros && one && z.kzero, "all read zeros from one frame, the kernel's zero page: %s",
-	      frame_name(&z));
-	check(same(&z, &e[0]), "the same frame as the holes of the vmlab mapping (%s): one "
-	      "zero page\nfor both", frame_name(&e[0]));
+	ok = check(zeros && one && z.kzero && !z.anon, "all read zeros from one frame, the "
+		   "kernel's zero page: %s", frame_name(&z));
+	ok &= check(same(&z, &e[0]), "the same frame as the holes of the vmlab mapping (%s): "
+		    "one zero page\nfor both", frame_name(&e[0]));
 	kc1 = zero_page_count();
 	if (kc0 >= 0 && kc1 >= 0) {
 		check(kc0 == kc1, "kpagecount of the zero page: %ld before the 2 x %zu reads, "
@@ -112,6 +112,31 @@ void ch_zero(void)
 	} else {
 		ev("(kpagecount, which would show the zero page's count not growing, is root's)");
 	}
+	claim_end(28, ok_zero && ok, "they share one page, but it is no anonymous memory: it "
+		  "is the kernel's own read-only page of zeros (page flag ZERO_PAGE, not "
+		  "ANON), mapped by special entries that Rss does not count, for every "
+		  "process and every private mapping alike.");
+
+	step("an[5 * %zu] = 1: write into page 5 of the anonymous mapping", T.ps);
+	f0 = vmlab_minflt();
+	an[5 * T.ps] = 1;
+	f1 = vmlab_minflt();
+	e5 = pev(0, an + 5 * T.ps);
+	others = true;
+	for (i = 0; i < n; i++) {
+		if (i == 5)
+			continue;
+		x = pev(0, an + i * T.ps);
+		others &= same(&x, &z);
+	}
+	ok = check(e5.present && !same(&e5, &z) && e5.anon && !e5.kzero &&
+		   (!e5.write_known || e5.write), "page 5 has an anonymous frame of its own "
+		   "(%ld minor fault): %s", f1 - f0, pev_str(&e5));
+	ok &= check(others, "the other %zu pages still map the zero page", n - 1);
+	claim_end(29, ok, "the write faulted once and the kernel gave page 5 a new anonymous "
+		  "frame (page flag ANON), filled with zeros; the other pages still share "
+		  "the zero page.");
+	others = true;
 	munmap(an, n * T.ps);
 
 	step("m[5 * %zu] = 1: write into page 5", T.ps);

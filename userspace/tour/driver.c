@@ -40,7 +40,7 @@ static const struct chapter {
 #define NCHAPTERS	(sizeof(chapters) / sizeof(chapters[0]))
 
 static const char tour_help[] =
-"usage: vmlab tour [--tap] [CHAPTER...]\n"
+"usage: vmlab tour [--tap] [--claims] [CHAPTER...]\n"
 "       vmlab tour --list\n"
 "\n"
 "The guided tour: each chapter does an experiment in real processes,\n"
@@ -53,8 +53,17 @@ static const char tour_help[] =
 "size_mb=128 mem_limit_mb=112 (100 MiB for demand paging, a memory limit\n"
 "below the size); smaller objects make chapters scale down.\n"
 "\n"
-"  --list   the chapters and their claims\n"
-"  --tap    TAP output (one test per chapter, the narrative as comments)\n";
+"Each chapter also checks claims of the study notes (docs/claims.md): it\n"
+"says what the notes claim, whether Linux makes it true, false or only\n"
+"oversimplified, and what really happens.\n"
+"\n"
+"  --list     the chapters and their claims\n"
+"  --tap      TAP output (one test per chapter, the narrative as comments;\n"
+"             a line \"# claim N: TRUTH, chapter NAME, step K: ok|FAIL\"\n"
+"             for each claim of the notes checked)\n"
+"  --claims   run the chapters without their narrative (with --tap: with\n"
+"             it), then list every claim of the notes: its truth and the\n"
+"             chapter and step that checked it, or \"not yet checked\"\n";
 
 static int find_chapter(const char *s)
 {
@@ -74,11 +83,12 @@ static bool run_chapter(size_t i, int num)
 {
 	const struct chapter *c = &chapters[i];
 
-	chapter_begin(i + 1, c->title);
+	chapter_begin(i + 1, c->id, c->title);
 	vmlab_reset(T.fd, NULL);
 	stats(&T.st);
 	fflush(stdout);
 	c->fn();
+	claims_chapter_end();
 	vmlab_reset(T.fd, NULL);
 	return chapter_verdict(num, c->id, c->title, c->claim);
 }
@@ -88,23 +98,28 @@ int cmd_tour(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "tap", no_argument, NULL, 't' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "claims", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c, code = VC_OK, sel[NCHAPTERS], nsel = 0, passed = 0, k;
-	bool list = false;
+	bool list = false, list_claims = false;
+	int saved = -1;
 	size_t i;
 
 	optind = 1;
 	opterr = 0;
 	memset(&T, 0, sizeof(T));
-	while ((c = getopt_long(argc, argv, "tlh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tlch", lo, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			T.tap = true;
 			break;
 		case 'l':
 			list = true;
+			break;
+		case 'c':
+			list_claims = true;
 			break;
 		case 'h':
 			fputs(tour_help, stdout);
@@ -147,6 +162,18 @@ int cmd_tour(int argc, char **argv)
 		fprintf(stderr, "%s\n", vmlab_open_error(err));
 		return code;
 	}
+	if (list_claims && !T.tap) {
+		/* The list only: the chapters run without their narrative. */
+		fflush(stdout);
+		saved = dup(STDOUT_FILENO);
+		k = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (saved >= 0 && k >= 0)
+			dup2(k, STDOUT_FILENO);
+		if (k >= 0)
+			close(k);
+		fprintf(stderr, "vmlab tour: running %d chapter%s to see which claims they "
+			"check...\n", nsel, nsel == 1 ? "" : "s");
+	}
 	T.ps = vmlab_page_size();
 	T.root = geteuid() == 0;
 	T.inspect = vmlab_have_inspect(T.fd);
@@ -168,12 +195,23 @@ int cmd_tour(int argc, char **argv)
 		out("Run as root for the whole picture.");
 	for (k = 0; k < nsel; k++)
 		passed += run_chapter((size_t)sel[k], k + 1);
+	if (saved >= 0) {
+		fflush(stdout);
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+	if (list_claims) {
+		out("%s", "");
+		claims_list();
+		out("%s", "");
+	}
 	if (T.tap) {
 		printf("# %d of %d chapters passed\n", passed, nsel);
 	} else {
 		printf("\n%s%d of %d chapter%s passed%s\n", vc(passed == nsel ? VC_GREEN : VC_RED),
 		       passed, nsel, nsel == 1 ? "" : "s", vc(VC_RESET));
 	}
+	claims_summary();
 	close(T.fd);
 	return passed == nsel ? VC_OK : VC_FAIL;
 }

@@ -76,8 +76,9 @@ void step(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	printf("%s\n%s  %s>%s %s%s%s\n", T.tap ? "#" : "", T.tap ? "# " : "", vc(VC_CYAN),
-	       vc(VC_RESET), vc(VC_BOLD), buf, vc(VC_RESET));
+	T.step++;
+	printf("%s\n%s%s%2d >%s %s%s%s\n", T.tap ? "#" : "", T.tap ? "# " : "", vc(VC_CYAN),
+	       T.step, vc(VC_RESET), vc(VC_BOLD), buf, vc(VC_RESET));
 }
 
 /* Evidence: a fact the kernel reported. */
@@ -162,9 +163,10 @@ static void wrap_under(const char *prefix, const char *text)
 }
 
 /* The chapter's heading; its checks start from none. */
-void chapter_begin(size_t n, const char *title)
+void chapter_begin(size_t n, const char *id, const char *title)
 {
 	T.checks = T.failed = 0;
+	claims_chapter_begin(id);
 	T.obs[0] = 0;
 	T.first_fail[0] = 0;
 	if (T.tap)

@@ -4,6 +4,8 @@
  *
  *   driver.c     `vmlab tour`: options, the table of chapters, the run
  *   chapters.h   the chapters in their order, with titles and claims
+ *   claims.h     the claims of the study notes, each with its truth and the
+ *                chapter that checks it (claims.c: settling them, the list)
  *   ch-*.c       one chapter each: its experiment, told and checked
  *   narrate.c    the narration: paragraphs, steps, evidence, checks, each
  *                chapter's heading and verdict, as text or TAP
@@ -17,7 +19,9 @@
  * with void ch_NAME(void), which tells the experiment (para, step, ev)
  * and checks each fact (check), then says what it saw (observed); add
  * CHAPTER(NAME, title, claim) to chapters.h where it belongs in the
- * tour.  The Makefile builds every .c file here; the driver resets the
+ * tour.  A chapter that checks a claim of the notes names itself in its
+ * row of claims.h and calls claim_end() at the step whose evidence
+ * settles it.  The Makefile builds every .c file here; the driver resets the
  * object before and after each chapter and prints its verdict.
  */
 #ifndef VMLAB_TOUR_H
@@ -40,6 +44,8 @@ struct tour_state {
 	size_t ps;
 	bool tap, root, inspect;
 	int checks, failed;	/* of the current chapter */
+	const char *chapter;	/* the current chapter's name */
+	int step;		/* its current step, from 1 */
 	char obs[512];		/* what the chapter observed, for its verdict */
 	char first_fail[160];	/* the chapter's first failed check */
 	struct vmlab_stats st;	/* at the start of the chapter */
@@ -62,8 +68,21 @@ void ev(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* a fact t
 bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* What the chapter saw, for its verdict. */
 void observed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void chapter_begin(size_t n, const char *title);
+void chapter_begin(size_t n, const char *id, const char *title);
 bool chapter_verdict(int num, const char *id, const char *title, const char *claim);
+
+/*
+ * claims.c: claim n of the notes (claims.h) settled at the current step.
+ * ok: the evidence for it came out as the kernel should (the checks
+ * before it passed), whether or not the note was right.  Prints the
+ * note's claim, its truth and what really happens (fmt); returns ok.
+ */
+bool claim_end(int n, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int claims_count(void);
+void claims_chapter_begin(const char *id);
+void claims_chapter_end(void);	/* a failed check per claim left unsettled */
+void claims_summary(void);	/* N of 46 checked; M of the 23 confronted */
+void claims_list(void);		/* every claim: its truth, where it was checked */
 
 /* evidence.c: the device and its counters */
 void stats(struct vmlab_stats *st);	/* zeros if they cannot be read */
