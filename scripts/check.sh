@@ -204,21 +204,27 @@ tracetools() {
 
 # outsidetools: set OUTSIDE to the outside tools the guest gets for
 # vmlab_outside (trinity,stress-ng,fio; none when that program will not
-# run) and OUTSIDE_CPIO to their archive (scripts/host/outsidetools.sh).  When
+# run) or for make bench (fio), and OUTSIDE_CPIO to their archive
+# (scripts/host/outsidetools.sh).  When
 # packing fails the guest still gets OUTSIDE, so that the test, missing
 # the tools it must have, fails.  VMLAB_TRINITY_CALLS and
 # VMLAB_TRINITY_SEED, when set, go to the guest too (OUTSIDE_ENV).
 outsidetools() {
 	OUTSIDE='' OUTSIDE_CPIO='' OUTSIDE_ENV=''
-	case " ${PROGS[*]-} " in
-	*" vmlab_outside "*) ;;
-	*) return 0 ;;
-	esac
 	case ${VMLAB_APPEND:-} in
-	*vmlab.tests=*vmlab_outside*) ;;
-	*vmlab.tests=*) return 0 ;;
+	*vmlab.tests=*vmlab_bench*) OUTSIDE=fio ;;	# make bench: its fio-* cases
 	esac
-	OUTSIDE=trinity,stress-ng,fio
+	if [ -z "$OUTSIDE" ]; then
+		case " ${PROGS[*]-} " in
+		*" vmlab_outside "*) ;;
+		*) return 0 ;;
+		esac
+		case ${VMLAB_APPEND:-} in
+		*vmlab.tests=*vmlab_outside*) ;;
+		*vmlab.tests=*) return 0 ;;
+		esac
+		OUTSIDE=trinity,stress-ng,fio
+	fi
 	OUTSIDE_CPIO=$("$H/outsidetools.sh") ||
 		{ echo "[$1] # could not pack trinity, stress-ng and fio for the guest"; OUTSIDE_CPIO=''; }
 	OUTSIDE_ENV="${VMLAB_TRINITY_CALLS:+VMLAB_TRINITY_CALLS=$VMLAB_TRINITY_CALLS}${VMLAB_TRINITY_SEED:+ VMLAB_TRINITY_SEED=$VMLAB_TRINITY_SEED}"

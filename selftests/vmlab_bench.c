@@ -41,6 +41,16 @@
  * (the inspected process is that process's child in both).  Its ratio is
  * the child namespace's time over the initial one's: what a container's
  * user pays more, or makes the kernel do more, per call.
+ *
+ * The fio-* cases run an outside client, Debian's fio, with its mmap
+ * engine (ioengine=mmap: it maps the file and copies 4 KiB blocks to and
+ * from the mapping; it advises MADV_RANDOM for random jobs) over SIZE
+ * bytes of resident pages of /dev/vmlab and of a tmpfs file, one job per
+ * pass: sequential write, random read, random write, each block once.
+ * Their time is fio's own mean latency of a 4 KiB block (lat_ns, with
+ * clocksource=clock_gettime: under -icount the guest's clock) and their
+ * faults fio's minor faults (minf); the ratio is tmpfs's time over
+ * vmlab's, as for the other cases.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -132,6 +142,7 @@ struct variant {
 	int holders;	/* processes that hold zero entries meanwhile */
 	enum marks marks;	/* the object's zero marks before the pass */
 	enum inspector inspect;	/* INSPECT calls instead of touches */
+	const char *fio_rw;	/* fio's rw= for a job of fio's instead of touches */
 	int ratio_num;	/* ratio = time of row ratio_num / this row's; -1 none */
 	bool slowdown;	/* the ratio is this row's time / row ratio_num's */
 	enum goal goal;
@@ -153,6 +164,9 @@ struct bcase {
 #define PRIVATE_RATIO	.ratio_num = 0, .goal = G_RATIO_MAX, .goal_value = 1.10, \
 			.goal_text = "ratio <= 1.10"
 #define SUBJECT		.ratio_num = -1
+/* fio's cases: vmlab at least 0.95 times as fast as tmpfs. */
+#define FIO_RATIO	.ratio_num = 0, .goal = G_RATIO_MAX, .goal_value = 1 / 0.95, \
+			.goal_text = "ratio <= 1.05 (0.95x)"
 
 static const struct bcase cases[] = {
 	{
@@ -279,6 +293,39 @@ static const struct bcase cases[] = {
 			  .threads = 1, .ratio_num = 0, .slowdown = true,
 			  .goal = G_RATIO_MAX, .goal_value = 2.0,
 			  .goal_text = "ratio <= 2" },
+		},
+	},
+	{
+		.name = "fio-seqwrite",
+		.title = "fio, ioengine=mmap: sequential 4 KiB writes of resident pages",
+		.nvar = 2,
+		.var = {
+			{ "vmlab, fio write", B_VMLAB, .shared = true, .populate = true,
+			  .fio_rw = "write", .threads = 1, SUBJECT },
+			{ "tmpfs, fio write", B_TMPFS, .shared = true, .populate = true,
+			  .fio_rw = "write", .threads = 1, FIO_RATIO },
+		},
+	},
+	{
+		.name = "fio-randread",
+		.title = "fio, ioengine=mmap: random 4 KiB reads of resident pages",
+		.nvar = 2,
+		.var = {
+			{ "vmlab, fio randread", B_VMLAB, .shared = true, .populate = true,
+			  .fio_rw = "randread", .threads = 1, SUBJECT },
+			{ "tmpfs, fio randread", B_TMPFS, .shared = true, .populate = true,
+			  .fio_rw = "randread", .threads = 1, FIO_RATIO },
+		},
+	},
+	{
+		.name = "fio-randwrite",
+		.title = "fio, ioengine=mmap: random 4 KiB writes of resident pages",
+		.nvar = 2,
+		.var = {
+			{ "vmlab, fio randwrite", B_VMLAB, .shared = true, .populate = true,
+			  .fio_rw = "randwrite", .threads = 1, SUBJECT },
+			{ "tmpfs, fio randwrite", B_TMPFS, .shared = true, .populate = true,
+			  .fio_rw = "randwrite", .threads = 1, FIO_RATIO },
 		},
 	},
 };
@@ -991,6 +1038,88 @@ static void timed_inspect(const struct variant *v, size_t n, struct sample *s)
 	child_sample(pid, fd, s, "inspects", v->label);
 }
 
+/* The number after "key" : in the fio JSON text from @from on; NAN if none. */
+static double json_num(const char *from, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\" : ", key);
+	p = from ? strstr(from, pat) : NULL;
+	return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+static char fio_path[PATH_MAX];	/* fio, found in PATH by setup() */
+
+/*
+ * One fio job over @bytes of the variant's file, which holds data: fio's
+ * mean latency of a 4 KiB block is the sample's time per page.
+ */
+static void timed_fio(const struct variant *v, size_t bytes, struct sample *s)
+{
+	static char out[1 << 20];
+	char file[64], fname[80], size[32], rw[32], *argv[16], *sect;
+	struct vmlab_stats a, b;
+	int fd, pfd[2], n = 0, status;
+	size_t got = 0;
+	ssize_t r;
+	pid_t pid;
+
+	fd = open_backing(v, bytes);
+	if (fd == dev)
+		snprintf(file, sizeof(file), "%s", VMLAB_DEVICE);
+	else
+		snprintf(file, sizeof(file), "/proc/%d/fd/%d", (int)getpid(), fd);
+	snprintf(size, sizeof(size), "--size=%zu", bytes);
+	snprintf(rw, sizeof(rw), "--rw=%s", v->fio_rw);
+	argv[n++] = fio_path;
+	argv[n++] = "--name=vmlab_bench";
+	argv[n++] = "--ioengine=mmap";
+	argv[n++] = "--bs=4k";
+	argv[n++] = size;
+	argv[n++] = rw;
+	argv[n++] = "--invalidate=0";
+	argv[n++] = "--randrepeat=1";
+	argv[n++] = "--clocksource=clock_gettime";
+	argv[n++] = "--output-format=json";
+	snprintf(fname, sizeof(fname), "--filename=%s", file);
+	argv[n++] = fname;
+	argv[n] = NULL;
+	stats(&a);
+	if (pipe(pfd))
+		die_errno("pipe");
+	pid = vmlab_fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(fio_path, argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((r = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += r;
+	out[got] = 0;
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("fio %s on %s failed (status %#x): %.300s", v->fio_rw, file, status, out);
+	stats(&b);
+	sect = strstr(out, strstr(v->fio_rw, "read") ? "\"read\" : {" : "\"write\" : {");
+	s->ns = json_num(sect ? strstr(sect, "\"lat_ns\"") : NULL, "mean");
+	if (isnan(s->ns) || json_num(sect, "io_bytes") != (double)bytes)
+		die("fio %s on %s: no mean latency, or not %zu bytes done: %.300s",
+		    v->fio_rw, file, bytes, sect ? sect : out);
+	s->minflt = json_num(out, "minf") / (bytes / ps);
+	s->modflt = fd == dev ? (double)(module_faults(&b) - module_faults(&a)) / (bytes / ps) :
+				NAN;
+	s->huge_mib = 0;
+	s->held = 0;
+	if (fd >= 0 && fd != dev && close(fd))
+		die_errno("close");
+}
+
 static void measure(const struct bcase *c, const struct variant *v,
 		    size_t bytes, struct sample *s)
 {
@@ -1002,6 +1131,11 @@ static void measure(const struct bcase *c, const struct variant *v,
 	if (v->inspect) {
 		doing = c->title;
 		timed_inspect(v, npages, s);
+		return;
+	}
+	if (v->fio_rw) {
+		doing = c->title;
+		timed_fio(v, bytes, s);
 		return;
 	}
 	doing = "setting up";
@@ -1571,8 +1705,13 @@ static void setup(void)
 		die_errno("cannot open %s (is vmlab.ko loaded? are you root?)",
 			  VMLAB_DEVICE);
 	for (ci = 0; ci < NCASES; ci++)
-		for (i = 0; selected[ci] && i < cases[ci].nvar; i++)
+		for (i = 0; selected[ci] && i < cases[ci].nvar; i++) {
 			need_tmpfs |= cases[ci].var[i].backing == B_TMPFS;
+			if (cases[ci].var[i].fio_rw && !fio_path[0] &&
+			    !vl_which("fio", fio_path, sizeof(fio_path)))
+				die("the %s case runs fio, which is not installed (Debian's "
+				    "package fio), or leave it out with --case", cases[ci].name);
+		}
 	if (need_tmpfs) {
 		if (statfs(opt.tmpfs_dir, &sfs))
 			die_errno("statfs %s", opt.tmpfs_dir);
