@@ -323,6 +323,7 @@ static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
 struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				    bool alloc, bool *filled)
 {
+	bool full = false;	/* the limit refused us once */
 	struct folio *folio;
 
 	for (;;) {
@@ -335,10 +336,24 @@ struct page *vmlab_store_get_locked(struct vmlab_object *obj, pgoff_t index,
 				*filled = true;
 			break;
 		}
-		if (PTR_ERR(folio) == -EAGAIN)
+		switch (PTR_ERR(folio)) {
+		case -EAGAIN:
 			cond_resched();	/* until the allocations under way end */
-		else if (PTR_ERR(folio) != -EEXIST)
+			break;
+		case -ENOSPC:
+			/*
+			 * The object holds its limit, maybe with the very page
+			 * we want, put in after we looked: look once more.
+			 */
+			if (full)
+				return ERR_CAST(folio);
+			full = true;
+			break;
+		case -EEXIST:
+			break;
+		default:
 			return ERR_CAST(folio);
+		}
 	}
 	return folio ? folio_file_page(folio, index) : NULL;
 }

@@ -2426,12 +2426,15 @@ TEST_F_TIMEOUT(zfill, reader_in_the_fill, 120)
  * when the object really holds its limit.  The module's test knob
  * reserve_delay_us holds each allocation 100 ms between its reservation
  * and its page in the store, so that the others arrive in that window
- * every time.  Processes (not threads) fault, so that a SIGBUS is seen as
- * the one process's death.
+ * every time; LIM_ROUNDS rounds, since what comes after the wait (the
+ * page put in between a waiting fault's look and its next reservation)
+ * is left to chance.  Processes (not threads) fault, so that a SIGBUS is
+ * seen as the one process's death.
  */
 #define LIM_KNOB	"/sys/kernel/debug/vmlab/reserve_delay_us"
 #define LIM_DELAY	"100000"
 #define LIM_FAULTERS	4
+#define LIM_ROUNDS	6	/* the race again, from an object filled anew */
 
 FIXTURE(limit)
 {
@@ -2495,77 +2498,82 @@ TEST_F_TIMEOUT(limit, sigbus_only_at_the_limit, 120)
 	size_t first = self->limit - below, i, k, at[LIM_FAULTERS];
 	uint64_t *pfn, fl;
 	struct vmlab_stats a, b;
-	int go[LIM_FAULTERS][2], st;
+	int go[LIM_FAULTERS][2], st, round;
 	pid_t pid[LIM_FAULTERS];
 	char buf[4096] = { 1 };
 
-	/* The object holds all but @below pages: 0 .. first - 1. */
-	for (i = 0; i < first; i++)
-		ASSERT_EQ(1, pwrite(self->fd, buf, 1, (off_t)(i * ps)));
-	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
-	ASSERT_EQ(first, a.pages_resident);
-	/* Where each process faults: the one hole, or pages of the empty 2 MiB. */
-	for (k = 0; k < LIM_FAULTERS; k++)
-		at[k] = first + (variant->huge ? k * (below / LIM_FAULTERS) + k : 0);
 	pfn = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, pfn);
-	ASSERT_EQ(0, vmlab_write_str(LIM_KNOB, LIM_DELAY)) TH_LOG(LIM_KNOB ": %s", strerror(errno));
+	for (round = 0; round < LIM_ROUNDS; round++) {
+		/* The object holds all but @below pages: 0 .. first - 1. */
+		ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+		memset(pfn, 0, 4096);
+		for (i = 0; i < first; i++)
+			ASSERT_EQ(1, pwrite(self->fd, buf, 1, (off_t)(i * ps)));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+		ASSERT_EQ(first, a.pages_resident);
+		/* Where each process faults: the one hole, or pages of the empty 2 MiB. */
+		for (k = 0; k < LIM_FAULTERS; k++)
+			at[k] = first + (variant->huge ? k * (below / LIM_FAULTERS) + k : 0);
+		ASSERT_EQ(0, vmlab_write_str(LIM_KNOB, LIM_DELAY))
+			TH_LOG(LIM_KNOB ": %s", strerror(errno));
 
-	for (k = 0; k < LIM_FAULTERS; k++) {
-		ASSERT_EQ(0, pipe(go[k]));
-		pid[k] = vmlab_fork();
-		ASSERT_LE(0, pid[k]);
-		if (pid[k] == 0) {
-			char c;
+		for (k = 0; k < LIM_FAULTERS; k++) {
+			ASSERT_EQ(0, pipe(go[k]));
+			pid[k] = vmlab_fork();
+			ASSERT_LE(0, pid[k]);
+			if (pid[k] == 0) {
+				char c;
 
-			vmlab_child_quiet();
-			if (read(go[k][0], &c, 1) != 1)
-				_exit(2);
-			c = *(volatile char *)(self->m + at[k] * ps);
-			pfn[k] = vl_pfn(self->m + at[k] * ps);
-			_exit(c == 0 ? 0 : 3);	/* a hole reads zeros */
+				vmlab_child_quiet();
+				if (read(go[k][0], &c, 1) != 1)
+					_exit(2);
+				c = *(volatile char *)(self->m + at[k] * ps);
+				pfn[k] = vl_pfn(self->m + at[k] * ps);
+				_exit(c == 0 ? 0 : 3);	/* a hole reads zeros */
+			}
+			close(go[k][0]);
 		}
-		close(go[k][0]);
-	}
-	/* The first goes, then the others while it holds its reservation. */
-	for (k = 0; k < LIM_FAULTERS; k++) {
-		ASSERT_EQ(1, write(go[k][1], "g", 1));
-		close(go[k][1]);
-		if (!k)
-			usleep(20000);
-	}
-	for (k = 0; k < LIM_FAULTERS; k++) {
-		st = vl_wait(pid[k]);
-		EXPECT_EQ(0, st) TH_LOG("the process faulting page %zu: %s", at[k],
-					VL_SIGNALED(st) ? strsignal(VL_SIG(st)) : "exit status");
-	}
-	ASSERT_EQ(0, vmlab_write_str(LIM_KNOB, "0"));
-	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
-	TH_LOG("object at %zu of %zu pages; %d processes faulted page(s) %zu..%zu: "
-	       "allocated %lld, sigbus %lld; now %llu pages", first, self->limit,
-	       LIM_FAULTERS, at[0], at[LIM_FAULTERS - 1],
-	       (long long)VL_D(a, b, pages_allocated), (long long)VL_D(a, b, sigbus),
-	       (unsigned long long)b.pages_resident);
-	ASSERT_EQ(0, VL_D(a, b, sigbus));
-	ASSERT_EQ(self->limit, b.pages_resident);
-	ASSERT_EQ(below, VL_D(a, b, pages_allocated));
+		/* The first goes, then the others while it holds its reservation. */
+		for (k = 0; k < LIM_FAULTERS; k++) {
+			ASSERT_EQ(1, write(go[k][1], "g", 1));
+			close(go[k][1]);
+			if (!k)
+				usleep(20000);
+		}
+		for (k = 0; k < LIM_FAULTERS; k++) {
+			st = vl_wait(pid[k]);
+			EXPECT_EQ(0, st) TH_LOG("the process faulting page %zu: %s", at[k],
+						VL_SIGNALED(st) ? strsignal(VL_SIG(st)) : "exit status");
+		}
+		ASSERT_EQ(0, vmlab_write_str(LIM_KNOB, "0"));
+		ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
+		TH_LOG("round %d: object at %zu of %zu pages; %d processes faulted page(s) %zu..%zu: "
+		       "allocated %lld, sigbus %lld; now %llu pages", round, first, self->limit,
+		       LIM_FAULTERS, at[0], at[LIM_FAULTERS - 1],
+		       (long long)VL_D(a, b, pages_allocated), (long long)VL_D(a, b, sigbus),
+		       (unsigned long long)b.pages_resident);
+		ASSERT_EQ(0, VL_D(a, b, sigbus));
+		ASSERT_EQ(self->limit, b.pages_resident);
+		ASSERT_EQ(below, VL_D(a, b, pages_allocated));
 
-	/* The kernel's view: the processes mapped one page, or one 2 MiB folio. */
-	for (k = 0; k < LIM_FAULTERS; k++) {
-		ASSERT_NE(0, pfn[k]) TH_LOG("process %zu: no frame in pagemap", k);
-		ASSERT_EQ(pfn[0] + (at[k] - at[0]), pfn[k]);
-	}
-	fl = vl_kpageflags(pfn[0]);
-	if (variant->huge)
-		ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_THP)) TH_LOG("kpageflags %#llx",
-								 (unsigned long long)fl);
-	for (i = first; i < self->limit; i++)
-		ASSERT_EQ(0, *(volatile char *)(self->m + i * ps)) TH_LOG("page %zu", i);
+		/* The kernel's view: the processes mapped one page, or one 2 MiB folio. */
+		for (k = 0; k < LIM_FAULTERS; k++) {
+			ASSERT_NE(0, pfn[k]) TH_LOG("process %zu: no frame in pagemap", k);
+			ASSERT_EQ(pfn[0] + (at[k] - at[0]), pfn[k]);
+		}
+		fl = vl_kpageflags(pfn[0]);
+		if (variant->huge)
+			ASSERT_TRUE(vmlab_kpf(fl, VMLAB_KPF_THP)) TH_LOG("kpageflags %#llx",
+									 (unsigned long long)fl);
+		for (i = first; i < self->limit; i++)
+			ASSERT_EQ(0, *(volatile char *)(self->m + i * ps)) TH_LOG("page %zu", i);
 
-	/* Now the object holds its limit: the next hole is SIGBUS, write() ENOSPC. */
-	ASSERT_EQ(SIGBUS, vmlab_probe(self->m + self->limit * ps, false, 0));
-	ASSERT_EQ(-1, pwrite(self->fd, buf, 1, (off_t)(self->limit * ps)));
-	ASSERT_EQ(ENOSPC, errno);
+		/* Now the object holds its limit: the next hole is SIGBUS, write() ENOSPC. */
+		ASSERT_EQ(SIGBUS, vmlab_probe(self->m + self->limit * ps, false, 0));
+		ASSERT_EQ(-1, pwrite(self->fd, buf, 1, (off_t)(self->limit * ps)));
+		ASSERT_EQ(ENOSPC, errno);
+	}
 	munmap(pfn, 4096);
 }
 
