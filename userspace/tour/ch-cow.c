@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 5, copy-on-write after fork.
+ * Chapter 6, copy-on-write after fork.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

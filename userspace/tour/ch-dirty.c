@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 8, dirty pages and write-back.
+ * Chapter 9, dirty pages and write-back.
  */
 #define _GNU_SOURCE
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 9, execve: how a program is mapped.  The regions of a traced
+ * Chapter 10, execve: how a program is mapped.  The regions of a traced
  * program, classified from its maps (text, data, bss, heap, stack,
  * libraries) and counted page by page, before and after execve.
  */

@@ -50,14 +50,14 @@ CLAIM(14, TRUE, "shared",
 CLAIM(15, TRUE, "shared",
 	"a private mapping uses the file's pages until a store, which copies the page for "
 	"the writer (copy-on-write)")
-CLAIM(16, PARTLY, NULL,
+CLAIM(16, PARTLY, "prot",
 	"MAP_SHARED and MAP_PRIVATE must not be given together")
-CLAIM(17, FALSE, NULL,
+CLAIM(17, FALSE, "prot",
 	"MAP_SHARED maps into a shared area of the address space, MAP_PRIVATE into the "
 	"data or heap area")
-CLAIM(18, TRUE, NULL,
+CLAIM(18, TRUE, "prot",
 	"the address given to mmap() is only a hint; MAP_FIXED makes it mandatory")
-CLAIM(19, TRUE, NULL,
+CLAIM(19, TRUE, "prot",
 	"PROT_NONE, PROT_READ, PROT_WRITE and PROT_EXEC decide which accesses a mapping "
 	"allows")
 CLAIM(20, TRUE, "munmap",
