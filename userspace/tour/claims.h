@@ -18,7 +18,7 @@ CLAIM(1, TRUE, "file",
 	"/proc/PID/maps")
 CLAIM(2, FALSE, "file",
 	"mmap() reads the file into memory")
-CLAIM(3, PARTLY, NULL,
+CLAIM(3, PARTLY, "demand",
 	"a file's pages come into memory only when first touched, one page per fault")
 CLAIM(4, PARTLY, "file",
 	"at a page fault the kernel copies the file's data into a free frame")
@@ -36,7 +36,7 @@ CLAIM(9, TRUE, "nomem",
 	"mmap() of 100 MiB of a 6-byte file succeeds")
 CLAIM(10, TRUE, "file",
 	"a memcpy() into a MAP_SHARED mapping changes the file")
-CLAIM(11, PARTLY, NULL,
+CLAIM(11, PARTLY, "file",
 	"once mapped, a file is read with no system call or context switch, only page "
 	"faults: so it is faster than read()")
 CLAIM(12, TRUE, "file",
@@ -66,7 +66,7 @@ CLAIM(21, FALSE, "munmap",
 	"on close(), what was stored through the mapping is written to the file")
 CLAIM(22, TRUE, "dirty",
 	"a store to a page sets its dirty bit")
-CLAIM(23, PARTLY, NULL,
+CLAIM(23, PARTLY, "dirty",
 	"what is stored through a shared mapping reaches the file later, by itself")
 CLAIM(24, FALSE, "shared",
 	"read() or fopen() may see old data while stores through a mapping are still on "
@@ -75,19 +75,19 @@ CLAIM(25, TRUE, "munmap",
 	"after munmap(), touching the addresses is a segmentation fault (SIGSEGV)")
 CLAIM(26, TRUE, "munmap",
 	"exit() unmaps the process's mappings by itself")
-CLAIM(27, PARTLY, NULL,
+CLAIM(27, PARTLY, "zero",
 	"anonymous memory is a mapping of a file full of zeros")
 CLAIM(28, PARTLY, "zero",
 	"addresses never written share one zero page, and that page is anonymous memory")
 CLAIM(29, TRUE, "zero",
 	"writing such an address gives it an anonymous page of its own")
-CLAIM(30, PARTLY, NULL,
+CLAIM(30, PARTLY, "demand",
 	"allocating virtual memory builds its page table")
 CLAIM(31, PARTLY, NULL,
 	"pages once written are swapped out to a swap file and back in")
 CLAIM(32, FALSE, NULL,
 	"the swap space bounds how much virtual memory the processes may have")
-CLAIM(33, PARTLY, NULL,
+CLAIM(33, PARTLY, "cow",
 	"fork() copies the parent's memory map: its areas and its page tables")
 CLAIM(34, FALSE, "cow",
 	"fork() makes every area of both processes private and copy-on-write")
