@@ -115,5 +115,5 @@ CLAIM(44, FALSE, "exec",
 	"the stack starts demand-zero and empty")
 CLAIM(45, PARTLY, "exec",
 	"shared libraries such as libc are mapped into a shared region: one copy for all")
-CLAIM(46, PARTLY, NULL,
+CLAIM(46, PARTLY, "exec",
 	"execve() sets the program counter to the program's entry point")
