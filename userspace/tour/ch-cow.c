@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 5, copy-on-write after fork.
+ * Chapter 6, copy-on-write after fork.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,7 +29,10 @@ void ch_cow(void)
 	struct vmlab_stats a, b;
 	struct peer pr = { 0 };
 	bool all_same = true, all_ro = true, twice = true, rest = true, counted = false;
-	bool ok_ro, ok;
+	bool ok_ro, ok, ok33;
+	struct pev s0, s1;
+	struct vmlab_vma v;
+	char *dk = NULL;
 	long f0, f1;
 	char buf[16], eq[N + 1];
 	char *p, *sh = NULL;
@@ -51,6 +55,17 @@ void ch_cow(void)
 	for (i = 0; i < N; i++)
 		snprintf(p + i * T.ps, 16, "parent %zu", i);
 	strcpy(sh, "shared");
+	dk = mmap(NULL, T.ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dk == MAP_FAILED || madvise(dk, T.ps, MADV_DONTFORK)) {
+		check(false, "mmap or madvise(MADV_DONTFORK): %s", strerror(errno));
+		if (dk != MAP_FAILED)
+			munmap(dk, T.ps);
+		dk = NULL;
+		goto out;
+	}
+	dk[0] = 1;
+	ev("the parent also writes a shared page (sh) and an anonymous one marked "
+	   "MADV_DONTFORK (dk)");
 	for (i = 0; i < N; i++)
 		pa[i] = pev(0, p + i * T.ps);
 	grid_line("parent", pa, N);
@@ -95,6 +110,21 @@ void ch_cow(void)
 		      "the parent and the child", VC_HIDDEN_WORDS);
 	else if (counted)
 		check(twice, "each frame is mapped twice (mapcount 2)");
+	s0 = pev(0, sh);
+	s1 = pev(pr.pid, sh);
+	ev("the MAP_SHARED page: parent %s", pev_str(&s0));
+	ev("                     child  %s", pev_str(&s1));
+	ok33 = check(s0.present && !s1.present, "fork() copied no entry for the shared area: "
+		     "the child will fault\nits page in from the object");
+	memset(&v, 0, sizeof(v));
+	ok33 &= check(vmlab_maps_find(pr.pid, (uintptr_t)dk, &v) != 0,
+		      "the MADV_DONTFORK area (%p) is not in the child's maps at all",
+		      (void *)dk);
+	claim_end(33, all_same && ok33, "fork() copied the areas, but not all of them (none "
+		  "marked MADV_DONTFORK), and copied page table entries only where it had "
+		  "to: for the private pages, write-protected in both. A shared file area's "
+		  "entries were left out; the child faults them in from the page cache "
+		  "when it touches them.");
 
 	step("the child writes page 0");
 	if (!peer_write(&pr, p, "child 0", 8))
@@ -167,4 +197,6 @@ out:
 		munmap(p, N * T.ps);
 	if (sh)
 		munmap(sh, T.ps);
+	if (dk)
+		munmap(dk, T.ps);
 }

@@ -4,12 +4,159 @@
  * frame when first touched.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "tour.h"
+
+/*
+ * How far the page tables reach at @addr (inspect): true if a PTE table
+ * covers it; *known false without inspect.
+ */
+static bool pte_table(const void *addr, bool *known, char *buf, size_t len)
+{
+	struct vmlab_page_info pi;
+
+	*known = T.inspect && !vmlab_inspect(T.fd, 0, (uintptr_t)addr, 1, &pi, NULL);
+	if (!*known) {
+		snprintf(buf, len, "unknown");
+		return false;
+	}
+	snprintf(buf, len, "%s", pi.walk & VMLAB_WALK_PMD ?
+		 "the PMD entry points to a PTE table" : pi.walk & VMLAB_WALK_PUD ?
+		 "the PMD entry is empty: no PTE table below it" : pi.walk & VMLAB_WALK_P4D ?
+		 "the PUD entry is empty: no PMD table" : "no tables below the PGD");
+	return pi.walk & VMLAB_WALK_PMD;
+}
+
+#define FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"
+#define AROUND_PAGES	32
+
+/* @len bytes of @fd mapped read-only and shared at a 64 KiB boundary, or NULL. */
+static char *map_aligned(int fd, size_t len)
+{
+	size_t al = 64 * 1024;
+	char *r = mmap(NULL, len + al, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *m;
+	uintptr_t a;
+
+	if (r == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)r + al - 1) & ~(uintptr_t)(al - 1);
+	m = mmap((void *)a, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (m == MAP_FAILED) {
+		munmap(r, len + al);
+		return NULL;
+	}
+	if (a > (uintptr_t)r)
+		munmap(r, a - (uintptr_t)r);
+	munmap(m + len, (size_t)(r + len + al - (m + len)));
+	return m;
+}
+
+/* Read page 0 of a fresh mapping of @fd: the pages then present, *faults. */
+static long read_one(int fd, long *faults)
+{
+	size_t len = AROUND_PAGES * T.ps;
+	char *m = map_aligned(fd, len);
+	volatile char c;
+	long f0, present;
+
+	if (!m) {
+		*faults = -1;
+		return -1;
+	}
+	f0 = vmlab_minflt();
+	c = m[0];
+	*faults = vmlab_minflt() - f0;
+	(void)c;
+	present = vmlab_count_present(0, (uintptr_t)m, AROUND_PAGES);
+	munmap(m, len);
+	return present;
+}
+
+/* Claim 3: a file's read fault maps fault_around_bytes of cached pages. */
+static void fault_around(int fd)
+{
+	size_t len = AROUND_PAGES * T.ps;
+	char *buf = malloc(len);
+	long fab, pv, pm, fv, fm, p1 = -1, f1 = -1, saved = -1;
+	bool ok, ok1 = true;
+	int mfd;
+
+	if (!buf) {
+		check(false, "malloc failed");
+		return;
+	}
+	memset(buf, 'x', len);
+	mfd = memfd_create("tour-tmpfs", 0);
+	step("write() %d pages to the object and to a tmpfs file (memfd_create); map "
+	     "each read-only, MAP_SHARED, at a 64 KiB boundary; read one byte of page 0",
+	     AROUND_PAGES);
+	if (mfd < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len ||
+	    pwrite(mfd, buf, len, 0) != (ssize_t)len) {
+		check(false, "memfd_create or write: %s", strerror(errno));
+		goto out;
+	}
+	fab = vmlab_read_long(FAULT_AROUND);
+	if (fab > 0)
+		ev("the kernel's fault-around window, %s: %ld bytes (%ld pages)",
+		   FAULT_AROUND, fab, fab / (long)T.ps);
+	else
+		ev("%s cannot be read here (root and debugfs only); its default is "
+		   "65536 bytes, 16 pages", FAULT_AROUND);
+	pv = read_one(fd, &fv);
+	pm = read_one(mfd, &fm);
+	ev("%s: %ld of %d pages present after %ld minor fault(s)", VMLAB_DEVICE, pv,
+	   AROUND_PAGES, fv);
+	ev("tmpfs:      %ld of %d pages present after %ld minor fault(s)", pm,
+	   AROUND_PAGES, fm);
+	ok = check(fv == 1 && fm == 1 && pv > 1 && pv == pm &&
+		   (fab <= 0 || pv == (fab / (long)T.ps < AROUND_PAGES ?
+				   fab / (long)T.ps : AROUND_PAGES)),
+		   "one read fault mapped %ld pages, the whole window around page 0, in\n"
+		   "both files alike", pv);
+
+	if (T.root) {
+		step("echo %zu > %s (one page); read page 0 of a fresh mapping again; then "
+		     "put the window back", T.ps, FAULT_AROUND);
+		saved = fab;
+		if (saved <= 0 && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+			saved = vmlab_read_long(FAULT_AROUND);
+		if (saved > 0) {
+			char s[32];
+
+			snprintf(s, sizeof(s), "%zu", T.ps);
+			if (!vmlab_write_str(FAULT_AROUND, s))
+				p1 = read_one(fd, &f1);
+			snprintf(s, sizeof(s), "%ld", saved);
+			vmlab_write_str(FAULT_AROUND, s);
+			ok1 = check(p1 == 1 && f1 == 1, "with a one-page window the fault mapped "
+				    "%ld page: one page per fault", p1);
+			check(vmlab_read_long(FAULT_AROUND) == saved, "%s is %ld again",
+			      FAULT_AROUND, saved);
+		} else {
+			ev("no debugfs here: this part is skipped");
+		}
+	} else {
+		ev("(not root: the one-page window of %s is not shown)", FAULT_AROUND);
+	}
+	claim_end(3, ok && ok1, "the pages were in memory before any touch (write() had "
+		  "filled them: the page cache, here the object). One read fault then "
+		  "mapped %ld of them, the kernel's fault-around window "
+		  "(fault_around_bytes, 64 KiB by default) around the address, for a "
+		  "tmpfs file just the same. Only a one-page window makes it one page per "
+		  "fault. (A disk file not yet cached is also read ahead, many pages per "
+		  "I/O: not shown here.)", pv);
+out:
+	if (mfd >= 0)
+		close(mfd);
+	free(buf);
+}
 
 void ch_demand(void)
 {
@@ -18,6 +165,8 @@ void ch_demand(void)
 	struct vmlab_smaps sm;
 	uint64_t room;
 	long free0, free1, f0, f1, present;
+	char pt_buf0[64], pt_buf1[64], *mid;
+	bool pt0, pt1, pt_known;
 	bool rows_ok = true;
 	uint64_t freed;
 	size_t an = 100 * MiB / T.ps - 1, at = 10 * MiB / T.ps;
@@ -71,6 +220,11 @@ void ch_demand(void)
 	      "pages_allocated %+lld", present, npages, sm.rss, D(a, b, pages_allocated));
 	ev("free memory: %+.1f MiB (MemFree plus the per-CPU free lists)",
 	   mib(free1 - free0));
+	mid = (char *)(((uintptr_t)m + len / 2) & ~(uintptr_t)(2 * MiB - 1));
+	pt0 = pte_table(mid, &pt_known, pt_buf0, sizeof(pt_buf0));
+	if (pt_known)
+		ev("page tables at %p, a 2 MiB range inside m (inspect): %s", (void *)mid,
+		   pt_buf0);
 
 	step("touch it %zu MiB at a time: one store per %zu-byte page", stepb / MiB, T.ps);
 	out("    %-8s %9s %9s %12s %16s %12s", "touched", "present", "Rss", "minor faults",
@@ -97,6 +251,16 @@ void ch_demand(void)
 	}
 	check(rows_ok, "each step made exactly %zu more pages present (%zu kB of Rss), with "
 	      "one\nminor fault and one new object page each", spages, stepb / 1024);
+	pt1 = pte_table(mid, &pt_known, pt_buf1, sizeof(pt_buf1));
+	if (pt_known) {
+		ok = check(!pt0 && pt1, "at %p: before the touches, %s; after them, %s",
+			   (void *)mid, pt_buf0, pt_buf1);
+		claim_end(30, ok, "mmap() built no page table: it only recorded the area "
+			  "(its line in maps). The kernel made the PTE table for a 2 MiB "
+			  "range at the first fault in it, and fills the entries one fault "
+			  "(or fault-around) at a time. Page tables are built on demand, "
+			  "like the pages.");
+	}
 	claim_end(5, rows_ok, "each first touch of a page faulted once (the minor faults "
 		  "above), the fault handler (vmlab's) gave the page a frame, and the store "
 		  "went on: the program did nothing but store.");
@@ -144,6 +308,11 @@ void ch_demand(void)
 	claim_end(7, ok, "malloc() of 100 MiB got an anonymous mapping from the kernel and "
 		  "cost no memory; touching 10 MiB of it gave exactly those %zu pages a "
 		  "frame, one minor fault each, and added 10 MiB of Rss.", at);
+	fd = open_dev();
+	if (fd >= 0) {
+		fault_around(fd);
+		close(fd);
+	}
 	observed("mapping %zu MiB used no memory; each %zu MiB touched added %zu present "
 		 "pages, %zu kB of Rss and %zu faults", len / MiB, stepb / MiB, spages,
 		 stepb / 1024, spages);

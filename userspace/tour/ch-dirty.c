@@ -1,12 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 8, dirty pages and write-back.
+ * Chapter 9, dirty pages and write-back.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
 #include "tour.h"
+
+#define EXPIRE		"/proc/sys/vm/dirty_expire_centisecs"
+#define WRITEBACK	"/proc/sys/vm/dirty_writeback_centisecs"
+
+/*
+ * Claim 23: a dirty page of the object, left alone well past the kernel's
+ * expiry (shortened to 0.2 s for it, root only), stays dirty.
+ */
+static void left_alone(void)
+{
+	struct vmlab_stats a, b;
+	long exp0 = vmlab_read_long(EXPIRE), wb0 = vmlab_read_long(WRITEBACK);
+	char s[32];
+	bool ok;
+
+	step("leave the dirty page alone%s: sleep 2 s", T.root ? ", with the kernel's "
+	     "dirty expiry and flusher interval set to 0.2 s" : "");
+	ev("the kernel writes back a file's dirty pages by itself once they are %ld.%02ld s "
+	   "old (%s), its flusher waking every %ld.%02ld s (%s)", exp0 / 100, exp0 % 100,
+	   EXPIRE, wb0 / 100, wb0 % 100, WRITEBACK);
+	if (!T.root || exp0 <= 0 || wb0 <= 0 || vmlab_write_str(EXPIRE, "20") ||
+	    vmlab_write_str(WRITEBACK, "20")) {
+		claim_skip(23, "shortening the kernel's dirty expiry needs root, and waiting "
+			   "for it is too long for the tour; run the tour as root to see it.");
+		return;
+	}
+	stats(&a);
+	sleep(2);
+	stats(&b);
+	snprintf(s, sizeof(s), "%ld", exp0);
+	vmlab_write_str(EXPIRE, s);
+	snprintf(s, sizeof(s), "%ld", wb0);
+	vmlab_write_str(WRITEBACK, s);
+	ok = check(D(a, b, pages_cleaned) == 0 && b.pages_dirty == 1,
+		   "after ten times the expiry the page is still dirty: module: "
+		   "pages_dirty %llu, pages_cleaned %+lld", (unsigned long long)b.pages_dirty,
+		   D(a, b, pages_cleaned));
+	check(vmlab_read_long(EXPIRE) == exp0 && vmlab_read_long(WRITEBACK) == wb0,
+	      "the two settings are back to %ld and %ld", exp0, wb0);
+	claim_end(23, ok, "nothing went by itself here: the object lives in RAM, with no "
+		  "disk behind it (as tmpfs), so the kernel's flusher never writes it back; "
+		  "only msync() or fsync() clean it. For a file on a disk, the flusher "
+		  "writes dirty pages back some %ld s after the store (dirty_expire), or "
+		  "sooner under memory pressure: \"later\" is seconds, and a crash before "
+		  "then loses the data.", exp0 / 100);
+}
 
 void ch_dirty(void)
 {
@@ -77,6 +124,8 @@ void ch_dirty(void)
 	stats(&b);
 	check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1,
 	      "noticed again: %s", diff_str(&a, &b));
+
+	left_alone();
 
 	step("fsync(fd): the same for the whole file");
 	stats(&a);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 9, execve: how a program is mapped.  The regions of a traced
+ * Chapter 10, execve: how a program is mapped.  The regions of a traced
  * program, classified from its maps (text, data, bss, heap, stack,
  * libraries) and counted page by page, before and after execve.
  */
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 
 #include "tour.h"
 
@@ -133,6 +134,32 @@ static const struct region *find_seg(const struct region *r, size_t n, enum seg 
 	return NULL;
 }
 
+/* The instruction pointer of a stopped tracee, and AT_ENTRY, AT_BASE of its auxv. */
+static bool start_regs(pid_t pid, uint64_t *ip, uint64_t *entry, uint64_t *base)
+{
+	struct user_regs_struct regs;
+	Elf64_auxv_t av;
+	char path[64];
+	int fd;
+
+	*entry = *base = 0;
+	if (ptrace(PTRACE_GETREGS, pid, 0, &regs))
+		return false;
+	*ip = regs.rip;
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	while (read(fd, &av, sizeof(av)) == sizeof(av) && av.a_type != AT_NULL) {
+		if (av.a_type == AT_ENTRY)
+			*entry = av.a_un.a_val;
+		else if (av.a_type == AT_BASE)
+			*base = av.a_un.a_val;
+	}
+	close(fd);
+	return *entry != 0;
+}
+
 static bool is_dynamic(const char *path)
 {
 	Elf64_Ehdr eh;
@@ -231,7 +258,8 @@ void ch_exec(void)
 	ssize_t len;
 	char *m;
 	int fd, same_text;
-	bool ok, ok_map = false, ok_empty = false;
+	bool ok, ok_map = false, ok_empty = false, ok46 = false;
+	uint64_t ip = 0, entry = 0, base = 0;
 	long stack0 = -1;
 	size_t i;
 
@@ -295,6 +323,11 @@ void ch_exec(void)
 		  "the arguments, the environment and the auxiliary vector at its top, so "
 		  "%ld page(s) are present already. Only the rest of it is demand-zero.",
 		  stack0);
+	ok46 = start_regs(t.pid, &ip, &entry, &base);
+	ev("stopped at execve: instruction pointer %#" PRIx64 "; auxv: AT_ENTRY %#" PRIx64
+	   ", AT_BASE %#" PRIx64, ip, entry, base);
+	ok46 = check(ok46 && !base && ip == entry, "a static program: it starts exactly at "
+		     "its entry point, AT_ENTRY\n(no interpreter: AT_BASE 0)");
 	g = find_seg(r0, n0, SEG_HEAP);
 	bss = find_seg(r0, n0, SEG_BSS);
 	ok_empty = check((!g || !g->present) && (!bss || !bss->present),
@@ -367,6 +400,9 @@ void ch_exec(void)
 		     "libraries to show besides the vDSO above, which the kernel itself maps "
 		     "into every process. Put a dynamically linked vmlab-probe next to vmlab "
 		     "(make -C userspace) to see libc.");
+		claim_end(46, ok46, "true for this static program; a dynamically linked one "
+			  "starts in its interpreter, ld.so (AT_BASE), which maps the libraries "
+			  "and only then jumps to AT_ENTRY: not shown here, no dynamic program.");
 		observed("right after execve the program's text was mapped from its file with "
 			 "no page present; at exit its text pages were the page cache's, "
 			 "its written data pages private copies, bss/heap/stack anonymous");
@@ -379,7 +415,26 @@ void ch_exec(void)
 
 		t.path = dyn;
 		t2.path = dyn;
-		ev("running %s twice (it is dynamically linked), both stopped at exit", dyn);
+		ev("%s is dynamically linked: stopped at its execve first", dyn);
+		if (traced_start(&t, dargv) && traced_next(&t, PTRACE_EVENT_EXEC)) {
+			bool okd = start_regs(t.pid, &ip, &entry, &base);
+			struct vmlab_vma lv;
+
+			memset(&lv, 0, sizeof(lv));
+			vmlab_maps_find(t.pid, (uintptr_t)ip, &lv);
+			ev("instruction pointer %#" PRIx64 "; AT_ENTRY %#" PRIx64 ", AT_BASE %#"
+			   PRIx64, ip, entry, base);
+			ev("  %s", maps_line(t.pid, (void *)(uintptr_t)ip));
+			okd = check(okd && base && ip != entry && strstr(lv.path, "ld-"),
+				    "it starts in the interpreter, %s, not at AT_ENTRY", lv.path);
+			claim_end(46, ok46 && okd, "only for a static program. For a dynamically "
+				  "linked one execve() also maps the interpreter named in the "
+				  "program (ld.so, at AT_BASE) and starts there; ld.so maps the "
+				  "libraries, relocates, and only then jumps to the program's "
+				  "entry point, AT_ENTRY.");
+		}
+		traced_end(&t);
+		ev("running %s twice, both stopped at exit", dyn);
 		if (!traced_start(&t, dargv) || !traced_next(&t, PTRACE_EVENT_EXIT) ||
 		    !traced_start(&t2, dargv) || !traced_next(&t2, PTRACE_EVENT_EXIT)) {
 			traced_end(&t2);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 7, munmap and closing the file: the mapping outlives close();
+ * Chapter 8, munmap and closing the file: the mapping outlives close();
  * after munmap an access is SIGSEGV.
  */
 #define _GNU_SOURCE

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chapter 6, not enough memory: mmap beyond the available memory
+ * Chapter 7, not enough memory: mmap beyond the available memory
  * succeeds; touching past it gets SIGBUS.
  */
 #define _GNU_SOURCE

@@ -25,6 +25,62 @@ static long zero_page_count(void)
 	return e.kzero && e.have_pfn ? e.kpagecount : -1;
 }
 
+/* Claim 27: private anonymous memory has no file; shared has a hidden one. */
+static void anon_file(void)
+{
+	struct vmlab_vma vp, vs;
+	struct vmlab_smaps sp, ss;
+	struct pev ep, es;
+	char *pa, *sa;
+	bool ok, known = T.inspect;
+
+	step("pa = mmap(MAP_PRIVATE | MAP_ANONYMOUS), sa = mmap(MAP_SHARED | "
+	     "MAP_ANONYMOUS), one page each; write a byte to each");
+	pa = mmap(NULL, T.ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sa = mmap(NULL, T.ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pa == MAP_FAILED || sa == MAP_FAILED) {
+		check(false, "mmap: %s", strerror(errno));
+		goto out;
+	}
+	pa[0] = 1;
+	sa[0] = 1;
+	memset(&vp, 0, sizeof(vp));
+	memset(&vs, 0, sizeof(vs));
+	vmlab_maps_find(0, (uintptr_t)pa, &vp);
+	vmlab_maps_find(0, (uintptr_t)sa, &vs);
+	if (vmlab_smaps(0, (uintptr_t)pa, T.ps, &sp))
+		memset(&sp, 0, sizeof(sp));
+	if (vmlab_smaps(0, (uintptr_t)sa, T.ps, &ss))
+		memset(&ss, 0, sizeof(ss));
+	ep = pev(0, pa);
+	es = pev(0, sa);
+	known |= ep.have_pfn;
+	ev("pa: %s", maps_line(0, pa));
+	ev("sa: %s", maps_line(0, sa));
+	ok = check(!vp.path[0] && vp.inode == 0 && sp.anonymous == (long)(T.ps / 1024),
+		   "pa names no file (inode 0, no path); smaps: Anonymous %ld kB", sp.anonymous);
+	if (known)
+		ok &= check(ep.anon && !ep.file, "pa's page is anonymous memory, no file's: %s",
+			    pev_str(&ep));
+	ok &= check(strstr(vs.path, "/dev/zero") && vs.inode != 0 && ss.anonymous == 0,
+		    "sa IS a file: \"%s\", inode %" PRIu64 ", a hidden tmpfs (shmem) file;\n"
+		    "smaps: Anonymous %ld kB", vs.path, vs.inode, ss.anonymous);
+	if (known)
+		ok &= check(!es.anon, "sa's page is that file's page, not anonymous: %s",
+			    pev_str(&es));
+	claim_end(27, ok, "only shared anonymous memory is a file: a hidden tmpfs file, "
+		  "\"/dev/zero (deleted)\" in maps, whose pages are its page cache. "
+		  "Private anonymous memory has no file at all: a read maps the zero page, "
+		  "a write's fault takes a new frame and zeroes it (ANON, counted in "
+		  "Anonymous); nothing is read from anywhere, and under pressure its "
+		  "pages go to swap, not to a file.");
+out:
+	if (pa != MAP_FAILED)
+		munmap(pa, T.ps);
+	if (sa != MAP_FAILED)
+		munmap(sa, T.ps);
+}
+
 void ch_zero(void)
 {
 	const size_t n = 16;
@@ -177,6 +233,7 @@ void ch_zero(void)
 	      "it reads zeros from a new zero-filled page of the object (%s):\nanother process "
 	      "may write it, and must see the same page", diff_str(&a, &b));
 	munmap(sh, T.ps);
+	anon_file();
 	observed("%zu never-written private pages read as zeros from the kernel's zero page "
 		 "(%s), the one anonymous memory reads, with Rss 0 kB; the first write gave "
 		 "page 5 its own anonymous frame", n, frame_name(&e[0]));

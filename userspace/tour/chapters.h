@@ -19,6 +19,9 @@ CHAPTER(zero, "Demand-zero pages and the zero frame",
 CHAPTER(shared, "Shared versus private mappings",
 	"a shared store is seen by every process and by read(); a private store copies the "
 	"page and nobody else sees it")
+CHAPTER(prot, "Where mappings go: addresses, MAP_FIXED and protections",
+	"shared and private mappings both go to the mmap area; the address is a hint unless "
+	"MAP_FIXED; the protections decide which accesses fault")
 CHAPTER(cow, "Copy-on-write after fork",
 	"parent and child share every frame read-only; whoever writes first gets a copy, "
 	"the other keeps the original")

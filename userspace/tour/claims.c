@@ -7,7 +7,10 @@
  * and what really happens, next to the evidence.  With --tap it adds one
  * line a test can read:
  *
- *	# claim N: TRUE|FALSE|PARTLY, chapter NAME, step K: ok|FAIL
+ *	# claim N: TRUE|FALSE|PARTLY, chapter NAME, step K: ok|FAIL|skip
+ *
+ * A chapter that cannot show a claim in this run (it needs root) calls
+ * claim_skip() instead, which says why: a skip, not a failure.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -35,6 +38,7 @@ static struct {
 	const char *chapter;	/* the chapter that settled it, NULL: none yet */
 	int step;
 	bool ok;
+	bool skipped;		/* not shown in this run (claim_skip()) */
 	bool ran;		/* its chapter ran (mapped claims) */
 } seen[NCLAIMS + 1];
 
@@ -115,6 +119,32 @@ bool claim_end(int n, bool ok, const char *fmt, ...)
 	return ok;
 }
 
+/* Claim @n cannot be shown in this run, for the reason @why. */
+void claim_skip(int n, const char *why)
+{
+	const struct claim *c = find(n);
+	char buf[1280];
+
+	if (!c || !c->chapter || strcmp(c->chapter, T.chapter) || seen[n].chapter) {
+		check(false, "claim %d is skipped in chapter %s, which does not own it or "
+		      "settled it already", n, T.chapter);
+		return;
+	}
+	seen[n].chapter = T.chapter;
+	seen[n].step = T.step;
+	seen[n].ok = true;
+	seen[n].skipped = true;
+	printf("%s\n", T.tap ? "#" : "");
+	snprintf(buf, sizeof(buf), "%sClaim %d of the notes:%s %s", vc(VC_BOLD), n, vc(VC_RESET),
+		 c->text);
+	wrap2("    ", "      ", buf);
+	snprintf(buf, sizeof(buf), "Not shown in this run: %s", why);
+	wrap2("    ", "      ", buf);
+	if (T.tap)
+		printf("# claim %d: %s, chapter %s, step %d: skip\n", n, tap_word[c->truth],
+		       T.chapter, T.step);
+}
+
 /* A claim of this chapter that it did not settle fails the chapter. */
 void claims_chapter_end(void)
 {
@@ -132,11 +162,12 @@ void claims_chapter_end(void)
 /* The summary line of a run. */
 void claims_summary(void)
 {
-	int i, checked = 0, failed = 0, wrong = 0, confronted = 0;
+	int i, checked = 0, failed = 0, wrong = 0, confronted = 0, skipped = 0;
 
 	for (i = 1; i <= NCLAIMS; i++) {
 		wrong += claims[i - 1].truth != CLAIM_TRUE;
-		if (!seen[i].chapter)
+		skipped += seen[i].skipped;
+		if (!seen[i].chapter || seen[i].skipped)
 			continue;
 		checked++;
 		failed += !seen[i].ok;
@@ -149,6 +180,9 @@ void claims_summary(void)
 	else
 		out("%d of %d claims of the notes checked; %d of the %d false or oversimplified "
 		    "confronted", checked, NCLAIMS, confronted, wrong);
+	if (skipped)
+		out("%d claim%s not shown in this run (see the chapters: as root they are)",
+		    skipped, skipped > 1 ? "s" : "");
 }
 
 /* Every claim, one line each: number, truth, where the run checked it. */
@@ -163,7 +197,8 @@ void claims_list(void)
 
 		if (seen[c->n].chapter)
 			snprintf(where, sizeof(where), "%s, step %d%s", seen[c->n].chapter,
-				 seen[c->n].step, seen[c->n].ok ? "" : " FAIL");
+				 seen[c->n].step, seen[c->n].skipped ? " skip" :
+				 seen[c->n].ok ? "" : " FAIL");
 		else if (c->chapter && seen[c->n].ran)
 			snprintf(where, sizeof(where), "%s: not reached", c->chapter);
 		else if (c->chapter)

@@ -18,7 +18,7 @@ CLAIM(1, TRUE, "file",
 	"/proc/PID/maps")
 CLAIM(2, FALSE, "file",
 	"mmap() reads the file into memory")
-CLAIM(3, PARTLY, NULL,
+CLAIM(3, PARTLY, "demand",
 	"a file's pages come into memory only when first touched, one page per fault")
 CLAIM(4, PARTLY, "file",
 	"at a page fault the kernel copies the file's data into a free frame")
@@ -36,7 +36,7 @@ CLAIM(9, TRUE, "nomem",
 	"mmap() of 100 MiB of a 6-byte file succeeds")
 CLAIM(10, TRUE, "file",
 	"a memcpy() into a MAP_SHARED mapping changes the file")
-CLAIM(11, PARTLY, NULL,
+CLAIM(11, PARTLY, "file",
 	"once mapped, a file is read with no system call or context switch, only page "
 	"faults: so it is faster than read()")
 CLAIM(12, TRUE, "file",
@@ -50,14 +50,14 @@ CLAIM(14, TRUE, "shared",
 CLAIM(15, TRUE, "shared",
 	"a private mapping uses the file's pages until a store, which copies the page for "
 	"the writer (copy-on-write)")
-CLAIM(16, PARTLY, NULL,
+CLAIM(16, PARTLY, "prot",
 	"MAP_SHARED and MAP_PRIVATE must not be given together")
-CLAIM(17, FALSE, NULL,
+CLAIM(17, FALSE, "prot",
 	"MAP_SHARED maps into a shared area of the address space, MAP_PRIVATE into the "
 	"data or heap area")
-CLAIM(18, TRUE, NULL,
+CLAIM(18, TRUE, "prot",
 	"the address given to mmap() is only a hint; MAP_FIXED makes it mandatory")
-CLAIM(19, TRUE, NULL,
+CLAIM(19, TRUE, "prot",
 	"PROT_NONE, PROT_READ, PROT_WRITE and PROT_EXEC decide which accesses a mapping "
 	"allows")
 CLAIM(20, TRUE, "munmap",
@@ -66,7 +66,7 @@ CLAIM(21, FALSE, "munmap",
 	"on close(), what was stored through the mapping is written to the file")
 CLAIM(22, TRUE, "dirty",
 	"a store to a page sets its dirty bit")
-CLAIM(23, PARTLY, NULL,
+CLAIM(23, PARTLY, "dirty",
 	"what is stored through a shared mapping reaches the file later, by itself")
 CLAIM(24, FALSE, "shared",
 	"read() or fopen() may see old data while stores through a mapping are still on "
@@ -75,19 +75,19 @@ CLAIM(25, TRUE, "munmap",
 	"after munmap(), touching the addresses is a segmentation fault (SIGSEGV)")
 CLAIM(26, TRUE, "munmap",
 	"exit() unmaps the process's mappings by itself")
-CLAIM(27, PARTLY, NULL,
+CLAIM(27, PARTLY, "zero",
 	"anonymous memory is a mapping of a file full of zeros")
 CLAIM(28, PARTLY, "zero",
 	"addresses never written share one zero page, and that page is anonymous memory")
 CLAIM(29, TRUE, "zero",
 	"writing such an address gives it an anonymous page of its own")
-CLAIM(30, PARTLY, NULL,
+CLAIM(30, PARTLY, "demand",
 	"allocating virtual memory builds its page table")
 CLAIM(31, PARTLY, NULL,
 	"pages once written are swapped out to a swap file and back in")
 CLAIM(32, FALSE, NULL,
 	"the swap space bounds how much virtual memory the processes may have")
-CLAIM(33, PARTLY, NULL,
+CLAIM(33, PARTLY, "cow",
 	"fork() copies the parent's memory map: its areas and its page tables")
 CLAIM(34, FALSE, "cow",
 	"fork() makes every area of both processes private and copy-on-write")
@@ -115,5 +115,5 @@ CLAIM(44, FALSE, "exec",
 	"the stack starts demand-zero and empty")
 CLAIM(45, PARTLY, "exec",
 	"shared libraries such as libc are mapped into a shared region: one copy for all")
-CLAIM(46, PARTLY, NULL,
+CLAIM(46, PARTLY, "exec",
 	"execve() sets the program counter to the program's entry point")

@@ -78,6 +78,7 @@ bool chapter_verdict(int num, const char *id, const char *title, const char *cla
  * note's claim, its truth and what really happens (fmt); returns ok.
  */
 bool claim_end(int n, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void claim_skip(int n, const char *why);	/* cannot be shown in this run: why */
 int claims_count(void);
 void claims_chapter_begin(const char *id);
 void claims_chapter_end(void);	/* a failed check per claim left unsettled */
