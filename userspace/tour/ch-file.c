@@ -78,13 +78,24 @@ static void mapped_vs_read(int fd)
 	r2 -= r1 + own;
 	r1 -= r0 + own;
 	out("    %-22s %14s %12s", "", "read syscalls", "page faults");
-	out("    %-22s %14ld %12ld", "mapping, first pass", r1, f1 - f0);
-	out("    %-22s %14ld %12ld", "mapping, second pass", r2, f2 - f1);
-	out("    %-22s %14ld %12ld", "pread() of each page", r3, f3 - f2);
-	ev("(syscr of /proc/self/io and getrusage; less the %ld read of /proc/self/io "
-	   "itself)", own);
-	ok = check(r0 >= 0 && r1 == 0 && r2 == 0 && r3 == PASS_PAGES,
-		   "no read system call through the mapping; %d through pread()", PASS_PAGES);
+	if (own > 0) {
+		out("    %-22s %14ld %12ld", "mapping, first pass", r1, f1 - f0);
+		out("    %-22s %14ld %12ld", "mapping, second pass", r2, f2 - f1);
+		out("    %-22s %14ld %12ld", "pread() of each page", r3, f3 - f2);
+		ev("(syscr of /proc/self/io and getrusage; less the %ld read of "
+		   "/proc/self/io itself)", own);
+		ok = check(r1 == 0 && r2 == 0 && r3 == PASS_PAGES,
+			   "no read system call through the mapping; %d through pread()",
+			   PASS_PAGES);
+	} else {
+		/* Kernels built without CONFIG_TASK_XACCT count no system calls. */
+		out("    %-22s %14s %12ld", "mapping, first pass", "?", f1 - f0);
+		out("    %-22s %14s %12ld", "mapping, second pass", "?", f2 - f1);
+		out("    %-22s %14s %12ld", "pread() of each page", "?", f3 - f2);
+		ev("(getrusage; this kernel counts no read system calls in /proc/self/io: "
+		   "syscr did not move for its own read, so only the faults are shown)");
+		ok = true;
+	}
 	ok &= check(f1 - f0 >= 1 && f1 - f0 < PASS_PAGES && f2 == f1 && f3 == f2,
 		    "the first pass entered the kernel at %ld page faults (fault-around "
 		    "mapped\nthe rest), the second at none; pread() at no fault", f1 - f0);
