@@ -21,11 +21,13 @@ S=$VMLAB_TOP/scripts
 H=$S/host
 REPORTS='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kmemleak|Bad page|list_add corruption|list_del corruption|soft lockup|hung_task|refcount_t'
 
-# stream LOG: print the tour from the console log as the guest writes it,
+# stream LOG: print the tour from the console log as the guest writes it
+# (the kernel's reports too, but the stacks of the tour's OOM reports:
+# oom-filter.awk),
 # until the guest is done (or QEMU, PID $2, exits).
 stream() {
 	tail -n +1 -F --pid="$2" "$1" 2>/dev/null |
-		tr -d '\r' | awk -v reports="$REPORTS" '
+		tr -d '\r' | awk -f "$S/guest/oom-filter.awk" | awk -v reports="$REPORTS" '
 		/^VMLAB-PROG-BEGIN / { inprog = 1; next }
 		/^VMLAB-PROG-END / { inprog = 0; next }
 		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
@@ -43,7 +45,7 @@ stream() {
 }
 
 main() {
-	local series=${1:-${KERNEL:-6.1}} dir env initrd log bin cmd color="" qpid rc t0 tb
+	local series=${1:-${KERNEL:-6.1}} dir env initrd log bin cmd color="" qpid rc t0 tb extra k
 	local params=${VMLAB_PARAMS-size_mb=128 mem_limit_mb=112}
 	dir=$VMLAB_TOP/build/demo-$series
 	initrd=$dir/initramfs.cpio.gz
@@ -63,7 +65,13 @@ main() {
 	rm -rf "$bin"
 	mkdir -p "$bin"
 	cp "$VMLAB_TOP/userspace/vmlab" "$bin/"
-	VMLAB_INITRAMFS_EXTRA=$("$H/userspace-extra.sh") \
+	# The kernel's modules of fetch-kernel.sh (loop, for the swap chapter),
+	# in /vmlab/kmod, where guest-init.sh loads them from.
+	extra=$("$H/userspace-extra.sh")
+	for k in "${env%/*}"/kmod/*.ko; do
+		[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
+	done
+	VMLAB_INITRAMFS_EXTRA=$extra \
 		"$S/mkinitramfs.sh" "$initrd" "$VMLAB_TOP/build/$series/module/vmlab.ko" "$bin" vmlab
 	[ -t 1 ] && [ -z "${NO_COLOR:-}" ] && color=" --color=always"
 	cmd="./vmlab$color tour ${VMLAB_TOUR:-}"
@@ -87,7 +95,7 @@ main() {
 	if [ -z "$rc" ]; then
 		die "the tour did not run (console log: $log)"
 	fi
-	if tr -d '\r' <"$log" | grep -qE "$REPORTS"; then
+	if tr -d '\r' <"$log" | awk -f "$S/guest/oom-filter.awk" | grep -qE "$REPORTS"; then
 		log "the kernel reported problems: see $log"
 		rc=1
 	fi

@@ -7,6 +7,8 @@
 #	/init			scripts/guest/guest-init.sh, the test runner
 #	/vmlab/kernel-reports.sh scripts/guest/kernel-reports.sh, the
 #				kernel reports /init looks for (check.sh too)
+#	/vmlab/oom-filter.awk	scripts/guest/oom-filter.awk, the stacks of
+#				the tour's OOM reports, no problem
 #	/bin/busybox		from busybox-static, with a link per applet
 #	/vmlab/vmlab.ko		KO, the module under test
 #	/vmlab/tests/		the test programs and their data files
@@ -116,6 +118,7 @@ main() {
 	add_busybox "$root"
 	install -m 0755 "$VMLAB_TOP/scripts/guest/guest-init.sh" "$root/init"
 	install -m 0644 "$VMLAB_TOP/scripts/guest/kernel-reports.sh" "$root/vmlab/kernel-reports.sh"
+	install -m 0644 "$VMLAB_TOP/scripts/guest/oom-filter.awk" "$root/vmlab/oom-filter.awk"
 	install -m 0644 "$ko" "$root/vmlab/vmlab.ko"
 	add_tests "$root" "$testdir" "$@"
 	add_extra "$root"

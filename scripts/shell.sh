@@ -76,7 +76,8 @@ build() {
 
 # initramfs SERIES DIR: the guest: the module, vmlab in /usr/bin, the
 # tour's probe (userspace-extra.sh), the programs of examples/ in
-# /examples (on the guest's PATH) and the share's modules.
+# /examples (on the guest's PATH), the share's modules and the kernel's
+# others (loop, for a swap area) in /vmlab/kmod.
 initramfs() {
 	local series=$1 dir=$2 extra k kmods
 	kmods=$VMLAB_CACHE/kernels/$series/kmod-share
@@ -88,6 +89,9 @@ initramfs() {
 	done
 	for k in "$kmods"/*.ko; do
 		extra+=" $k:/vmlab/kmod-share/${k##*/}"
+	done
+	for k in "$VMLAB_CACHE/kernels/$series"/kmod/*.ko; do
+		[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
 	done
 	VMLAB_INITRAMFS_EXTRA=$extra "$S/mkinitramfs.sh" "$dir/initramfs.cpio.gz" \
 		"$VMLAB_TOP/build/$series/module/vmlab.ko" ""

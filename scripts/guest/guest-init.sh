@@ -160,6 +160,17 @@ no_numa_balancing() {
 		echo "# could not turn NUMA balancing off"
 }
 
+# loop_driver: the loop driver, for a swap area on a loop device over a
+# memfd (the tour's swap chapter and examples/swap make one when no swap is
+# on): Debian's loop.ko, which fetch-kernel.sh takes from the kernel's
+# package and the host puts in /vmlab/kmod, unless the kernel has loop
+# built in.  Loaded before the memory is measured, so that it does not
+# count as lost.
+loop_driver() {
+	[ ! -e /dev/loop-control ] && [ -f /vmlab/kmod/loop.ko ] || return 0
+	insmod /vmlab/kmod/loop.ko || echo "# could not load the loop driver"
+}
+
 # hold_memcg_once: a memory cgroup for the whole run.  The first memory
 # cgroup switches on static keys tested in the allocators (kmalloc, the page
 # allocator, BPF's), and each cgroup holds more keys while it exists; the
@@ -221,6 +232,7 @@ setup() {
 	hook_sched_once
 	hold_memcg_once
 	no_numa_balancing
+	loop_driver
 	pokes_start
 	echo
 	echo "VMLAB-INIT uptime=$(uptime_s) kernel=$(uname -r)"
@@ -260,9 +272,10 @@ mf_mark() {
 }
 
 # mf_filter: the kernel log on stdin without the lines MF_ALLOWED allows,
-# where they are allowed.
+# where they are allowed, and without the stacks of the OOM reports the
+# tour causes on purpose (oom-filter.awk).
 mf_filter() {
-	awk -v allowed="$MF_ALLOWED" '
+	awk -f /vmlab/oom-filter.awk | awk -v allowed="$MF_ALLOWED" '
 		/vmlab-init: begin vmlab_hwpoison$/ { w = 1; next }
 		/vmlab-init: end vmlab_hwpoison$/ { w = 0; next }
 		w && $0 ~ allowed { next }

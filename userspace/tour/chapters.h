@@ -27,10 +27,19 @@ CHAPTER(cow, "Copy-on-write after fork",
 	"the other keeps the original")
 CHAPTER(nomem, "Not enough memory",
 	"mmap beyond the available memory succeeds; touching past it gets SIGBUS")
+CHAPTER(overcommit, "What bounds virtual memory: addresses and overcommit",
+	"the address space bounds virtual memory whatever the RAM; the kernel's commit "
+	"accounting refuses one private mapping larger than RAM and swap, not many")
+CHAPTER(memcg, "When memory really runs out: a memory cgroup",
+	"an mmap() or fork() that memory cannot back succeeds; the touches and copies run "
+	"out, and the OOM killer ends the process")
 CHAPTER(munmap, "munmap and closing the file",
 	"the mapping outlives close(); after munmap an access is SIGSEGV")
 CHAPTER(dirty, "Dirty pages and write-back",
 	"the first store marks a page dirty; msync cleans it; the next store is seen again")
+CHAPTER(swap, "Swap: the states of a page",
+	"only anonymous pages go to swap, and come back when touched; a file's pages and "
+	"the object's never do")
 CHAPTER(exec, "execve: how a program is mapped",
 	"text and data map the program file privately; bss, heap and stack are "
 	"demand-zero; libraries are shared")

@@ -25,7 +25,7 @@ CLAIM(4, PARTLY, "file",
 CLAIM(5, TRUE, "demand",
 	"touching a page with no page table entry faults; the kernel gives it a frame and "
 	"the program goes on, unaware")
-CLAIM(6, PARTLY, NULL,
+CLAIM(6, PARTLY, "swap",
 	"each page of a mapping is in one of three states: never used, in memory, or not "
 	"in memory (on disk)")
 CLAIM(7, TRUE, "demand",
@@ -83,9 +83,9 @@ CLAIM(29, TRUE, "zero",
 	"writing such an address gives it an anonymous page of its own")
 CLAIM(30, PARTLY, "demand",
 	"allocating virtual memory builds its page table")
-CLAIM(31, PARTLY, NULL,
+CLAIM(31, PARTLY, "swap",
 	"pages once written are swapped out to a swap file and back in")
-CLAIM(32, FALSE, NULL,
+CLAIM(32, FALSE, "overcommit",
 	"the swap space bounds how much virtual memory the processes may have")
 CLAIM(33, PARTLY, "cow",
 	"fork() copies the parent's memory map: its areas and its page tables")
@@ -96,14 +96,14 @@ CLAIM(35, TRUE, "cow",
 	"to write gets a copy")
 CLAIM(36, FALSE, "cow",
 	"once one process has copied a page, both may write it freely")
-CLAIM(37, TRUE, NULL,
+CLAIM(37, TRUE, "memcg",
 	"fork() succeeds without the memory to copy everything; memory runs out later, at "
 	"a copy")
-CLAIM(38, TRUE, NULL,
+CLAIM(38, TRUE, "memcg",
 	"memory can run out after mmap() succeeded, when the pages are touched")
-CLAIM(39, PARTLY, NULL,
+CLAIM(39, PARTLY, "overcommit",
 	"virtual memory runs out whatever the physical memory is")
-CLAIM(40, PARTLY, NULL,
+CLAIM(40, PARTLY, "overcommit",
 	"a 32-bit process can map 4 GB at most")
 CLAIM(41, TRUE, "exec",
 	"execve() deletes the old program's areas")
