@@ -125,67 +125,73 @@ static void example(struct __test_metadata *_metadata, const char *name)
 				name);
 }
 
-/* A fixture only for the names: "examples.hello"... */
+/*
+ * A fixture only for the names: "examples.hello"...  Each example may take
+ * EXAMPLE_SECS, not the harness's default 30 s: demand touches 100 MiB,
+ * which on the debug kernel (KASAN, debug_pagealloc) beside other guests
+ * took longer than that.
+ */
+#define EXAMPLE_SECS	180
 FIXTURE(examples) {};
 FIXTURE_SETUP(examples) {}
 FIXTURE_TEARDOWN(examples) {}
 
-TEST_F(examples, hello)
+TEST_F_TIMEOUT(examples, hello, EXAMPLE_SECS)
 {
 	example(_metadata, "hello");
 }
 
-TEST_F(examples, demand)
+TEST_F_TIMEOUT(examples, demand, EXAMPLE_SECS)
 {
 	example(_metadata, "demand");
 }
 
-TEST_F(examples, zeropage)
+TEST_F_TIMEOUT(examples, zeropage, EXAMPLE_SECS)
 {
 	example(_metadata, "zeropage");
 }
 
-TEST_F(examples, shared_private)
+TEST_F_TIMEOUT(examples, shared_private, EXAMPLE_SECS)
 {
 	example(_metadata, "shared_private");
 }
 
-TEST_F(examples, cow)
+TEST_F_TIMEOUT(examples, cow, EXAMPLE_SECS)
 {
 	example(_metadata, "cow");
 }
 
-TEST_F(examples, shortage)
+TEST_F_TIMEOUT(examples, shortage, EXAMPLE_SECS)
 {
 	example(_metadata, "shortage");
 }
 
-TEST_F(examples, munmap)
+TEST_F_TIMEOUT(examples, munmap, EXAMPLE_SECS)
 {
 	example(_metadata, "munmap");
 }
 
-TEST_F(examples, dirty)
+TEST_F_TIMEOUT(examples, dirty, EXAMPLE_SECS)
 {
 	example(_metadata, "dirty");
 }
 
-TEST_F(examples, granularity)
+TEST_F_TIMEOUT(examples, granularity, EXAMPLE_SECS)
 {
 	example(_metadata, "granularity");
 }
 
-TEST_F(examples, fixed_prot)
+TEST_F_TIMEOUT(examples, fixed_prot, EXAMPLE_SECS)
 {
 	example(_metadata, "fixed_prot");
 }
 
-TEST_F(examples, read_vs_mmap)
+TEST_F_TIMEOUT(examples, read_vs_mmap, EXAMPLE_SECS)
 {
 	example(_metadata, "read_vs_mmap");
 }
 
-TEST_F(examples, swap)
+TEST_F_TIMEOUT(examples, swap, EXAMPLE_SECS)
 {
 	loop_driver();
 	example(_metadata, "swap");
