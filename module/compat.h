@@ -50,6 +50,113 @@ static inline struct folio *vmlab_folio_or_null(struct folio *folio)
 #define vmlab_filemap_lock_folio(mapping, index) \
 	vmlab_folio_or_null(filemap_lock_folio(mapping, index))
 
+/* ---- mmap(): .mmap or .mmap_prepare, and the VMA flag helpers ---------- */
+
+/*
+ * A driver takes part in mmap() through one of two file operations.
+ *
+ * .mmap (every kernel; deprecated upstream since 6.16) is called with the
+ * new VMA, set up but not yet in the address space.  The driver sets
+ * vma->vm_ops and vma->vm_private_data, and may refuse.  vm_ops->open is
+ * not called for this first VMA (only for its copies: split, mremap,
+ * fork), so .mmap counts it itself.
+ *
+ * .mmap_prepare (6.16 on; /dev/zero and shmem use it) is called earlier,
+ * before there is a VMA, with a struct vm_area_desc describing the mapping
+ * to be: the driver fills in desc->vm_ops and desc->private_data, and may
+ * refuse.  The mmap() can still fail after it, or the new range be merged
+ * into a neighbouring VMA, so nothing may be counted there.  From 7.1
+ * (upstream's "mm: add vm_ops->mapped hook") vm_ops->mapped is called
+ * once the new VMA is in place, and not when the range was merged: the
+ * same moments as .mmap's, so vmlab counts the first VMA there.
+ *
+ * vmlab uses .mmap_prepare where ->mapped exists: VMLAB_HAVE_MMAP_PREPARE
+ * (7.3 among the kernels it is tested on), .mmap before, with one source:
+ *
+ *	VMLAB_MMAP_HOOK(name)	the hook's prototype; its argument, area,
+ *				is a struct vmlab_mmap_area *: the VMA
+ *				(.mmap) or the description of it
+ *				(.mmap_prepare)
+ *	vmlab_mmap_file(area)	the file being mapped
+ *	vmlab_mmap_set_ops(area, ops, data)	the VMA's vm_ops and
+ *				vm_private_data
+ *	vmlab_mmap_vma(area)	the VMA; NULL with .mmap_prepare, where the
+ *				first VMA is counted in ->mapped
+ *	VMLAB_FOP_MMAP(fn)	the file_operations entry
+ *	VMLAB_VM_OP_MAPPED	the vm_operations_struct entry for
+ *				->mapped, vmops.c's vmlab_vm_mapped()
+ *				(nothing before 7.1)
+ */
+#define VMLAB_HAVE_MMAP_PREPARE	VMLAB_SINCE(7, 1)
+
+#if VMLAB_HAVE_MMAP_PREPARE
+#define vmlab_mmap_area		vm_area_desc
+#define VMLAB_MMAP_HOOK(name)	int name(struct vm_area_desc *area)
+#define VMLAB_FOP_MMAP(fn)	.mmap_prepare = (fn)
+#define VMLAB_VM_OP_MAPPED	.mapped = vmlab_vm_mapped,
+
+static inline struct file *vmlab_mmap_file(struct vm_area_desc *desc)
+{
+	return desc->file;
+}
+
+static inline void vmlab_mmap_set_ops(struct vm_area_desc *desc,
+				      const struct vm_operations_struct *ops,
+				      void *data)
+{
+	desc->vm_ops = ops;
+	desc->private_data = data;
+}
+
+static inline struct vm_area_struct *vmlab_mmap_vma(struct vm_area_desc *desc)
+{
+	return NULL;
+}
+#else
+#define vmlab_mmap_area		vm_area_struct
+/* The file is vma->vm_file too: vmlab_mmap_file() reads it there. */
+#define VMLAB_MMAP_HOOK(name) \
+	int name(struct file *file, struct vm_area_struct *area)
+#define VMLAB_FOP_MMAP(fn)	.mmap = (fn)
+#define VMLAB_VM_OP_MAPPED
+
+static inline struct file *vmlab_mmap_file(struct vm_area_struct *vma)
+{
+	return vma->vm_file;
+}
+
+static inline void vmlab_mmap_set_ops(struct vm_area_struct *vma,
+				      const struct vm_operations_struct *ops,
+				      void *data)
+{
+	vma->vm_ops = ops;
+	vma->vm_private_data = data;
+}
+
+static inline struct vm_area_struct *vmlab_mmap_vma(struct vm_area_struct *vma)
+{
+	return vma;
+}
+#endif
+
+/*
+ * Is @vma a shared mapping (MAP_SHARED, even if read-only)?  vma->vm_flags
+ * is giving way to a bitmap, vma->flags, read through helpers (vma_test()
+ * and VMA_*_BIT; vma_desc_test() for a struct vm_area_desc): they came in
+ * steps over 6.19 to 7.x, some renamed on the way, so vmlab tests for
+ * vma_test_any(), a macro of the set it uses, as 7.3's mm.h has it.
+ */
+static inline bool vmlab_vma_shared(const struct vm_area_struct *vma)
+{
+#ifdef vma_test_any
+	return vma_test(vma, VMA_MAYSHARE_BIT);
+#else
+	return vma->vm_flags & VM_MAYSHARE;
+#endif
+}
+
+/* ---- end of mmap() ------------------------------------------------------ */
+
 /* 6.6 passes ->huge_fault() the order of the entry, not an enum. */
 #if VMLAB_SINCE(6, 6)
 #define vmlab_fault_size_t	unsigned int

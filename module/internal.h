@@ -18,6 +18,8 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 
+#include "compat.h"	/* VMLAB_MMAP_HOOK() */
+
 /* Event counters, one per-CPU slot each; summed by VMLAB_IOC_STATS. */
 enum vmlab_event {
 	VMLAB_FAULT_SHARED_READ,
@@ -116,7 +118,7 @@ unsigned long vmlab_store_writeback(struct vmlab_object *obj, pgoff_t first,
 unsigned long vmlab_store_reset(struct vmlab_object *obj);
 
 /* vmops.c */
-int vmlab_mmap(struct file *file, struct vm_area_struct *vma);
+VMLAB_MMAP_HOOK(vmlab_mmap);	/* .mmap or .mmap_prepare: compat.h */
 bool vmlab_vma_is_ours(const struct vm_area_struct *vma);
 
 /* inspect.c */

@@ -234,7 +234,7 @@ static const struct file_operations vmlab_fops = {
 	.llseek		= vmlab_llseek,
 	.read		= vmlab_read,
 	.write		= vmlab_write,
-	.mmap		= vmlab_mmap,
+	VMLAB_FOP_MMAP(vmlab_mmap),	/* .mmap or .mmap_prepare: compat.h */
 	.get_unmapped_area = thp_get_unmapped_area,	/* 2 MiB aligned */
 	.fsync		= vmlab_fsync,
 	.unlocked_ioctl	= vmlab_ioctl,

@@ -73,7 +73,7 @@ TRACE_EVENT(vmlab_fault,
 			   __entry->frame_id = page ? vmlab_frame_id(__entry->pfn) : 0;
 			   __entry->outcome = outcome;
 			   __entry->write = vmf->flags & FAULT_FLAG_WRITE;
-			   __entry->shared = vmf->vma->vm_flags & VM_MAYSHARE;),
+			   __entry->shared = vmlab_vma_shared(vmf->vma);),
 	    TP_printk("address=0x%lx pgoff=%lu %s %s outcome=%s pfn=0x%lx frame_id=0x%llx",
 		      __entry->address, __entry->pgoff,
 		      __entry->shared ? "shared" : "private",
@@ -114,7 +114,7 @@ DECLARE_EVENT_CLASS(vmlab_vma,
 				   __entry->end = vma->vm_end;
 				   __entry->pgoff = vma->vm_pgoff;
 				   __entry->reason = reason;
-				   __entry->shared = vma->vm_flags & VM_MAYSHARE;),
+				   __entry->shared = vmlab_vma_shared(vma);),
 		    TP_printk("start=0x%lx end=0x%lx pgoff=%lu %s reason=%s",
 			      __entry->start, __entry->end, __entry->pgoff,
 			      __entry->shared ? "shared" : "private",

@@ -25,7 +25,9 @@
  *
  * The first store to a clean page of a shared mapping goes through
  * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
- * clean and read-only again.  .open and .close count every VMA.
+ * clean and read-only again.  .open and .close count every VMA; the first
+ * one of an mmap() is counted by the mmap hook, or with .mmap_prepare
+ * (7.1 on) by .mapped once it is in place (compat.h).
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -218,7 +220,32 @@ static vm_fault_t vmlab_huge_fault(struct vm_fault *vmf,
 	return VM_FAULT_FALLBACK;
 }
 
+/*
+ * The first VMA of an mmap() through .mmap_prepare (compat.h): in place,
+ * and not merged into a neighbour.  The kernel passes its range, not the
+ * VMA; the VMA is in the address space of the mm doing the mmap() by
+ * then (mm/vma.c inserts it before it calls ->mapped), which holds its
+ * mmap lock for writing: the tracepoint finds it there, to say what it
+ * says for a VMA from .mmap.  The open is counted in any case, as its
+ * close will be.
+ */
+static int __maybe_unused vmlab_vm_mapped(unsigned long start,
+					  unsigned long end, pgoff_t pgoff,
+					  const struct file *file,
+					  void **vm_private_data)
+{
+	struct vm_area_struct *vma = vma_lookup(current->mm, start);
+
+	if (WARN_ON_ONCE(!vma || vma->vm_end != end || vma->vm_file != file)) {
+		vmlab_count(*vm_private_data, VMLAB_VMA_OPENS);
+		return 0;
+	}
+	vmlab_vma_opened(vma, VMLAB_OPEN_MMAP);
+	return 0;
+}
+
 static const struct vm_operations_struct vmlab_vm_ops = {
+	VMLAB_VM_OP_MAPPED
 	.open		= vmlab_vm_open,
 	.close		= vmlab_vm_close,
 	.fault		= vmlab_fault,
@@ -227,11 +254,21 @@ static const struct vm_operations_struct vmlab_vm_ops = {
 	.page_mkwrite	= vmlab_page_mkwrite,
 };
 
-int vmlab_mmap(struct file *file, struct vm_area_struct *vma)
+/*
+ * mmap() of the device: .mmap with the new VMA, or .mmap_prepare with the
+ * description of the VMA to be (compat.h says which kernel has which).
+ * Either way the VMA gets vmlab's operations and the object; nothing is
+ * mapped yet.  With .mmap the VMA is there to count now; with
+ * .mmap_prepare, vmlab_vm_mapped() counts it once it is.
+ */
+VMLAB_MMAP_HOOK(vmlab_mmap)
 {
-	vma->vm_ops = &vmlab_vm_ops;
-	vma->vm_private_data = file->private_data;
-	vmlab_vma_opened(vma, VMLAB_OPEN_MMAP);
+	struct vm_area_struct *vma = vmlab_mmap_vma(area);
+
+	vmlab_mmap_set_ops(area, &vmlab_vm_ops,
+			   vmlab_mmap_file(area)->private_data);
+	if (vma)
+		vmlab_vma_opened(vma, VMLAB_OPEN_MMAP);
 	return 0;
 }
 

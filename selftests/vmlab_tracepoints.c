@@ -208,6 +208,126 @@ TEST_F(inspect, tracepoints)
 	munmap(past, ps);
 }
 
+/* How many lines of the trace contain want. */
+static int vi_count(const char *trace, const char *want)
+{
+	const char *line = trace, *end;
+	int n = 0;
+
+	for (; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (line[0] != '#' && memmem(line, end - line, want, strlen(want)))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The VMA events traced since vi_trace_start() (any process), against the
+ * counters since a and the maps lines of the device since maps: @opens
+ * opens and @closes closes, @why of each, and as many more lines as VMAs;
+ * @want (unless NULL) once.  Then the next step starts afresh.  Only
+ * differences count: what the tests before left is theirs to judge.
+ */
+#define VI_VMA_STEP(a, maps, want, opens, why_open, closes, why_close) do { \
+	struct vmlab_stats __b;						\
+	int __maps = vmlab_maps_count(0, VMLAB_DEVICE);			\
+	const char *__w = (want);					\
+	char *__t = vi_trace_stop();					\
+									\
+	ASSERT_NE(NULL, __t);						\
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &__b));			\
+	vl_stats_log(why_open "/" why_close, &(a), &__b);		\
+	ASSERT_EQ(opens, VL_D(a, __b, vma_opens));			\
+	ASSERT_EQ(closes, VL_D(a, __b, vma_closes));			\
+	if (__w)							\
+		ASSERT_EQ(1, vi_count(__t, __w))			\
+			TH_LOG("want \"%s\" once:\n%s", __w, __t);	\
+	ASSERT_EQ(opens, vi_count(__t, "vmlab_vma_open: "))		\
+		TH_LOG("open events:\n%s", __t);			\
+	ASSERT_EQ(opens, vi_count(__t, "reason=" why_open))		\
+		TH_LOG("open events:\n%s", __t);			\
+	ASSERT_EQ(closes, vi_count(__t, "vmlab_vma_close: "))		\
+		TH_LOG("close events:\n%s", __t);			\
+	ASSERT_EQ(closes, vi_count(__t, "reason=" why_close))		\
+		TH_LOG("close events:\n%s", __t);			\
+	ASSERT_EQ(opens - closes, VL_D(a, __b, vmas_live));		\
+	ASSERT_EQ(opens - closes, __maps - (maps));			\
+	free(__t);							\
+	(a) = __b;							\
+	(maps) = __maps;						\
+	ASSERT_TRUE(vi_trace_start());					\
+} while (0)
+
+/* The event of the first VMA of an mmap() of @len bytes at @m, @off. */
+static const char *vi_mmap_event(char *buf, size_t size, const char *m,
+				 size_t len, size_t pgoff, bool shared)
+{
+	snprintf(buf, size,
+		 "vmlab_vma_open: start=0x%lx end=0x%lx pgoff=%zu %s reason=mmap",
+		 (unsigned long)m, (unsigned long)m + len, pgoff,
+		 shared ? "shared" : "private");
+	return buf;
+}
+
+/*
+ * Every VMA of the device is counted and traced once, the first one of an
+ * mmap() included, whichever hook the kernel calls for it (.mmap, or
+ * .mmap_prepare and vm_ops->mapped: module/compat.h): mmap() opens one VMA,
+ * traced once with its range and reason=mmap, shown by one maps line; a
+ * split, an mremap() move, fork and exit, munmap() count and trace as
+ * many opens and closes as they make and remove VMAs.
+ */
+TEST_F(inspect, vma_events_match_counters)
+{
+	size_t ps = self->ps;
+	struct vmlab_stats a;
+	int maps = vmlab_maps_count(0, VMLAB_DEVICE);
+	char want[160], *sh, *pr, *t, *r;
+	pid_t pid;
+
+	if (!vi_trace_start())
+		SKIP(return, "no tracefs with events/vmlab");
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+
+	sh = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	VI_VMA_STEP(a, maps, vi_mmap_event(want, sizeof(want), sh, 4 * ps, 0, true),
+		    1, "mmap", 0, "unmap");
+
+	pr = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		  8 * ps);
+	ASSERT_NE(MAP_FAILED, pr);
+	VI_VMA_STEP(a, maps, vi_mmap_event(want, sizeof(want), pr, 2 * ps, 8, false),
+		    1, "mmap", 0, "unmap");
+	pr[0] = 1;
+
+	/* Split the shared VMA in three: two new VMAs, copies. */
+	ASSERT_EQ(0, mprotect(sh + ps, ps, PROT_READ));
+	VI_VMA_STEP(a, maps, NULL, 2, "copy", 0, "unmap");
+
+	/* Move the private VMA: one copy opened, the old VMA closed. */
+	t = mmap(NULL, 2 * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t);
+	r = mremap(pr, 2 * ps, 2 * ps, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+	ASSERT_EQ(t, r);
+	VI_VMA_STEP(a, maps, NULL, 1, "copy", 1, "unmap");
+	ASSERT_EQ(1, r[0]);
+
+	/* fork copies the four VMAs, the child's exit closes them. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(0, vl_wait(pid));
+	VI_VMA_STEP(a, maps, NULL, 4, "fork", 4, "exit");
+
+	ASSERT_EQ(0, munmap(sh, 4 * ps));
+	ASSERT_EQ(0, munmap(r, 2 * ps));
+	VI_VMA_STEP(a, maps, NULL, 0, "mmap", 4, "unmap");
+	free(vi_trace_stop());
+}
+
 /* A child of trace_allocated_once_per_page: wait for the start (the
  * parent closing the pipe), then read every page.
  */
