@@ -6,10 +6,18 @@
  * Keeping the pages in the page cache, as ramfs and tmpfs do, lets the
  * kernel's own fault-around (filemap_map_pages) map the neighbours of a
  * faulting page without calling us, under RCU and, from 6.4, under the
- * VMA lock alone.  The mapping is marked unevictable and each folio holds
- * one extra reference, the store's, so that nothing but a reset (or
- * unloading) ever takes a page away: not reclaim, not drop_caches, not
- * fadvise, not migration.  Pages are order 0, except that a shared fault
+ * VMA lock alone.  Nothing but a reset (or unloading) takes a page away:
+ * the mapping is unevictable, so reclaim (and MADV_PAGEOUT) pass its
+ * folios by; drop_caches never sees the inode (alloc_anon_inode() puts it
+ * on no superblock's list); fadvise(DONTNEED) does nothing on its
+ * backing device (noop_backing_dev_info).  The page cache's reference is
+ * the only one the store holds, as for tmpfs, so the pages can move:
+ * they are allocated movable (GFP_HIGHUSER_MOVABLE) and migrate with
+ * filemap_migrate_folio(), for compaction, NUMA balancing, move_pages(),
+ * memory hot-unplug and the splitting of a large folio.  A page that
+ * moves keeps its offset, its contents and its dirty state; only its
+ * frame changes, and every mapping follows (the kernel's migration
+ * entries).  Pages are order 0, except that a shared fault
  * that asked for huge pages may fill a whole, aligned 2 MiB hole with one
  * PMD-sized folio (vmlab_store_fill_huge()).
  *
@@ -36,6 +44,7 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/migrate.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
@@ -46,11 +55,13 @@
 #include "internal.h"
 
 /*
- * New pages: zeroed, charged to the caller's memory cgroup, which may
- * refuse (then the fault gets SIGBUS and write() ENOMEM, no OOM kill).
+ * New pages: zeroed, movable (from the pageblocks compaction can empty),
+ * charged to the caller's memory cgroup, which may refuse (then the fault
+ * gets SIGBUS and write() ENOMEM, no OOM kill).
  */
-#define VMLAB_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-#define VMLAB_GFP_HUGE	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN)
+#define VMLAB_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
+			 __GFP_NOWARN)
+#define VMLAB_GFP_HUGE	(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_NORETRY | __GFP_NOWARN)
 /* For the page cache's own use: its xarray nodes and the memcg charge. */
 #define VMLAB_GFP_CACHE	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
@@ -84,7 +95,11 @@ static bool vmlab_dirty_folio(struct address_space *mapping,
 	return newly;
 }
 
-/* A folio has left the page cache: drop the store's reference. */
+/*
+ * A folio has left the page cache (a reset, unloading, memory failure):
+ * count it out.  Not called for a folio that migration replaced: its
+ * successor took its place, and the object holds as many pages as before.
+ */
 static void vmlab_free_folio(struct folio *folio)
 {
 	struct vmlab_object *obj = vmlab_store_obj;
@@ -93,12 +108,15 @@ static void vmlab_free_folio(struct folio *folio)
 	atomic_long_sub(nr, &obj->resident);
 	atomic_long_add(nr, &obj->freed);
 	vmlab_count_n(obj, VMLAB_PAGES_FREED, nr);
-	folio_put(folio);
 }
 
 static const struct address_space_operations vmlab_aops = {
 	.dirty_folio	= vmlab_dirty_folio,
 	.free_folio	= vmlab_free_folio,
+#ifdef CONFIG_MIGRATION
+	/* The page cache's own: move the folio, its dirty state and tag with it. */
+	.migrate_folio	= filemap_migrate_folio,
+#endif
 };
 
 static void vmlab_store_free_zero(struct vmlab_object *obj)
@@ -275,7 +293,7 @@ static void vmlab_store_filled(struct vmlab_object *obj, pgoff_t index,
 
 /*
  * Put a new folio of @order at @index into the page cache.  Return: the
- * folio, locked, with a reference for the caller besides the store's;
+ * folio, locked, with a reference for the caller besides the page cache's;
  * ERR_PTR(-EEXIST) if some page is already there; ERR_PTR(-ENOSPC) over
  * the memory limit, ERR_PTR(-EAGAIN) when allocations under way may yet
  * leave room (vmlab_store_reserve()); ERR_PTR(-ENOMEM).
@@ -303,7 +321,7 @@ static struct folio *vmlab_store_add(struct vmlab_object *obj, pgoff_t index,
 		folio_put(folio);
 		return ERR_PTR(err);
 	}
-	folio_get(folio);	/* the caller's; the allocation's is the store's */
+	/* The allocation's reference is the caller's now. */
 	vmlab_store_filled(obj, index, nr);
 	return folio;
 }
