@@ -61,6 +61,9 @@ int vc_view_opts(struct vc_view_opts *o, const struct option *lo, int argc, char
 			if (o->width < 1 || o->width > 1024)
 				return vc_usage_error(o->cmd, "bad width '%s'", optarg);
 			break;
+		case 's':
+			o->svg = optarg;
+			break;
 		case 'h':
 			fputs(o->help, stdout);
 			if (o->help_more)
