@@ -20,7 +20,7 @@
 set -euo pipefail
 . "$(dirname "$0")/host/lib.sh"
 
-series=$1 log=$2 dir=$3
+series=$1 log=$2 dir=$(realpath -m "$3")
 passed=0 failed=0 skipped=0
 res() {	# res OK WHAT [DETAIL...]
 	local ok=$1 what=$2
@@ -52,9 +52,14 @@ for f in $files; do
 	esac
 	xmllint --noout "$f" >"$dir/$n.xmllint" 2>&1 && r=0 || r=$?
 	res "$r" "$n: well-formed XML (xmllint)" "$(head -n 5 "$dir/$n.xmllint")"
-	# Chromium: a screenshot, and its log for console messages.
+	# Chromium: a screenshot (an SVG at its own size), and its log for
+	# console messages.
+	size=1000,2600
+	case $n in
+	*.svg) size=$(sed -n '2s/^<svg [^>]* width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' "$f") ;;
+	esac
 	timeout 120 chromium --headless --disable-gpu --no-sandbox --hide-scrollbars \
-		--enable-logging=stderr --v=0 --window-size=1000,2600 \
+		--enable-logging=stderr --v=0 --window-size="${size:-1000,2600}" \
 		--screenshot="$dir/$n.png" "file://$f" >/dev/null 2>"$dir/$n.chromium" || true
 	if [ -s "$dir/$n.png" ] && ! grep -q 'CONSOLE' "$dir/$n.chromium"; then r=0; else r=1; fi
 	res "$r" "$n: Chromium renders it with no console message (screenshot $dir/$n.png)" \

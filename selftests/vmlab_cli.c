@@ -1195,7 +1195,7 @@ TEST_F(cli, grid_svg)
 	}
 	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
 	snprintf(child, sizeof(child), "%d", (int)pid);
-	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--svg", path,
+	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--svg=/tmp/vmlab-grid.svg",
 		hexs(addr, self->p), "64K", NULL);
 	ASSERT_EQ(0, vmlab_inspect(self->fd, 0, (uintptr_t)self->p + 4 * self->ps, 1, &pi[0],
 				   NULL));
@@ -1220,6 +1220,43 @@ TEST_F(cli, grid_svg)
 	EXPECT_NE(NULL, strstr(svg, ">C<"));	/* the child's copy, writable */
 	free(svg);
 	print_file_b64("grid.svg", path);
+}
+
+/*
+ * vmlab maps --svg: a row per VMA; the shared mapping s (object pages 0-7
+ * present, 8-15 not) drawn with its range and its counts by state.
+ */
+TEST_F(cli, maps_svg)
+{
+	const char *path = "/tmp/vmlab-maps.svg";
+	char want[128], *svg;
+	struct jv *d;
+
+	unlink(path);
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "--svg", path, NULL))
+		TH_LOG("%s", self->out);
+	svg = slurp(path);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(0, strncmp(svg, "<?xml", 5));
+	snprintf(want, sizeof(want), ">%lx-%lx rw-s /dev/vmlab<", (unsigned long)self->s,
+		 (unsigned long)self->s + 16 * self->ps);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	/* As many rows as maps --json has VMAs. */
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "--json", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d);
+	snprintf(want, sizeof(want), "pages, Rss ");
+	{
+		const char *q;
+		size_t n = 0;
+
+		for (q = svg; (q = strstr(q, want)); q++)
+			n++;
+		EXPECT_EQ(jget(d, "vmas")->n, n);
+	}
+	EXPECT_NE(NULL, strstr(svg, ">S 8<")) TH_LOG("the object's 8 pages");
+	free(svg);
+	print_file_b64("maps.svg", path);
 }
 
 /* Not root: /dev/vmlab is 0600 by default. */

@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "figure.h"
 #include "json.h"
 
 static const char maps_help[] =
-"usage: vmlab maps [-p PID] [--json]\n"
+"usage: vmlab maps [-p PID] [--json] [--svg FILE]\n"
 "\n"
 "The mappings (VMAs) of process PID (default: vmlab itself), as in\n"
 "/proc/PID/maps, each with its flags in words and how many of its pages\n"
@@ -30,7 +31,10 @@ static void maps_help_more(void)
 	for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
 		printf("  %-16s %s\n", vc_pstates[s].name, vc_pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n");
+	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n"
+	       "  --svg FILE  also draw the mappings into FILE (\"-\": standard output,\n"
+	       "           instead of the text): a row per VMA, its pages by state,\n"
+	       "           each part lettered and counted\n");
 }
 
 static const char *vma_kind(const struct vmlab_vma *v)
@@ -116,8 +120,33 @@ static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[
 	return 0;
 }
 
+/* --svg FILE: the figure of the mappings (figure-bars.c). */
+static int maps_svg(const char *path, pid_t pid, const struct fig_bar *rows, size_t n)
+{
+	bool out = !strcmp(path, "-");
+	char title[128], name[64];
+	FILE *f = out ? stdout : fopen(path, "we");
+
+	if (!f)
+		return vc_err(VC_ERR, "%s: %s", path, strerror(errno));
+	snprintf(title, sizeof(title), "The mappings of process %d (%s)", vc_shown_pid(pid),
+		 vc_pid_name(pid, name, sizeof(name)));
+	fig_svg_begin(f);
+	fig_bars_svg(f, title, rows, (int)n);
+	if (out ? fflush(f) : fclose(f))
+		return vc_err(VC_ERR, "%s: %s", path, strerror(errno));
+	return VC_OK;
+}
+
 int cmd_maps(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct fig_bar *rows = NULL;
 	struct vc_view_opts o = { .cmd = "maps", .help = maps_help,
 				  .help_more = maps_help_more, .max_pids = 1 };
 	struct vmlab_vma *v;
@@ -127,7 +156,7 @@ int cmd_maps(int argc, char **argv)
 	char name[64];
 	struct json j;
 
-	code = vc_view_opts(&o, vc_view_longopts, argc, argv);
+	code = vc_view_opts(&o, lo, argc, argv);
 	if (code != VC_GO_ON)
 		return code;
 	pid = o.pids[0];
@@ -143,7 +172,17 @@ int cmd_maps(int argc, char **argv)
 		return vc_err(vc_exit_of_errno(errno), "/proc/%d/maps: %s", (int)pid,
 			      strerror(errno));
 	}
-	if (o.json) {
+	if (o.svg) {
+		rows = calloc(n ? n : 1, sizeof(*rows));
+		if (!rows) {
+			free(v);
+			close(fd);
+			return vc_err(VC_ERR, "out of memory");
+		}
+	}
+	if (o.svg && !strcmp(o.svg, "-")) {
+		/* the figure alone on standard output */
+	} else if (o.json) {
 		json_doc(&j, "vmlab.maps/1");
 		json_int(&j, "pid", vc_shown_pid(pid));
 		json_str(&j, "comm", vc_pid_name(pid, name, sizeof(name)));
@@ -175,6 +214,16 @@ int cmd_maps(int argc, char **argv)
 		inside = r == 0;	/* walked */
 		if (vmlab_smaps(pid, v[i].start, 1, &sm))
 			memset(&sm, 0, sizeof(sm));
+		if (rows) {
+			snprintf(rows[i].label, sizeof(rows[i].label), "%" PRIxPTR "-%" PRIxPTR
+				 " %s %.40s", v[i].start, v[i].end, v[i].perms, v[i].path);
+			snprintf(rows[i].sub, sizeof(rows[i].sub), "%s, %zu pages, Rss %ld kB",
+				 kind, npages, sm.rss);
+			if (inside)
+				memcpy(rows[i].counts, counts, sizeof(counts));
+			if (!strcmp(o.svg, "-"))
+				continue;
+		}
 		if (o.json) {
 			json_obj(&j, NULL);
 			json_hex(&j, "start", v[i].start);
@@ -226,11 +275,16 @@ int cmd_maps(int argc, char **argv)
 		}
 		printf("\n");
 	}
-	if (o.json) {
+	if (o.json && !(o.svg && !strcmp(o.svg, "-"))) {
 		json_arr_end(&j);
 		json_doc_end(&j);
 	}
+	if (rows)
+		code = maps_svg(o.svg, pid, rows, n);
+	else
+		code = VC_OK;
+	free(rows);
 	free(v);
 	close(fd);
-	return VC_OK;
+	return code;
 }

@@ -54,6 +54,11 @@ const char fig_css[] =
 ".pass{color:#1b5e20}.fail{color:#b71c1c}\n"
 "@media print{body{max-width:none}pre{background:none}}\n";
 
+void fig_svg_close(FILE *f)
+{
+	fputs("</g>\n</svg>\n", f);
+}
+
 void fig_xml_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -115,7 +120,7 @@ void fig_svg_begin(FILE *f)
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 }
 
-static void svg_open(FILE *f, int w, int h, const char *title)
+void fig_svg_open(FILE *f, int w, int h, const char *title)
 {
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" role=\"img\">\n<title>", w, h, w, h);
@@ -127,7 +132,7 @@ static void svg_open(FILE *f, int w, int h, const char *title)
 	fputs("</text>\n", f);
 }
 
-static void text(FILE *f, int x, int y, const char *anchor, const char *extra, const char *s)
+void fig_text(FILE *f, int x, int y, const char *anchor, const char *extra, const char *s)
 {
 	fprintf(f, "<text x=\"%d\" y=\"%d\"%s%s%s %s>", x, y, anchor ? " text-anchor=\"" : "",
 		anchor ? anchor : "", anchor ? "\"" : "", extra ? extra : "");
@@ -135,7 +140,7 @@ static void text(FILE *f, int x, int y, const char *anchor, const char *extra, c
 	fputs("</text>\n", f);
 }
 
-static void box(FILE *f, int x, int y, int w, int h, enum vc_pstate s, bool strong)
+void fig_box(FILE *f, int x, int y, int w, int h, enum vc_pstate s, bool strong)
 {
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\" fill=\"%s\" "
 		"stroke=\"%s\" stroke-width=\"%s\"/>\n", x, y, w, h, look[s].fill, look[s].stroke,
@@ -178,12 +183,12 @@ static void find_frames(const struct fig_map *m, struct frames *fr)
 }
 
 /* A row of the legend for each state the figure shows; returns the height. */
-static int legend(FILE *f, int y, const bool used[VC_PS_NR], bool lines)
+int fig_legend(FILE *f, int y, const bool used[VC_PS_NR], bool lines)
 {
 	int s, x = 10, h = 0;
 	char buf[96];
 
-	text(f, 10, y + 14, NULL, "font-weight=\"bold\"", "Legend:");
+	fig_text(f, 10, y + 14, NULL, "font-weight=\"bold\"", "Legend:");
 	x = 70;
 	for (s = 0; s < VC_PS_NR; s++) {
 		if (!used[s])
@@ -193,9 +198,9 @@ static int legend(FILE *f, int y, const bool used[VC_PS_NR], bool lines)
 			y += 22;
 			h += 22;
 		}
-		box(f, x, y + 2, 18, 16, (enum vc_pstate)s, false);
+		fig_box(f, x, y + 2, 18, 16, (enum vc_pstate)s, false);
 		snprintf(buf, sizeof(buf), "%c", vc_pstates[s].ch);
-		text(f, x + 9, y + 14, "middle", "font-family=\"monospace\" font-weight=\"bold\"", buf);
+		fig_text(f, x + 9, y + 14, "middle", "font-family=\"monospace\" font-weight=\"bold\"", buf);
 		if (lines && look[s].dash[0])
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
 				"stroke-width=\"2\" stroke-dasharray=\"%s\"/>\n", x + 22, y + 10,
@@ -204,10 +209,10 @@ static int legend(FILE *f, int y, const bool used[VC_PS_NR], bool lines)
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
 				"stroke-width=\"2\"/>\n", x + 22, y + 10, x + 46, y + 10,
 				look[s].stroke);
-		text(f, x + 50, y + 14, NULL, NULL, look[s].word);
+		fig_text(f, x + 50, y + 14, NULL, NULL, look[s].word);
 		x += 60 + 7 * (int)strlen(look[s].word) + 10;
 	}
-	text(f, 10, y + 36, NULL, "font-size=\"11\"",
+	fig_text(f, 10, y + 36, NULL, "font-size=\"11\"",
 	     "A letter in lower case: the entry is read-only (a store faults first). "
 	     "Letters are vmlab grid's.");
 	return h + 44;
@@ -233,14 +238,14 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 		w = 640;
 	}
 	h = top + rows * RH + 80;
-	svg_open(f, w, h, m->title);
+	fig_svg_open(f, w, h, m->title);
 	/* Column heads. */
 	for (k = 0; k < m->nprocs; k++)
-		text(f, px[k], top - 12, NULL, "font-weight=\"bold\"", m->proc[k]);
-	text(f, fx, top - 12, NULL, "font-weight=\"bold\"",
+		fig_text(f, px[k], top - 12, NULL, "font-weight=\"bold\"", m->proc[k]);
+	fig_text(f, fx, top - 12, NULL, "font-weight=\"bold\"",
 	     m->npages && m->pg[0][0].pfn ? "physical frames (PFN)" : "physical frames (frame id)");
 	snprintf(buf, sizeof(buf), "virtual pages from %#" PRIxPTR, m->addr);
-	text(f, px[0], top - 28 + 2, NULL, "font-size=\"11\"", buf);
+	fig_text(f, px[0], top - 28 + 2, NULL, "font-size=\"11\"", buf);
 	/* Lines first, boxes over them. */
 	for (k = 0; k < m->nprocs; k++) {
 		for (i = 0; i < m->npages; i++) {
@@ -266,17 +271,17 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 			int y = top + i * RH;
 
 			used[p->state] = true;
-			box(f, px[k], y, PAGEW, BOXH, p->state, false);
+			fig_box(f, px[k], y, PAGEW, BOXH, p->state, false);
 			if (p->state == VC_PS_UNMAPPED && !p->label[0])
 				continue;	/* nothing here in this process */
 			snprintf(buf, sizeof(buf), "%s", p->label);
 			if (!p->label[0])
 				snprintf(buf, sizeof(buf), "page %d", i);
-			text(f, px[k] + 6, y + 14, NULL, NULL, buf);
+			fig_text(f, px[k] + 6, y + 14, NULL, NULL, buf);
 			snprintf(buf, sizeof(buf), "%c", p->ch);
-			text(f, px[k] + 70, y + 15, "middle",
+			fig_text(f, px[k] + 70, y + 15, "middle",
 			     "font-family=\"monospace\" font-weight=\"bold\" font-size=\"14\"", buf);
-			text(f, px[k] + 82, y + 14, NULL, "font-size=\"10\"",
+			fig_text(f, px[k] + 82, y + 14, NULL, "font-size=\"10\"",
 			     !p->present ? (p->state == VC_PS_SWAP ? "swapped" : "no frame") :
 			     p->write ? (p->dirty ? "rw dirty" : "rw") : "read-only");
 		}
@@ -286,17 +291,17 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 		int y = top + x * RH;
 		char c = vc_pstates[p->state].ch;
 
-		box(f, fx, y, FRAMEW, BOXH, p->state, fr.users[x] > 1);
+		fig_box(f, fx, y, FRAMEW, BOXH, p->state, fr.users[x] > 1);
 		snprintf(buf, sizeof(buf), "%c", c);
-		text(f, fx + 12, y + 15, "middle",
+		fig_text(f, fx + 12, y + 15, "middle",
 		     "font-family=\"monospace\" font-weight=\"bold\" font-size=\"14\"", buf);
-		text(f, fx + 24, y + 14, NULL, "font-family=\"monospace\"",
+		fig_text(f, fx + 24, y + 14, NULL, "font-family=\"monospace\"",
 		     fig_frame_label(p, lab, sizeof(lab)));
 		snprintf(buf, sizeof(buf), "%d map%s", fr.users[x], fr.users[x] == 1 ? "" : "s");
-		text(f, fx + FRAMEW - 4, y + 14, "end", "font-size=\"10\"", buf);
+		fig_text(f, fx + FRAMEW - 4, y + 14, "end", "font-size=\"10\"", buf);
 	}
-	legend(f, top + rows * RH + 6, used, true);
-	fputs("</g>\n</svg>\n", f);
+	fig_legend(f, top + rows * RH + 6, used, true);
+	fig_svg_close(f);
 }
 
 void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
@@ -308,18 +313,18 @@ void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
 
 	w = 70 + t->nsteps * colw;
 	h = top + m0->npages * RH + 90;
-	svg_open(f, w, h, t->title);
+	fig_svg_open(f, w, h, t->title);
 	for (i = 0; i < m0->npages; i++) {
 		snprintf(buf, sizeof(buf), "page %d", i);
-		text(f, 10, top + i * RH + 14, NULL, NULL, buf);
+		fig_text(f, 10, top + i * RH + 14, NULL, NULL, buf);
 	}
 	for (s = 0; s < t->nsteps; s++) {
 		const struct fig_map *m = &t->m[s];
 		int x0 = 70 + s * colw;
 
-		text(f, x0, 56, NULL, "font-weight=\"bold\"", t->step[s]);
+		fig_text(f, x0, 56, NULL, "font-weight=\"bold\"", t->step[s]);
 		for (k = 0; k < m->nprocs; k++)
-			text(f, x0 + k * 100, top - 10, NULL, "font-size=\"11\"", m->proc[k]);
+			fig_text(f, x0 + k * 100, top - 10, NULL, "font-size=\"11\"", m->proc[k]);
 		for (k = 0; k < m->nprocs; k++) {
 			for (i = 0; i < m->npages; i++) {
 				const struct fig_page *p = &m->pg[k][i];
@@ -329,16 +334,16 @@ void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
 				int x = x0 + k * 100, y = top + i * RH;
 
 				used[p->state] = true;
-				box(f, x, y, 94, BOXH, p->state, isnew);
+				fig_box(f, x, y, 94, BOXH, p->state, isnew);
 				snprintf(buf, sizeof(buf), "%c", p->ch);
-				text(f, x + 9, y + 15, "middle", "font-family=\"monospace\" "
+				fig_text(f, x + 9, y + 15, "middle", "font-family=\"monospace\" "
 				     "font-weight=\"bold\" font-size=\"14\"", buf);
 				fig_frame_label(p, lab, sizeof(lab));
-				text(f, x + 18, y + 14, NULL, "font-family=\"monospace\" "
+				fig_text(f, x + 18, y + 14, NULL, "font-family=\"monospace\" "
 				     "font-size=\"10\"", !strncmp(lab, "frame ", 6) ? lab + 6 :
 				     !strncmp(lab, "PFN ", 4) ? lab + 4 : lab);
 				if (isnew)
-					text(f, x + 92, y + 14, "end", "font-size=\"9\" "
+					fig_text(f, x + 92, y + 14, "end", "font-size=\"9\" "
 					     "font-weight=\"bold\"", "new");
 			}
 		}
@@ -349,16 +354,16 @@ void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
 
 				if (!a->present || !b->present || !a->frame_known || !b->frame_known)
 					continue;
-				text(f, x0 + 97, top + i * RH + 15, "middle", "font-family=\"monospace\"",
+				fig_text(f, x0 + 97, top + i * RH + 15, "middle", "font-family=\"monospace\"",
 				     a->frame == b->frame ? "=" : "x");
 			}
 	}
 	snprintf(buf, sizeof(buf), "Each cell: the state's letter and the frame (%s). "
 		 "=: one frame for both; x: two frames; new: a frame since the step before.",
 		 m0->npages && m0->pg[0][0].pfn ? "PFN" : "frame id");
-	text(f, 10, 38, NULL, "font-size=\"11\"", buf);
-	legend(f, top + m0->npages * RH + 6, used, false);
-	fputs("</g>\n</svg>\n", f);
+	fig_text(f, 10, 38, NULL, "font-size=\"11\"", buf);
+	fig_legend(f, top + m0->npages * RH + 6, used, false);
+	fig_svg_close(f);
 }
 
 /* A round step for an axis reaching max in about ticks steps: 1, 2 or 5 times 10^n. */
@@ -409,7 +414,7 @@ void fig_chart_svg(FILE *f, const struct fig_chart *c)
 
 	w = cols * (cw + 20) + 10;
 	h = 40 + ((c->nseries + cols - 1) / cols) * (ch + 60);
-	svg_open(f, w, h, c->title);
+	fig_svg_open(f, w, h, c->title);
 	for (s = 0; s < c->nseries; s++) {
 		int ox = 10 + (s % cols) * (cw + 20), oy = 40 + (s / cols) * (ch + 60);
 		int pw = cw - gx - 10, ph = ch - gy - 40;
@@ -428,7 +433,7 @@ void fig_chart_svg(FILE *f, const struct fig_chart *c)
 		if (ymax <= 0)
 			ymax = 1;
 		snprintf(buf, sizeof(buf), "%s (%s)", c->name[s], c->unit[s]);
-		text(f, ox + gx, oy + 16, NULL, "font-weight=\"bold\"", buf);
+		fig_text(f, ox + gx, oy + 16, NULL, "font-weight=\"bold\"", buf);
 		/* Axes, ticks and their values. */
 		fprintf(f, "<path d=\"M%d %d V%d H%d\" fill=\"none\" stroke=\"#000\"/>\n", ox + gx,
 			oy + gy, oy + gy + ph, ox + gx + pw);
@@ -438,7 +443,7 @@ void fig_chart_svg(FILE *f, const struct fig_chart *c)
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>\n",
 				ox + gx, y, ox + gx + pw, y);
 			num(buf, sizeof(buf), v);
-			text(f, ox + gx - 4, y + 4, "end", "font-size=\"10\"", buf);
+			fig_text(f, ox + gx - 4, y + 4, "end", "font-size=\"10\"", buf);
 		}
 		for (v = 0; v <= xmax + xs / 2; v += xs) {
 			int x = ox + gx + (int)(v / xmax * pw);
@@ -446,12 +451,12 @@ void fig_chart_svg(FILE *f, const struct fig_chart *c)
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n",
 				x, oy + gy + ph, x, oy + gy + ph + 4);
 			num(buf, sizeof(buf), v);
-			text(f, x, oy + gy + ph + 16, "middle", "font-size=\"10\"", buf);
+			fig_text(f, x, oy + gy + ph + 16, "middle", "font-size=\"10\"", buf);
 		}
 		snprintf(buf, sizeof(buf), "%s (%s)", c->xlabel, c->xunit);
-		text(f, ox + gx + pw / 2, oy + gy + ph + 32, "middle", "font-size=\"11\"", buf);
+		fig_text(f, ox + gx + pw / 2, oy + gy + ph + 32, "middle", "font-size=\"11\"", buf);
 		snprintf(buf, sizeof(buf), "%s", c->unit[s]);
-		text(f, ox + 4, oy + gy + 10, NULL, "font-size=\"10\"", buf);
+		fig_text(f, ox + 4, oy + gy + 10, NULL, "font-size=\"10\"", buf);
 		/* The line through the points, each marked and its value written. */
 		fputs("<polyline fill=\"none\" stroke=\"#0d47a1\" stroke-width=\"2\" points=\"", f);
 		for (i = 0; i < c->npoints; i++)
@@ -466,10 +471,10 @@ void fig_chart_svg(FILE *f, const struct fig_chart *c)
 				x - 3, y - 3);
 			num(buf, sizeof(buf), c->y[s][i]);
 			if (c->npoints <= 12 || i % 2 == 0 || i == c->npoints - 1)
-				text(f, x - 2, y - 7, "end", "font-size=\"9\"", buf);
+				fig_text(f, x - 2, y - 7, "end", "font-size=\"9\"", buf);
 		}
 	}
-	fputs("</g>\n</svg>\n", f);
+	fig_svg_close(f);
 }
 
 void fig_states_svg(FILE *f, const struct fig_states *st)
@@ -479,13 +484,13 @@ void fig_states_svg(FILE *f, const struct fig_states *st)
 
 	w = lw + st->nsteps * colw + 10;
 	h = top + (st->nbits + 1) * RH + 50;
-	svg_open(f, w, h, st->title);
+	fig_svg_open(f, w, h, st->title);
 	for (b = 0; b < st->nbits; b++)
-		text(f, 10, top + 30 + b * RH + 14, NULL, NULL, st->bit[b]);
+		fig_text(f, 10, top + 30 + b * RH + 14, NULL, NULL, st->bit[b]);
 	for (s = 0; s < st->nsteps; s++) {
 		int x = lw + s * colw;
 
-		text(f, x + colw / 2 - 4, top + 14, "middle", "font-weight=\"bold\" "
+		fig_text(f, x + colw / 2 - 4, top + 14, "middle", "font-weight=\"bold\" "
 		     "font-size=\"11\"", st->step[s]);
 		for (b = 0; b < st->nbits; b++) {
 			int y = top + 30 + b * RH;
@@ -494,17 +499,17 @@ void fig_states_svg(FILE *f, const struct fig_states *st)
 			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\" "
 				"fill=\"%s\" stroke=\"%s\"/>\n", x, y, colw - 8, BOXH,
 				on ? "#ffe0b2" : "#f5f5f5", on ? "#bf360c" : "#9e9e9e");
-			text(f, x + (colw - 8) / 2, y + 14, "middle", on ? "font-weight=\"bold\"" :
+			fig_text(f, x + (colw - 8) / 2, y + 14, "middle", on ? "font-weight=\"bold\"" :
 			     NULL, on ? "yes" : "no");
 		}
 		if (st->note[s][0])
-			text(f, x + (colw - 8) / 2, top + 30 + st->nbits * RH + 14, "middle",
+			fig_text(f, x + (colw - 8) / 2, top + 30 + st->nbits * RH + 14, "middle",
 			     "font-size=\"10\" font-family=\"monospace\"", st->note[s]);
 	}
 	snprintf(buf, sizeof(buf), "Each column: the page after that step; yes (bold, "
 		 "orange) or no for each bit.");
-	text(f, 10, 40, NULL, "font-size=\"11\"", buf);
-	fputs("</g>\n</svg>\n", f);
+	fig_text(f, 10, 40, NULL, "font-size=\"11\"", buf);
+	fig_svg_close(f);
 }
 
 /* JSON: the models, as the figures show them. */

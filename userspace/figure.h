@@ -105,6 +105,22 @@ void fig_timeline_json(struct json *j, const struct fig_timeline *t);
 void fig_chart_json(struct json *j, const struct fig_chart *c);
 void fig_states_json(struct json *j, const struct fig_states *s);
 
+/* The mappings of a process, one row per VMA (figure-bars.c, maps --svg). */
+struct fig_bar {
+	char label[96];		/* "7f..000-7f..000 rw-p /path" */
+	char sub[96];		/* in words */
+	long counts[VC_PS_NR];
+};
+void fig_bars_svg(FILE *f, const char *title, const struct fig_bar *rows, int n);
+void fig_bars_json(struct json *j, const struct fig_bar *rows, int n);
+
+/* The parts figures are made of (figure.c), for figure-bars.c. */
+void fig_svg_open(FILE *f, int w, int h, const char *title);	/* <svg>, title */
+void fig_svg_close(FILE *f);
+void fig_text(FILE *f, int x, int y, const char *anchor, const char *extra, const char *s);
+void fig_box(FILE *f, int x, int y, int w, int h, enum vc_pstate s, bool strong);
+int fig_legend(FILE *f, int y, const bool used[VC_PS_NR], bool lines);	/* its height */
+
 /* Text escaped for XML. */
 void fig_xml_text(FILE *f, const char *s);
 
