@@ -301,7 +301,7 @@ int vl_helper_main(int argc, char **argv)
 }
 
 /*
- * Run the command with up to 8 arguments (NULL ends them), its stdout in
+ * Run the command with up to 11 arguments (NULL ends them), its stdout in
  * out; returns its exit status.  vfork(), not fork(): fork() would
  * write-protect our private pages (copy-on-write for the child) and change
  * what the views are to show.
@@ -320,7 +320,7 @@ static __attribute__((noinline)) pid_t spawn(const char **argv, int outfd)
 
 static int run(char *out, const char *a0, ...)
 {
-	const char *a[11] = { "vmlab-helper", "--vmlab-helper", a0 };
+	const char *a[14] = { "vmlab-helper", "--vmlab-helper", a0 };
 	size_t got = 0;
 	int n = 3, pfd[2];
 	ssize_t r;
@@ -328,7 +328,7 @@ static int run(char *out, const char *a0, ...)
 	pid_t pid;
 
 	va_start(ap, a0);
-	while (n < 10 && (a[n] = va_arg(ap, const char *)))
+	while (n < 13 && (a[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	if (pipe2(pfd, O_CLOEXEC))
@@ -1035,8 +1035,10 @@ static void check_report(struct __test_metadata *_metadata, const char *out,
 	EXPECT_LE(2, section_figures(html, "shared"));
 	EXPECT_LE(3, section_figures(html, "cow"));
 	EXPECT_LE(1, section_figures(html, "dirty"));
-	if (demand)
+	if (demand) {
 		EXPECT_LE(1, section_figures(html, "demand"));
+		EXPECT_LE(1, section_figures(html, "prot"));
+	}
 	buf = strdup(strchr(js, '>') + 1);
 	ASSERT_NE(NULL, buf);
 	end = strstr(buf, "</script>");
@@ -1125,7 +1127,7 @@ static void check_report(struct __test_metadata *_metadata, const char *out,
 }
 
 /*
- * vmlab tour --html as root: zero, shared, cow, demand and dirty, each
+ * vmlab tour --html as root: zero, shared, prot, cow, demand and dirty, each
  * with its figures, their numbers those the text printed.
  */
 TEST_F(cli, tour_html)
@@ -1136,7 +1138,7 @@ TEST_F(cli, tour_html)
 
 	unlink(path);
 	rc = run(self->out, "tour", "--tap", "--html=/tmp/vmlab-tour.html", "zero", "shared",
-		 "cow", "demand", "dirty", NULL);
+		 "prot", "cow", "demand", "dirty", NULL);
 	EXPECT_EQ(0, rc) TH_LOG("%.2000s", self->out);
 	html = slurp(path);
 	ASSERT_NE(NULL, html);
@@ -1224,12 +1226,13 @@ TEST_F(cli, grid_svg)
 
 /*
  * vmlab maps --svg: a row per VMA; the shared mapping s (object pages 0-7
- * present, 8-15 not) drawn with its range and its counts by state.
+ * present, 8-15 not) drawn with its range and its counts by state; with
+ * -p twice, two processes side by side.
  */
 TEST_F(cli, maps_svg)
 {
 	const char *path = "/tmp/vmlab-maps.svg";
-	char want[128], *svg;
+	char want[128], ppid[16], *svg;
 	struct jv *d;
 
 	unlink(path);
@@ -1257,6 +1260,20 @@ TEST_F(cli, maps_svg)
 	EXPECT_NE(NULL, strstr(svg, ">S 8<")) TH_LOG("the object's 8 pages");
 	free(svg);
 	print_file_b64("maps.svg", path);
+
+	/* Two processes side by side: this one and its parent; without --svg, no. */
+	snprintf(ppid, sizeof(ppid), "%d", (int)getppid());
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "-p", ppid,
+			 "--svg=/tmp/vmlab-maps2.svg", NULL)) TH_LOG("%s", self->out);
+	svg = slurp("/tmp/vmlab-maps2.svg");
+	ASSERT_NE(NULL, svg);
+	snprintf(want, sizeof(want), ">process %s (", self->pid);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	snprintf(want, sizeof(want), ">process %s (", ppid);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	free(svg);
+	print_file_b64("maps2.svg", "/tmp/vmlab-maps2.svg");
+	EXPECT_EQ(VC_USAGE, run(self->out, "--stderr", "maps", "-p", self->pid, "-p", ppid, NULL));
 }
 
 /* Not root: /dev/vmlab is 0600 by default. */

@@ -122,6 +122,9 @@ void fig_svg_begin(FILE *f)
 
 void fig_svg_open(FILE *f, int w, int h, const char *title)
 {
+	/* Wide enough for the title: about 8 pixels a character, bold at 14. */
+	if (w < 20 + 8 * (int)strlen(title))
+		w = 20 + 8 * (int)strlen(title);
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" role=\"img\">\n<title>", w, h, w, h);
 	fig_xml_text(f, title);
@@ -244,8 +247,10 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 		fig_text(f, px[k], top - 12, NULL, "font-weight=\"bold\"", m->proc[k]);
 	fig_text(f, fx, top - 12, NULL, "font-weight=\"bold\"",
 	     m->npages && m->pg[0][0].pfn ? "physical frames (PFN)" : "physical frames (frame id)");
-	snprintf(buf, sizeof(buf), "virtual pages from %#" PRIxPTR, m->addr);
-	fig_text(f, px[0], top - 28 + 2, NULL, "font-size=\"11\"", buf);
+	if (!m->pg[0][0].label[0]) {	/* named pages lie anywhere */
+		snprintf(buf, sizeof(buf), "virtual pages from %#" PRIxPTR, m->addr);
+		fig_text(f, px[0], top - 28 + 2, NULL, "font-size=\"11\"", buf);
+	}
 	/* Lines first, boxes over them. */
 	for (k = 0; k < m->nprocs; k++) {
 		for (i = 0; i < m->npages; i++) {

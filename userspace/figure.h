@@ -111,7 +111,8 @@ struct fig_bar {
 	char sub[96];		/* in words */
 	long counts[VC_PS_NR];
 };
-void fig_bars_svg(FILE *f, const char *title, const struct fig_bar *rows, int n);
+void fig_bars_svg(FILE *f, const char *title, int nprocs, const char *const names[],
+		  const struct fig_bar *const rows[], const int n[]);
 void fig_bars_json(struct json *j, const struct fig_bar *rows, int n);
 
 /* The parts figures are made of (figure.c), for figure-bars.c. */
