@@ -364,6 +364,36 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
+/*
+ * A child of fork() that writes the byte at p (a private page: it gets its
+ * copy) and waits: its pid once it wrote, or -1.  end_writer() ends it.
+ */
+static pid_t fork_writer(char *p, struct vl_sync *sy)
+{
+	pid_t pid = vl_sync_fork(sy);
+
+	if (!pid) {
+		*p = 2;
+		vl_post(sy->to_parent[1]);
+		vl_wait_byte(sy->to_child[0]);
+		_exit(0);
+	}
+	if (pid > 0 && vl_wait_byte(sy->to_parent[0])) {
+		kill(pid, SIGKILL);
+		vl_wait(pid);
+		vl_sync_close(sy);
+		return -1;
+	}
+	return pid;
+}
+
+static void end_writer(pid_t pid, struct vl_sync *sy)
+{
+	vl_post(sy->to_child[1]);
+	vl_wait(pid);
+	vl_sync_close(sy);
+}
+
 FIXTURE(cli)
 {
 	int fd;
@@ -640,21 +670,12 @@ TEST_F(cli, grid_json)
 	ASSERT_STREQ("AAAA............", jstr(jget(d, "procs")->v[0], "cells"));
 
 	/* Parent and child after fork; the child writes private page 4. */
-	pid = vl_sync_fork(&sy);
+	pid = fork_writer(self->p + 4 * self->ps, &sy);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		self->p[4 * self->ps] = 2;
-		vl_post(sy.to_parent[1]);
-		vl_wait_byte(sy.to_child[0]);
-		_exit(0);
-	}
-	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
 	snprintf(child, sizeof(child), "%d", (int)pid);
 	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--json", hexs(addr, self->p),
 		"64K", NULL);
-	vl_post(sy.to_child[1]);
-	vl_wait(pid);
-	vl_sync_close(&sy);
+	end_writer(pid, &sy);
 	ASSERT_EQ(0, s);
 	d = json(self->out);
 	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
@@ -1174,12 +1195,15 @@ TEST_F(cli, tour_html_as_nobody)
 
 /*
  * vmlab grid --svg for a parent and its child after fork, once the child
- * wrote page 4: every page drawn, page 4's two frames those inspect gives.
+ * wrote page 4: every page drawn, page 4's two frames those inspect gives;
+ * then as nobody.
  */
 TEST_F(cli, grid_svg)
 {
 	const char *path = "/tmp/vmlab-grid.svg";
 	struct vmlab_page_info pi[2];
+	struct stat st;
+	mode_t mode;
 	char addr[32], child[16], want[64], *svg;
 	struct vl_sync sy;
 	const char *q;
@@ -1187,15 +1211,8 @@ TEST_F(cli, grid_svg)
 	int s, n = 0, k;
 
 	unlink(path);
-	pid = vl_sync_fork(&sy);
+	pid = fork_writer(self->p + 4 * self->ps, &sy);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		self->p[4 * self->ps] = 2;
-		vl_post(sy.to_parent[1]);
-		vl_wait_byte(sy.to_child[0]);
-		_exit(0);
-	}
-	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
 	snprintf(child, sizeof(child), "%d", (int)pid);
 	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--svg=/tmp/vmlab-grid.svg",
 		hexs(addr, self->p), "64K", NULL);
@@ -1203,9 +1220,7 @@ TEST_F(cli, grid_svg)
 				   NULL));
 	ASSERT_EQ(0, vmlab_inspect(self->fd, pid, (uintptr_t)self->p + 4 * self->ps, 1, &pi[1],
 				   NULL));
-	vl_post(sy.to_child[1]);
-	vl_wait(pid);
-	vl_sync_close(&sy);
+	end_writer(pid, &sy);
 	ASSERT_EQ(0, s) TH_LOG("%s", self->out);
 	svg = slurp(path);
 	ASSERT_NE(NULL, svg);
@@ -1222,6 +1237,26 @@ TEST_F(cli, grid_svg)
 	EXPECT_NE(NULL, strstr(svg, ">C<"));	/* the child's copy, writable */
 	free(svg);
 	print_file_b64("grid.svg", path);
+
+	/*
+	 * As nobody (the device open to all), its own text: no PFN, and the
+	 * frames of a file's pages withheld, drawn as such.
+	 */
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	unlink("/tmp/vmlab-grid-nobody.svg");
+	s = run(self->out, "--stderr", "--nobody", "grid", "--svg=/tmp/vmlab-grid-nobody.svg",
+		"TEXT", "8K", NULL);
+	chmod(VMLAB_DEVICE, mode);
+	ASSERT_EQ(0, s) TH_LOG("%s", self->out);
+	svg = slurp("/tmp/vmlab-grid-nobody.svg");
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(NULL, strstr(svg, "PFN"));
+	EXPECT_NE(NULL, strstr(svg, ">hidden<")) TH_LOG("a file page's frame id, withheld");
+	EXPECT_NE(NULL, strstr(svg, "(frame id)"));
+	free(svg);
+	print_file_b64("grid-nobody.svg", "/tmp/vmlab-grid-nobody.svg");
 }
 
 /*

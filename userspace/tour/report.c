@@ -53,7 +53,7 @@ bool rec_on(void)
 /* Text as narrate.c prints it: escapes and TAP's "# " dropped, HTML-escaped. */
 void rec_vtext(const char *fmt, va_list ap)
 {
-	char *s, *p;
+	char *s, *p, *o;
 
 	if (!cur || vasprintf(&s, fmt, ap) < 0)
 		return;
@@ -61,35 +61,22 @@ void rec_vtext(const char *fmt, va_list ap)
 		fputs("<pre>", cur);
 		in_pre = true;
 	}
-	for (p = s; *p; p++) {
+	for (p = o = s; *p; p++) {
 		if (*p == '\x1b') {	/* a colour: ESC [ ... m */
-			while (*p && *p != 'm')
+			while (p[1] && *p != 'm')
 				p++;
-			if (!*p)
-				break;
 			continue;
 		}
-		if (bol && T.tap && *p == '#') {
-			if (p[1] == ' ')
-				p++;
+		if (bol && T.tap && *p == '#') {	/* "# " or "#" of TAP */
+			p += p[1] == ' ';
 			bol = false;
 			continue;
 		}
 		bol = *p == '\n';
-		switch (*p) {
-		case '<':
-			fputs("&lt;", cur);
-			break;
-		case '>':
-			fputs("&gt;", cur);
-			break;
-		case '&':
-			fputs("&amp;", cur);
-			break;
-		default:
-			fputc(*p, cur);
-		}
+		*o++ = *p;
 	}
+	*o = 0;
+	fig_xml_text(cur, s);
 	free(s);
 }
 
