@@ -16,7 +16,7 @@
 
 #define RH	26	/* a page's row */
 #define BOXH	20
-#define PAGEW	150
+#define PAGEW	170
 #define FRAMEW	190
 
 /* Fill (light) and stroke (dark) of each state; dashes for its lines. */
@@ -232,9 +232,9 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 	rows = m->npages > fr.n ? m->npages : fr.n;
 	if (m->nprocs == 2) {
 		px[0] = 10;
-		fx = 330;
-		px[1] = 670;
-		w = 830;
+		fx = 350;
+		px[1] = 690;
+		w = 870;
 	} else {
 		px[0] = 10;
 		fx = 420;
@@ -284,9 +284,9 @@ void fig_map_svg(FILE *f, const struct fig_map *m)
 				snprintf(buf, sizeof(buf), "page %d", i);
 			fig_text(f, px[k] + 6, y + 14, NULL, NULL, buf);
 			snprintf(buf, sizeof(buf), "%c", p->ch);
-			fig_text(f, px[k] + 70, y + 15, "middle",
+			fig_text(f, px[k] + 96, y + 15, "middle",
 			     "font-family=\"monospace\" font-weight=\"bold\" font-size=\"14\"", buf);
-			fig_text(f, px[k] + 82, y + 14, NULL, "font-size=\"10\"",
+			fig_text(f, px[k] + 108, y + 14, NULL, "font-size=\"10\"",
 			     !p->present ? (p->state == VC_PS_SWAP ? "swapped" : "no frame") :
 			     p->write ? (p->dirty ? "rw dirty" : "rw") : "read-only");
 		}
