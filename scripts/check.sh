@@ -273,6 +273,13 @@ boot_and_judge() {
 	fi
 	[ -f "$log" ] || : >"$log"
 	parse_log "$series" "$log" "$dir/counts"
+	# The figures vmlab_cli printed (the tour's report, grid --svg):
+	# validated on the host, screenshots in DIR/figures (check-figures.sh).
+	if tr -d '\r' <"$log" | grep '^VMLAB-FILE-BEGIN ' >/dev/null; then
+		"$S/check-figures.sh" "$series" "$log" "$dir/figures" || true
+		read -r p f s <"$dir/figures/counts" || { p=0 f=1 s=0; }
+		count "$p" "$f" "$s"
+	fi
 	if [ -n "${VMLAB_SHOW_OUTPUT:-}" ]; then
 		show_output "$series" "$log" "$VMLAB_SHOW_OUTPUT" "$dir/$VMLAB_SHOW_OUTPUT.out"
 	fi

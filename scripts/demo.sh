@@ -7,6 +7,10 @@
 # as it runs.  Installs what it needs on the way (fetch-kernel.sh, kmake.sh,
 # qemu-run.sh do), like make check.
 #
+# The tour also writes its report (vmlab tour --html): the guest prints
+# it on the console as base64 (between VMLAB-FILE-BEGIN and -END lines), and
+# it lands next to the console log, as build/demo-SERIES/tour.html.
+#
 # Exits with the tour's status (0: every claim held), or non-zero when the
 # guest did not get that far or the kernel reported a problem.  Outputs in
 # build/demo-SERIES/ (console.log, initramfs.cpio.gz, build.log).
@@ -30,6 +34,9 @@ stream() {
 		tr -d '\r' | awk -f "$S/guest/oom-filter.awk" | awk -v reports="$REPORTS" '
 		/^VMLAB-PROG-BEGIN / { inprog = 1; next }
 		/^VMLAB-PROG-END / { inprog = 0; next }
+		/^VMLAB-FILE-BEGIN / { infile = 1; next }
+		/^VMLAB-FILE-END / { infile = 0; next }
+		infile { next }
 		/^VMLAB-DMESG-BEGIN/ { indmesg = 1; next }
 		/^VMLAB-DMESG-END/ { indmesg = 0; next }
 		/^VMLAB-DONE/ { exit }
@@ -65,6 +72,21 @@ main() {
 	rm -rf "$bin"
 	mkdir -p "$bin"
 	cp "$VMLAB_TOP/userspace/vmlab" "$bin/"
+	# The guest's command: the tour, then its report printed for the host.
+	cat >"$bin/vmlab-demo" <<-'EOS'
+		#!/bin/sh
+		# make demo's command: run "$@" (the tour, --html /tmp/tour.html), then
+		# print the report as base64 for scripts/extract-files.sh
+		"$@"
+		rc=$?
+		if [ -f /tmp/tour.html ]; then
+			echo "VMLAB-FILE-BEGIN tour.html"
+			base64 /tmp/tour.html
+			echo "VMLAB-FILE-END tour.html"
+		fi
+		exit $rc
+	EOS
+	chmod +x "$bin/vmlab-demo"
 	# The kernel's modules of fetch-kernel.sh (loop, for the swap chapter),
 	# in /vmlab/kmod, where guest-init.sh loads them from.
 	extra=$("$H/userspace-extra.sh")
@@ -72,9 +94,9 @@ main() {
 		[ ! -f "$k" ] || extra+=" $k:/vmlab/kmod/${k##*/}"
 	done
 	VMLAB_INITRAMFS_EXTRA=$extra \
-		"$S/mkinitramfs.sh" "$initrd" "$VMLAB_TOP/build/$series/module/vmlab.ko" "$bin" vmlab
+		"$S/mkinitramfs.sh" "$initrd" "$VMLAB_TOP/build/$series/module/vmlab.ko" "$bin" vmlab vmlab-demo
 	[ -t 1 ] && [ -z "${NO_COLOR:-}" ] && color=" --color=always"
-	cmd="./vmlab$color tour ${VMLAB_TOUR:-}"
+	cmd="./vmlab-demo ./vmlab$color tour --html /tmp/tour.html ${VMLAB_TOUR:-}"
 	tb=$(date +%s)
 	rm -f "$log"
 	: >"$log"
@@ -97,6 +119,13 @@ main() {
 	fi
 	if tr -d '\r' <"$log" | awk -f "$S/guest/oom-filter.awk" | grep -qE "$REPORTS"; then
 		log "the kernel reported problems: see $log"
+		rc=1
+	fi
+	rm -f "$dir/tour.html"
+	if "$S/extract-files.sh" "$log" "$dir" >/dev/null && [ -s "$dir/tour.html" ]; then
+		log "the tour's report (its text and figures): $dir/tour.html"
+	else
+		log "the tour wrote no report (console log: $log)"
 		rc=1
 	fi
 	log "$(sed -n 's/^vmlab: //p' "$dir/qemu-run.log" | grep 'reached /init' || true)"

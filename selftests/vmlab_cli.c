@@ -301,7 +301,7 @@ int vl_helper_main(int argc, char **argv)
 }
 
 /*
- * Run the command with up to 8 arguments (NULL ends them), its stdout in
+ * Run the command with up to 11 arguments (NULL ends them), its stdout in
  * out; returns its exit status.  vfork(), not fork(): fork() would
  * write-protect our private pages (copy-on-write for the child) and change
  * what the views are to show.
@@ -320,7 +320,7 @@ static __attribute__((noinline)) pid_t spawn(const char **argv, int outfd)
 
 static int run(char *out, const char *a0, ...)
 {
-	const char *a[11] = { "vmlab-helper", "--vmlab-helper", a0 };
+	const char *a[14] = { "vmlab-helper", "--vmlab-helper", a0 };
 	size_t got = 0;
 	int n = 3, pfd[2];
 	ssize_t r;
@@ -328,7 +328,7 @@ static int run(char *out, const char *a0, ...)
 	pid_t pid;
 
 	va_start(ap, a0);
-	while (n < 10 && (a[n] = va_arg(ap, const char *)))
+	while (n < 13 && (a[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	if (pipe2(pfd, O_CLOEXEC))
@@ -362,6 +362,36 @@ static pid_t dead_pid(void)
 		_exit(0);
 	vl_wait(pid);
 	return pid;
+}
+
+/*
+ * A child of fork() that writes the byte at p (a private page: it gets its
+ * copy) and waits: its pid once it wrote, or -1.  end_writer() ends it.
+ */
+static pid_t fork_writer(char *p, struct vl_sync *sy)
+{
+	pid_t pid = vl_sync_fork(sy);
+
+	if (!pid) {
+		*p = 2;
+		vl_post(sy->to_parent[1]);
+		vl_wait_byte(sy->to_child[0]);
+		_exit(0);
+	}
+	if (pid > 0 && vl_wait_byte(sy->to_parent[0])) {
+		kill(pid, SIGKILL);
+		vl_wait(pid);
+		vl_sync_close(sy);
+		return -1;
+	}
+	return pid;
+}
+
+static void end_writer(pid_t pid, struct vl_sync *sy)
+{
+	vl_post(sy->to_child[1]);
+	vl_wait(pid);
+	vl_sync_close(sy);
 }
 
 FIXTURE(cli)
@@ -640,21 +670,12 @@ TEST_F(cli, grid_json)
 	ASSERT_STREQ("AAAA............", jstr(jget(d, "procs")->v[0], "cells"));
 
 	/* Parent and child after fork; the child writes private page 4. */
-	pid = vl_sync_fork(&sy);
+	pid = fork_writer(self->p + 4 * self->ps, &sy);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		self->p[4 * self->ps] = 2;
-		vl_post(sy.to_parent[1]);
-		vl_wait_byte(sy.to_child[0]);
-		_exit(0);
-	}
-	ASSERT_EQ(0, vl_wait_byte(sy.to_parent[0]));
 	snprintf(child, sizeof(child), "%d", (int)pid);
 	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--json", hexs(addr, self->p),
 		"64K", NULL);
-	vl_post(sy.to_child[1]);
-	vl_wait(pid);
-	vl_sync_close(&sy);
+	end_writer(pid, &sy);
 	ASSERT_EQ(0, s);
 	d = json(self->out);
 	ASSERT_NE(NULL, d) TH_LOG("not JSON: %.300s", self->out);
@@ -940,6 +961,354 @@ TEST_F(cli, tour_as_nobody)
 	EXPECT_EQ(NULL, strstr(self->out, "mapped 0 times")) TH_LOG("%s", self->out);
 	EXPECT_EQ(NULL, strstr(self->out, "frame 00000000")) TH_LOG("%s", self->out);
 	EXPECT_EQ(NULL, strstr(self->out, "PFN 0x0,")) TH_LOG("%s", self->out);
+}
+
+/*
+ * The figures (issue 16): a file the guest made, printed as base64 between
+ * "VMLAB-FILE-BEGIN NAME" and "VMLAB-FILE-END NAME" for the host, which
+ * decodes it (scripts/extract-files.sh) and validates it with tidy,
+ * xmllint and a headless Chromium (scripts/check-figures.sh).
+ */
+static void print_file_b64(const char *name, const char *path)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char in[57];
+	char line[80];
+	size_t n, i, o;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	fflush(stdout);
+	printf("VMLAB-FILE-BEGIN %s\n", name);
+	while ((n = fread(in, 1, sizeof(in), f)) > 0) {
+		for (i = 0, o = 0; i < n; i += 3) {
+			unsigned int v = (unsigned int)in[i] << 16;
+
+			v |= i + 1 < n ? (unsigned int)in[i + 1] << 8 : 0;
+			v |= i + 2 < n ? in[i + 2] : 0;
+			line[o++] = b64[(v >> 18) & 63];
+			line[o++] = b64[(v >> 12) & 63];
+			line[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+			line[o++] = i + 2 < n ? b64[v & 63] : '=';
+		}
+		line[o] = 0;
+		printf("%s\n", line);
+	}
+	printf("VMLAB-FILE-END %s\n", name);
+	fflush(stdout);
+	fclose(f);
+}
+
+/* A whole file, NUL-terminated, or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* The number of figures the report has for chapter id, -1: no section. */
+static int section_figures(const char *html, const char *id)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "<section id=\"ch-%s\" data-figures=\"", id);
+	p = strstr(html, key);
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+/*
+ * Check a report against the text of the same run (out): every chapter
+ * has its figures, each figure's data is in the JSON block, and the
+ * numbers figures show are those the text printed.
+ */
+static void check_report(struct __test_metadata *_metadata, const char *out,
+			 const char *html, bool root, bool demand)
+{
+	const char *js = strstr(html, "<script type=\"application/json\" id=\"vmlab-figures\">");
+	struct jv *d, *figs;
+	char *buf, *end, want[256];
+	int i, k, st, seen_tl = 0, labels = 0, kinds[4] = { 0 };
+
+	ASSERT_NE(NULL, js);
+	EXPECT_EQ(NULL, strstr(html, "<script>")) TH_LOG("a script to run in the report");
+	EXPECT_EQ(NULL, strstr(html, "src=")) TH_LOG("the report fetches something");
+	EXPECT_EQ(NULL, strstr(html, "<link")) TH_LOG("the report fetches something");
+	EXPECT_LE(3, section_figures(html, "zero"));
+	EXPECT_LE(2, section_figures(html, "shared"));
+	EXPECT_LE(3, section_figures(html, "cow"));
+	EXPECT_LE(1, section_figures(html, "dirty"));
+	if (demand) {
+		EXPECT_LE(1, section_figures(html, "demand"));
+		EXPECT_LE(1, section_figures(html, "prot"));
+	}
+	buf = strdup(strchr(js, '>') + 1);
+	ASSERT_NE(NULL, buf);
+	end = strstr(buf, "</script>");
+	ASSERT_NE(NULL, end);
+	*end = 0;
+	d = json(buf);
+	ASSERT_NE(NULL, d) TH_LOG("the figures' data is not JSON: %.300s", buf);
+	EXPECT_STREQ("vmlab.figures/1", jstr(d, "schema"));
+	EXPECT_EQ(root, jbool(d, "root"));
+	figs = jget(d, "figures");
+	ASSERT_NE(NULL, figs);
+	for (i = 0; i < (int)figs->n; i++) {
+		const struct jv *f = figs->v[i], *procs, *steps, *pages;
+		const char *kind = jstr(f, "kind"), *lab;
+
+		/* Each figure is drawn in the HTML: <figure id="fig-N" ...>. */
+		snprintf(want, sizeof(want), "<figure id=\"fig-%d\" data-chapter=\"%s\" "
+			 "data-kind=\"%s\">", (int)jnum(f, "figure"), jstr(f, "chapter"), kind);
+		EXPECT_NE(NULL, strstr(html, want)) TH_LOG("%s", want);
+		if (!strcmp(kind, "mapping")) {
+			kinds[0]++;
+			procs = jget(f, "procs");
+			pages = jget(procs->v[0], "pages");
+			/* The first page's frame, as the text named it, in the figure. */
+			for (k = 0; k < (int)pages->n; k++) {
+				lab = jhas(pages->v[k], "label", J_STR) ? jstr(pages->v[k], "label")
+								      : NULL;
+				if (!lab)
+					continue;
+				EXPECT_EQ(0, strncmp(lab, root ? "PFN 0x" : "frame ", 6)) TH_LOG("%s", lab);
+				EXPECT_NE(NULL, strstr(html, lab)) TH_LOG("%s not drawn", lab);
+				labels += strstr(out, lab) != NULL;
+				break;
+			}
+		} else if (!strcmp(kind, "timeline")) {
+			kinds[1]++;
+			steps = jget(f, "steps");
+			EXPECT_EQ(5, (int)steps->n);
+			/* After fork, the grids the text printed: "parent   cccccccc". */
+			for (st = 0; st < (int)steps->n; st++) {
+				if (strcmp(jstr(steps->v[st], "step"), "after fork"))
+					continue;
+				procs = jget(steps->v[st], "procs");
+				snprintf(want, sizeof(want), "parent   %s\n",
+					 jstr(procs->v[0], "cells"));
+				EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", want);
+				snprintf(want, sizeof(want), "child    %s\n",
+					 jstr(procs->v[1], "cells"));
+				EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", want);
+				seen_tl++;
+			}
+		} else if (!strcmp(kind, "chart")) {
+			const struct jv *ser = jget(f, "series"), *xs = jget(f, "xs");
+			const struct jv *ys0 = jget(ser->v[0], "ys"), *ys1 = jget(ser->v[1], "ys");
+
+			kinds[2]++;
+			EXPECT_EQ(4, (int)ser->n);
+			EXPECT_EQ(11, (int)xs->n);
+			/* Each row of the table: "  N MiB  present  rss kB". */
+			for (k = 1; k < (int)xs->n; k++) {
+				snprintf(want, sizeof(want), "%5.0f MiB %9.0f %6.0f kB", xs->v[k]->num,
+					 ys0->v[k]->num, ys1->v[k]->num);
+				EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", want);
+			}
+		} else if (!strcmp(kind, "states")) {
+			steps = jget(f, "steps");
+			kinds[3]++;
+			EXPECT_EQ(6, (int)steps->n);
+			EXPECT_NE(NULL, strstr(out, jstr(steps->v[0], "note")))
+				TH_LOG("%s", jstr(steps->v[0], "note"));
+			/* Clean, then dirty, then cleaned: as the text said. */
+			EXPECT_FALSE(jbool(steps->v[0], "dirty (pages_dirty)"));
+			EXPECT_TRUE(jbool(steps->v[1], "dirty (pages_dirty)"));
+			EXPECT_TRUE(jbool(steps->v[1], "page_mkwrite called"));
+			EXPECT_FALSE(jbool(steps->v[3], "dirty (pages_dirty)"));
+			EXPECT_FALSE(jbool(steps->v[3], "writable (PTE)"));
+		}
+	}
+	EXPECT_LE(5, kinds[0]);
+	EXPECT_EQ(1, kinds[1]);
+	EXPECT_EQ(demand ? 1 : 0, kinds[2]);
+	EXPECT_EQ(1, kinds[3]);
+	EXPECT_EQ(1, seen_tl);
+	EXPECT_LE(3, labels);
+	free(buf);
+}
+
+/*
+ * vmlab tour --html as root: zero, shared, prot, cow, demand and dirty, each
+ * with its figures, their numbers those the text printed.
+ */
+TEST_F(cli, tour_html)
+{
+	const char *path = "/tmp/vmlab-tour.html";
+	char *html;
+	int rc;
+
+	unlink(path);
+	rc = run(self->out, "tour", "--tap", "--html=/tmp/vmlab-tour.html", "zero", "shared",
+		 "prot", "cow", "demand", "dirty", NULL);
+	EXPECT_EQ(0, rc) TH_LOG("%.2000s", self->out);
+	html = slurp(path);
+	ASSERT_NE(NULL, html);
+	check_report(_metadata, self->out, html, true, true);
+	free(html);
+	print_file_b64("tour-root.html", path);
+}
+
+/* The same as nobody: frame ids instead of PFNs. */
+TEST_F(cli, tour_html_as_nobody)
+{
+	const char *path = "/tmp/vmlab-tour-nobody.html";
+	struct stat st;
+	mode_t mode;
+	char *html;
+	int rc;
+
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	unlink(path);
+	rc = run(self->out, "--nobody", "tour", "--tap", "--html=/tmp/vmlab-tour-nobody.html",
+		 "zero", "shared", "cow", "dirty", NULL);
+	chmod(VMLAB_DEVICE, mode);
+	EXPECT_EQ(0, rc) TH_LOG("%.2000s", self->out);
+	html = slurp(path);
+	ASSERT_NE(NULL, html);
+	check_report(_metadata, self->out, html, false, false);
+	EXPECT_EQ(NULL, strstr(html, "PFN 0x"));
+	free(html);
+	print_file_b64("tour-nobody.html", path);
+}
+
+/*
+ * vmlab grid --svg for a parent and its child after fork, once the child
+ * wrote page 4: every page drawn, page 4's two frames those inspect gives;
+ * then as nobody.
+ */
+TEST_F(cli, grid_svg)
+{
+	const char *path = "/tmp/vmlab-grid.svg";
+	struct vmlab_page_info pi[2];
+	struct stat st;
+	mode_t mode;
+	char addr[32], child[16], want[64], *svg;
+	struct vl_sync sy;
+	const char *q;
+	pid_t pid;
+	int s, n = 0, k;
+
+	unlink(path);
+	pid = fork_writer(self->p + 4 * self->ps, &sy);
+	ASSERT_LE(0, pid);
+	snprintf(child, sizeof(child), "%d", (int)pid);
+	s = run(self->out, "grid", "-p", self->pid, "-p", child, "--svg=/tmp/vmlab-grid.svg",
+		hexs(addr, self->p), "64K", NULL);
+	ASSERT_EQ(0, vmlab_inspect(self->fd, 0, (uintptr_t)self->p + 4 * self->ps, 1, &pi[0],
+				   NULL));
+	ASSERT_EQ(0, vmlab_inspect(self->fd, pid, (uintptr_t)self->p + 4 * self->ps, 1, &pi[1],
+				   NULL));
+	end_writer(pid, &sy);
+	ASSERT_EQ(0, s) TH_LOG("%s", self->out);
+	svg = slurp(path);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(0, strncmp(svg, "<?xml", 5));
+	/* 16 pages in each process, each named. */
+	for (q = svg; (q = strstr(q, ">page ")); q++)
+		n++;
+	EXPECT_EQ(32, n);
+	for (k = 0; k < 2; k++) {
+		snprintf(want, sizeof(want), ">PFN %#llx<", (unsigned long long)pi[k].pfn);
+		EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	}
+	EXPECT_NE(pi[0].pfn, pi[1].pfn);
+	EXPECT_NE(NULL, strstr(svg, ">C<"));	/* the child's copy, writable */
+	free(svg);
+	print_file_b64("grid.svg", path);
+
+	/*
+	 * As nobody (the device open to all), its own text: no PFN, and the
+	 * frames of a file's pages withheld, drawn as such.
+	 */
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+	unlink("/tmp/vmlab-grid-nobody.svg");
+	s = run(self->out, "--stderr", "--nobody", "grid", "--svg=/tmp/vmlab-grid-nobody.svg",
+		"TEXT", "8K", NULL);
+	chmod(VMLAB_DEVICE, mode);
+	ASSERT_EQ(0, s) TH_LOG("%s", self->out);
+	svg = slurp("/tmp/vmlab-grid-nobody.svg");
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(NULL, strstr(svg, "PFN"));
+	EXPECT_NE(NULL, strstr(svg, ">hidden<")) TH_LOG("a file page's frame id, withheld");
+	EXPECT_NE(NULL, strstr(svg, "(frame id)"));
+	free(svg);
+	print_file_b64("grid-nobody.svg", "/tmp/vmlab-grid-nobody.svg");
+}
+
+/*
+ * vmlab maps --svg: a row per VMA; the shared mapping s (object pages 0-7
+ * present, 8-15 not) drawn with its range and its counts by state; with
+ * -p twice, two processes side by side.
+ */
+TEST_F(cli, maps_svg)
+{
+	const char *path = "/tmp/vmlab-maps.svg";
+	char want[128], ppid[16], *svg;
+	struct jv *d;
+
+	unlink(path);
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "--svg", path, NULL))
+		TH_LOG("%s", self->out);
+	svg = slurp(path);
+	ASSERT_NE(NULL, svg);
+	EXPECT_EQ(0, strncmp(svg, "<?xml", 5));
+	snprintf(want, sizeof(want), ">%lx-%lx rw-s /dev/vmlab<", (unsigned long)self->s,
+		 (unsigned long)self->s + 16 * self->ps);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	/* As many rows as maps --json has VMAs. */
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "--json", NULL));
+	d = json(self->out);
+	ASSERT_NE(NULL, d);
+	snprintf(want, sizeof(want), "pages, Rss ");
+	{
+		const char *q;
+		size_t n = 0;
+
+		for (q = svg; (q = strstr(q, want)); q++)
+			n++;
+		EXPECT_EQ(jget(d, "vmas")->n, n);
+	}
+	EXPECT_NE(NULL, strstr(svg, ">S 8<")) TH_LOG("the object's 8 pages");
+	free(svg);
+	print_file_b64("maps.svg", path);
+
+	/* Two processes side by side: this one and its parent; without --svg, no. */
+	snprintf(ppid, sizeof(ppid), "%d", (int)getppid());
+	ASSERT_EQ(0, run(self->out, "maps", "-p", self->pid, "-p", ppid,
+			 "--svg=/tmp/vmlab-maps2.svg", NULL)) TH_LOG("%s", self->out);
+	svg = slurp("/tmp/vmlab-maps2.svg");
+	ASSERT_NE(NULL, svg);
+	snprintf(want, sizeof(want), ">process %s (", self->pid);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	snprintf(want, sizeof(want), ">process %s (", ppid);
+	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s", want);
+	free(svg);
+	print_file_b64("maps2.svg", "/tmp/vmlab-maps2.svg");
+	EXPECT_EQ(VC_USAGE, run(self->out, "--stderr", "maps", "-p", self->pid, "-p", ppid, NULL));
 }
 
 /* Not root: /dev/vmlab is 0600 by default. */

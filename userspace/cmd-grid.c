@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "figure.h"
 #include "json.h"
 
 static const char grid_help[] =
-"usage: vmlab grid [-p PID [-p PID2]] [--json] ADDR LEN\n"
-"       vmlab grid [-p PID [-p PID2]] [--json] --vma ADDR\n"
+"usage: vmlab grid [-p PID [-p PID2]] [--json] [--svg FILE] ADDR LEN\n"
+"       vmlab grid [-p PID [-p PID2]] [--json] [--svg FILE] --vma ADDR\n"
 "\n"
 "One character per page from ADDR (hex) for LEN bytes (K, M, G suffixes),\n"
 "or over the whole mapping holding ADDR in the first process.  With two\n"
@@ -30,6 +31,10 @@ static const char grid_help[] =
 "  --vma ADDR  the whole VMA holding ADDR\n"
 "  --width N   pages per row (default 64, or 32 side by side)\n"
 "  --json      one JSON document, schema vmlab.grid/1 (docs/json.md)\n"
+"  --svg FILE  also draw the figure of the textbook into FILE (\"-\": standard\n"
+"              output, instead of the grid): each page, the frame it maps\n"
+"              (PFN for root, frame id otherwise), a line between them,\n"
+"              coloured and lettered by state; at most 64 pages\n"
 "\n"
 "Legend:\n";
 
@@ -63,12 +68,51 @@ static char same_char(const struct vmlab_page_info *a, const struct vmlab_page_i
 	return a->frame_id == b->frame_id ? '=' : 'x';
 }
 
+/* --svg FILE: the mapping figure of the range (figure.c). */
+static int grid_svg(const struct vc_view_opts *o, const pid_t *pids, int npids,
+		    uintptr_t addr, size_t npages, struct vmlab_page_info *pi[2])
+{
+	static struct fig_map m;
+	bool out = !strcmp(o->svg, "-");
+	char name[32];
+	FILE *f;
+	int k, i;
+
+	if (npages > FIG_PAGES)
+		return vc_usage_error("grid", "--svg draws %d pages at most, not %zu", FIG_PAGES,
+				      npages);
+	memset(&m, 0, sizeof(m));
+	m.nprocs = npids;
+	m.addr = addr;
+	m.npages = (int)npages;
+	snprintf(m.title, sizeof(m.title), "%zu pages from %#" PRIxPTR " in process %d%s",
+		 npages, addr, vc_shown_pid(pids[0]), npids == 2 ? " and its peer" : "");
+	if (npids == 2)
+		snprintf(m.title, sizeof(m.title), "%zu pages from %#" PRIxPTR " in processes "
+			 "%d and %d", npages, addr, vc_shown_pid(pids[0]), vc_shown_pid(pids[1]));
+	for (k = 0; k < npids; k++) {
+		snprintf(m.proc[k], sizeof(m.proc[k]), "process %d (%s)", vc_shown_pid(pids[k]),
+			 vc_pid_name(pids[k], name, sizeof(name)));
+		for (i = 0; i < (int)npages; i++)
+			fig_page_from_info(&m.pg[k][i], &pi[k][i]);
+	}
+	f = out ? stdout : fopen(o->svg, "we");
+	if (!f)
+		return vc_err(VC_ERR, "%s: %s", o->svg, strerror(errno));
+	fig_svg_begin(f);
+	fig_map_svg(f, &m);
+	if (out ? fflush(f) : fclose(f))
+		return vc_err(VC_ERR, "%s: %s", o->svg, strerror(errno));
+	return VC_OK;
+}
+
 int cmd_grid(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "vma", required_argument, NULL, 'v' },
 		{ "width", required_argument, NULL, 'w' },
+		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -141,6 +185,14 @@ int cmd_grid(int argc, char **argv)
 		free(pi[0]);
 		free(pi[1]);
 		return vc_not_mapped(addr, pids[0]);
+	}
+	if (o.svg) {
+		code = grid_svg(&o, pids, npids, addr, npages, pi);
+		if (code || !strcmp(o.svg, "-")) {
+			free(pi[0]);
+			free(pi[1]);
+			return code;
+		}
 	}
 	if (o.json) {
 		struct json j;

@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "figure.h"
 #include "json.h"
 
 static const char maps_help[] =
-"usage: vmlab maps [-p PID] [--json]\n"
+"usage: vmlab maps [-p PID] [--json] [--svg FILE]\n"
+"       vmlab maps -p PID -p PID2 --svg FILE\n"
 "\n"
 "The mappings (VMAs) of process PID (default: vmlab itself), as in\n"
 "/proc/PID/maps, each with its flags in words and how many of its pages\n"
@@ -30,7 +32,11 @@ static void maps_help_more(void)
 	for (s = VC_PS_NOT_PRESENT; s < VC_PS_NR; s++)
 		printf("  %-16s %s\n", vc_pstates[s].name, vc_pstates[s].help);
 	printf("\n  -p PID   the process (needs what reading /proc/PID/pagemap needs)\n"
-	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n");
+	       "  --json   one JSON document, schema vmlab.maps/1 (docs/json.md)\n"
+	       "  --svg FILE  also draw the mappings into FILE (\"-\": standard output,\n"
+	       "           instead of the text): a row per VMA, its pages by state,\n"
+	       "           each part lettered and counted; with -p twice, two\n"
+	       "           processes side by side (and no text)\n");
 }
 
 static const char *vma_kind(const struct vmlab_vma *v)
@@ -116,10 +122,93 @@ static int vma_counts(int fd, pid_t pid, const struct vmlab_vma *v, long counts[
 	return 0;
 }
 
+/* A figure's rows for the VMAs of pid: 0, or the exit code (printed). */
+static int bars_of(int fd, pid_t pid, struct fig_bar **rows, int *n)
+{
+	struct vmlab_vma *v;
+	size_t nv, i;
+	int code = VC_OK;
+
+	if (vmlab_maps_read(pid, &v, &nv))
+		return vc_err(errno == ENOENT || errno == ESRCH ? VC_NOPROC :
+			      vc_exit_of_errno(errno), "/proc/%d/maps: %s", vc_shown_pid(pid),
+			      strerror(errno));
+	*rows = calloc(nv ? nv : 1, sizeof(**rows));
+	if (!*rows) {
+		free(v);
+		return vc_err(VC_ERR, "out of memory");
+	}
+	for (i = 0; i < nv; i++) {
+		struct fig_bar *r = &(*rows)[i];
+		const char *kind = vma_kind(&v[i]);
+		struct vmlab_smaps sm;
+		long writable;
+		int w = strcmp(kind, "vsyscall") ? vma_counts(fd, pid, &v[i], r->counts,
+							     &writable, &code) : 1;
+
+		if (w < 0)
+			break;
+		if (w > 0)	/* not walked */
+			memset(r->counts, 0, sizeof(r->counts));
+		if (vmlab_smaps(pid, v[i].start, 1, &sm))
+			memset(&sm, 0, sizeof(sm));
+		snprintf(r->label, sizeof(r->label), "%" PRIxPTR "-%" PRIxPTR " %s %.40s",
+			 v[i].start, v[i].end, v[i].perms, v[i].path);
+		snprintf(r->sub, sizeof(r->sub), "%s, %zu pages, Rss %ld kB", kind,
+			 (size_t)((v[i].end - v[i].start) / VC_PAGE_SIZE), sm.rss);
+	}
+	*n = (int)nv;
+	free(v);
+	return code;
+}
+
+/* --svg FILE: the mappings of one or two processes (figure-bars.c). */
+static int maps_svg(int fd, const char *path, const pid_t *pids, int npids)
+{
+	struct fig_bar *rows[2] = { NULL, NULL };
+	char title[128], name[2][80], comm[64];
+	const char *names[2] = { name[0], name[1] };
+	bool out = !strcmp(path, "-");
+	int n[2] = { 0, 0 }, k, code = VC_OK;
+	FILE *f;
+
+	for (k = 0; k < npids && !code; k++) {
+		code = bars_of(fd, pids[k], &rows[k], &n[k]);
+		snprintf(name[k], sizeof(name[k]), "process %d (%s)", vc_shown_pid(pids[k]),
+			 vc_pid_name(pids[k], comm, sizeof(comm)));
+	}
+	if (!code) {
+		if (npids == 2)
+			snprintf(title, sizeof(title), "The mappings of processes %d and %d",
+				 vc_shown_pid(pids[0]), vc_shown_pid(pids[1]));
+		else
+			snprintf(title, sizeof(title), "The mappings of %s", name[0]);
+		f = out ? stdout : fopen(path, "we");
+		if (!f) {
+			code = vc_err(VC_ERR, "%s: %s", path, strerror(errno));
+		} else {
+			fig_svg_begin(f);
+			fig_bars_svg(f, title, npids, names, (const struct fig_bar *const *)rows, n);
+			if (out ? fflush(f) : fclose(f))
+				code = vc_err(VC_ERR, "%s: %s", path, strerror(errno));
+		}
+	}
+	free(rows[0]);
+	free(rows[1]);
+	return code;
+}
+
 int cmd_maps(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+
 	struct vc_view_opts o = { .cmd = "maps", .help = maps_help,
-				  .help_more = maps_help_more, .max_pids = 1 };
+				  .help_more = maps_help_more, .max_pids = 2 };
 	struct vmlab_vma *v;
 	size_t n, i;
 	pid_t pid;
@@ -127,13 +216,15 @@ int cmd_maps(int argc, char **argv)
 	char name[64];
 	struct json j;
 
-	code = vc_view_opts(&o, vc_view_longopts, argc, argv);
+	code = vc_view_opts(&o, lo, argc, argv);
 	if (code != VC_GO_ON)
 		return code;
 	pid = o.pids[0];
 	if (optind < argc)
 		return vc_usage_error("maps", "unexpected argument '%s'", argv[optind]);
-	fd = vc_open_for(&pid, 1, &code);
+	if (o.npids == 2 && !o.svg)
+		return vc_usage_error("maps", "two processes (-p twice) only with --svg");
+	fd = vc_open_for(o.pids, o.npids ? o.npids : 1, &code);
 	if (fd < 0)
 		return code;
 	if (vmlab_maps_read(pid, &v, &n)) {
@@ -142,6 +233,14 @@ int cmd_maps(int argc, char **argv)
 			return vc_err(VC_NOPROC, "no process with pid %d", (int)pid);
 		return vc_err(vc_exit_of_errno(errno), "/proc/%d/maps: %s", (int)pid,
 			      strerror(errno));
+	}
+	if (o.svg) {
+		code = maps_svg(fd, o.svg, o.pids, o.npids ? o.npids : 1);
+		if (code || !strcmp(o.svg, "-") || o.npids == 2) {
+			free(v);
+			close(fd);
+			return code;	/* the figure alone, or two processes */
+		}
 	}
 	if (o.json) {
 		json_doc(&j, "vmlab.maps/1");

@@ -99,6 +99,7 @@ struct vc_view_opts {
 	bool have_vma;			/* grid: --vma ADDR */
 	uintptr_t vaddr;
 	int width;			/* grid: --width N */
+	const char *svg;		/* grid, maps: --svg FILE ("-": stdout) */
 };
 
 #define VC_GO_ON	(-1)

@@ -39,7 +39,7 @@ int vc_view_opts(struct vc_view_opts *o, const struct option *lo, int argc, char
 	while ((c = getopt_long(argc, argv, "p:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			/* maps and inspect take the last -p; grid two at most */
+			/* inspect takes the last -p; grid and maps two at most */
 			if (o->npids == o->max_pids) {
 				if (o->max_pids > 1)
 					return vc_usage_error(o->cmd, "at most two processes");
@@ -60,6 +60,9 @@ int vc_view_opts(struct vc_view_opts *o, const struct option *lo, int argc, char
 			o->width = atoi(optarg);
 			if (o->width < 1 || o->width > 1024)
 				return vc_usage_error(o->cmd, "bad width '%s'", optarg);
+			break;
+		case 's':
+			o->svg = optarg;
 			break;
 		case 'h':
 			fputs(o->help, stdout);

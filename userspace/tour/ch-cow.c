@@ -11,6 +11,8 @@
 
 #include "tour.h"
 
+static const char *const pc[] = { "parent", "child" };
+
 static void grid_line(const char *who, const struct pev *e, size_t n)
 {
 	char cells[64];
@@ -70,6 +72,8 @@ void ch_cow(void)
 		pa[i] = pev(0, p + i * T.ps);
 	grid_line("parent", pa, N);
 	ev("(C: a private copy, writable; c: the same, read-only; `vmlab grid --help`)");
+	fig_tl_begin("The fork timeline: parent's and child's pages at each step");
+	fig_tl_step("before fork", 2, pc, (pid_t[]){ 0, -1 }, p, N);
 	check(pa[0].anon && (!pa[0].write_known || pa[0].write) &&
 	      (pa[0].mapcount < 0 || pa[0].mapcount == 1),
 	      "page 0: %s", pev_str(&pa[0]));
@@ -100,6 +104,9 @@ void ch_cow(void)
 	grid_line("parent", pa, N);
 	grid_line("child", ch, N);
 	ev("%-8s %s", "frames", eq);
+	fig_tl_step("after fork", 2, pc, (pid_t[]){ 0, pr.pid }, p, N);
+	fig_pages("After fork(): parent and child map the same frames, read-only", 2, pc,
+		  (pid_t[]){ 0, pr.pid }, p, N);
 	check(all_same, "parent and child map the same %d frames (page 0: %s)", N,
 	      frame_name(&pa[0]));
 	ok_ro = check(all_ro, "read-only in both page tables now: the kernel write-protected "
@@ -131,6 +138,7 @@ void ch_cow(void)
 		goto out;
 	x = pev(pr.pid, p);
 	pa[0] = pev(0, p);
+	fig_tl_step("child wrote page 0", 2, pc, (pid_t[]){ 0, pr.pid }, p, N);
 	ok = check(x.present && !same(&x, &orig[0]) && (!x.write_known || x.write),
 		   "the child got a new frame for page 0: %s", pev_str(&x));
 	ok &= check(same(&pa[0], &orig[0]) && (!pa[0].write_known || !pa[0].write),
@@ -146,6 +154,7 @@ void ch_cow(void)
 	strcpy(p + T.ps, "parent*");
 	pa[1] = pev(0, p + T.ps);
 	x = pev(pr.pid, p + T.ps);
+	fig_tl_step("parent wrote page 1", 2, pc, (pid_t[]){ 0, pr.pid }, p, N);
 	check(pa[1].present && !same(&pa[1], &orig[1]) && (!pa[1].write_known || pa[1].write),
 	      "the parent got a new frame for page 1: %s", pev_str(&pa[1]));
 	check(same(&x, &orig[1]), "the child keeps the original: %s", pev_str(&x));
@@ -155,6 +164,9 @@ void ch_cow(void)
 	strcpy(p, "parent*");
 	f1 = vmlab_minflt();
 	x = pev(0, p);
+	fig_tl_step("parent wrote page 0", 2, pc, (pid_t[]){ 0, pr.pid }, p, N);
+	fig_tl_end("Copy-on-write step by step: a frame marked new is a copy made by that step's "
+		   "write (page 0 at the last step: reused or copied once more, as the text says)");
 	ok = check(f1 - f0 >= 1, "the store faulted (%ld minor fault%s): the page was still "
 		   "read-only for the parent", f1 - f0, f1 - f0 == 1 ? "" : "s");
 	ok &= check(x.present && (!x.write_known || x.write), "now it is writable: %s",
@@ -183,6 +195,8 @@ void ch_cow(void)
 	grid_line("parent", pa, N);
 	grid_line("child", ch, N);
 	ev("%-8s %s", "frames", eq);
+	fig_pages("At the end: pages 0 and 1 copied, pages 2 to 7 still one frame each for both",
+		  2, pc, (pid_t[]){ 0, pr.pid }, p, N);
 	check(rest, "still one shared frame each, read-only: no copy was made for them");
 
 	step("and the MAP_SHARED mapping? The child writes \"child\" into it");

@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 
 #include "tour.h"
+#include "figure.h"
 
 /*
  * How far the page tables reach at @addr (inspect): true if a PTE table
@@ -168,6 +169,9 @@ void ch_demand(void)
 	char pt_buf0[64], pt_buf1[64], *mid;
 	bool pt0, pt1, pt_known;
 	bool rows_ok = true;
+	static struct fig_chart fc;
+	long faults = 0;
+	char num[32];
 	uint64_t freed;
 	size_t an = 100 * MiB / T.ps - 1, at = 10 * MiB / T.ps;
 	char *m, *p, *al;
@@ -229,6 +233,21 @@ void ch_demand(void)
 	step("touch it %zu MiB at a time: one store per %zu-byte page", stepb / MiB, T.ps);
 	out("    %-8s %9s %9s %12s %16s %12s", "touched", "present", "Rss", "minor faults",
 	    "pages_allocated", "memory used");
+	memset(&fc, 0, sizeof(fc));
+	snprintf(fc.title, sizeof(fc.title), "Demand paging: %zu MiB mapped, touched %zu MiB at "
+		 "a time", len / MiB, stepb / MiB);
+	snprintf(fc.xlabel, sizeof(fc.xlabel), "touched");
+	snprintf(fc.xunit, sizeof(fc.xunit), "MiB");
+	fc.nseries = 4;
+	fc.npoints = 1;		/* the origin: nothing touched, nothing used */
+	snprintf(fc.name[0], sizeof(fc.name[0]), "present pages");
+	snprintf(fc.unit[0], sizeof(fc.unit[0]), "pages");
+	snprintf(fc.name[1], sizeof(fc.name[1]), "Rss");
+	snprintf(fc.unit[1], sizeof(fc.unit[1]), "kB");
+	snprintf(fc.name[2], sizeof(fc.name[2]), "minor faults, in all");
+	snprintf(fc.unit[2], sizeof(fc.unit[2]), "faults");
+	snprintf(fc.name[3], sizeof(fc.name[3]), "memory used");
+	snprintf(fc.unit[3], sizeof(fc.unit[3]), "MiB");
 	for (k = 1; k <= 10; k++) {
 		bool ok;
 
@@ -248,7 +267,17 @@ void ch_demand(void)
 		out("    %5zu MiB %9ld %6ld kB %12ld %16lld %8.1f MiB  %s%s%s", k * stepb / MiB,
 		    present, sm.rss, f1 - f0, D(a, c, pages_allocated), mib(free0 - free1),
 		    vc(ok ? VC_GREEN : VC_RED), ok ? "ok" : "FAIL", vc(VC_RESET));
+		/* The chart's point: the row's numbers as printed. */
+		faults += f1 - f0;
+		snprintf(num, sizeof(num), "%.1f", mib(free0 - free1));
+		fc.x[fc.npoints] = (double)(k * stepb / MiB);
+		fc.y[0][fc.npoints] = (double)present;
+		fc.y[1][fc.npoints] = (double)sm.rss;
+		fc.y[2][fc.npoints] = (double)faults;
+		fc.y[3][fc.npoints++] = strtod(num, NULL);
 	}
+	fig_chart(&fc, "Each step's row of the table above: present pages, Rss and memory used "
+		  "grow with what was touched, one minor fault per page");
 	check(rows_ok, "each step made exactly %zu more pages present (%zu kB of Rss), with "
 	      "one\nminor fault and one new object page each", spages, stepb / 1024);
 	pt1 = pte_table(mid, &pt_known, pt_buf1, sizeof(pt_buf1));

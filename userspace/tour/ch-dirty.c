@@ -4,10 +4,36 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
 #include "tour.h"
+#include "figure.h"
+
+/* The dirty page's life, a column per step (the figure of --html). */
+static struct fig_states life;
+
+static void life_step(const char *label, const struct pev *e, const struct vmlab_stats *b,
+		      long long mkwrite)
+{
+	int n = life.nsteps;
+
+	if (n == FIG_STEPS)
+		return;
+	snprintf(life.step[n], sizeof(life.step[n]), "%s", label);
+	life.on[n][0] = e->present;
+	life.on[n][1] = e->write_known && e->write;
+	life.on[n][2] = e->write_known && e->pte_dirty;
+	life.on[n][3] = b->pages_dirty > 0;
+	life.on[n][4] = mkwrite > 0;
+	/* The frame, as the text names it first: PFN for root, else frame id. */
+	if (e->have_pfn)
+		snprintf(life.note[n], sizeof(life.note[n]), "PFN %#" PRIx64, e->pfn);
+	else
+		snprintf(life.note[n], sizeof(life.note[n]), "%s", frame_name(e));
+	life.nsteps++;
+}
 
 #define EXPIRE		"/proc/sys/vm/dirty_expire_centisecs"
 #define WRITEBACK	"/proc/sys/vm/dirty_writeback_centisecs"
@@ -84,6 +110,16 @@ void ch_dirty(void)
 	e = pev(0, m);
 	check(b.pages_dirty == 0 && e.present && (!e.write_known || !e.write),
 	      "a clean page (pages_dirty 0), mapped read-only: %s", pev_str(&e));
+	memset(&life, 0, sizeof(life));
+	snprintf(life.title, sizeof(life.title), "The dirty page's life: page 0 of a MAP_SHARED "
+		 "mapping of the object");
+	life.nbits = 5;
+	snprintf(life.bit[0], sizeof(life.bit[0]), "present");
+	snprintf(life.bit[1], sizeof(life.bit[1]), "writable (PTE)");
+	snprintf(life.bit[2], sizeof(life.bit[2]), "dirty (PTE)");
+	snprintf(life.bit[3], sizeof(life.bit[3]), "dirty (pages_dirty)");
+	snprintf(life.bit[4], sizeof(life.bit[4]), "page_mkwrite called");
+	life_step("clean: read", &e, &b, D(a, b, page_mkwrite));
 
 	step("m[0] = 'x': the first store");
 	stats(&a);
@@ -95,6 +131,7 @@ void ch_dirty(void)
 	ok = check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1 && f1 - f0 >= 1,
 		   "it faulted (%ld minor fault); module: %s", f1 - f0, diff_str(&a, &b));
 	ok &= check(!e.write_known || (e.write && e.pte_dirty), "%s", pev_str(&e));
+	life_step("dirty: 1st store", &e, &b, D(a, b, page_mkwrite));
 	claim_end(22, ok, "the store set the dirty bit of the page table entry%s, and the "
 		  "first store to the clean page also faulted, so that the file's "
 		  "page_mkwrite marked the page itself dirty.",
@@ -108,6 +145,8 @@ void ch_dirty(void)
 	stats(&b);
 	check(D(a, b, page_mkwrite) == 0 && f1 == f0,
 	      "no fault, no page_mkwrite: it went straight to memory (%ld faults)", f1 - f0);
+	e = pev(0, m);
+	life_step("2nd store", &e, &b, D(a, b, page_mkwrite));
 
 	step("msync(m, 4 pages, MS_SYNC): write the dirty page back");
 	stats(&a);
@@ -117,6 +156,7 @@ void ch_dirty(void)
 	check(D(a, b, pages_cleaned) == 1 && b.pages_dirty == 0,
 	      "module: %s: clean again", diff_str(&a, &b));
 	check(!e.write_known || !e.write, "write-protected again: %s", pev_str(&e));
+	life_step("cleaned: msync", &e, &b, D(a, b, page_mkwrite));
 
 	step("m[2] = 'z': store again");
 	stats(&a);
@@ -124,6 +164,8 @@ void ch_dirty(void)
 	stats(&b);
 	check(D(a, b, page_mkwrite) == 1 && b.pages_dirty == 1,
 	      "noticed again: %s", diff_str(&a, &b));
+	e = pev(0, m);
+	life_step("dirty again", &e, &b, D(a, b, page_mkwrite));
 
 	left_alone();
 
@@ -132,6 +174,10 @@ void ch_dirty(void)
 	fsync(fd);
 	stats(&b);
 	check(D(a, b, pages_cleaned) == 1 && b.pages_dirty == 0, "module: %s", diff_str(&a, &b));
+	e = pev(0, m);
+	life_step("cleaned: fsync", &e, &b, D(a, b, page_mkwrite));
+	fig_states(&life, "Clean and write-protected, dirty, cleaned and write-protected again: "
+		   "each column the page after that step (inspect and the module's counters)");
 	munmap(m, 4 * T.ps);
 	close(fd);
 	observed("the first store after each write-back faulted into page_mkwrite and "

@@ -105,6 +105,10 @@ static void where(int fd)
 	ev("s        %p  %s", (void *)s, maps_line(0, s));
 	ev("p        %p  %s", (void *)p, maps_line(0, p));
 	ev("stack    %p  %s", (void *)&ok, maps_line(0, &ok));
+	fig_rows("The program's data, its heap, s and p (not touched yet: no frame) and the "
+		 "stack: the frames each maps", 1, (const char *[]){ "the tour" },
+		 (pid_t[]){ 0 }, (const void *[]){ &prot_data, blk, s, p, &ok },
+		 (const char *[]){ "data", "malloc", "s (shared)", "p (private)", "stack" }, 5);
 	hi = (uintptr_t)(s > p ? s : p);
 	lo = (uintptr_t)(s > p ? p : s);
 	ok = check(have_heap && (uintptr_t)blk >= heap.start && (uintptr_t)blk < heap.end,

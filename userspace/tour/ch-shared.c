@@ -10,6 +10,8 @@
 
 #include "tour.h"
 
+static const char *const ab[] = { "this process (A)", "process B" };
+
 void ch_shared(void)
 {
 	struct vmlab_stats a, b;
@@ -56,6 +58,9 @@ void ch_shared(void)
 	ev("s reads \"%s\", p reads \"%s\", B (pid %d) reads \"%s\"", bs, bp, (int)pr.pid, bb);
 	ok_one = check(same(&es, &ep) && same(&es, &eb) && (!T.inspect || es.obj),
 		       "all three map the same frame, the object's page: %s", frame_name(&es));
+	fig_rows("Before the stores: s, p and B's mapping map the object's one frame", 2, ab,
+		 (pid_t[]){ 0, pr.pid }, (const void *[]){ s, p, pb, NULL },
+		 (const char *[]){ "s (shared)", "p (private)", "B's (shared)", NULL }, 2);
 
 	step("memcpy(s, \"shared!!\", 8): store through the shared mapping");
 	memcpy(s, "shared!!", 8);
@@ -90,6 +95,9 @@ void ch_shared(void)
 		  "the private store", bp, bs);
 	r &= check(D(a, b, pages_allocated) == 0, "the object did not change; module counters: "
 		   "%s", diff_str(&a, &b));
+	fig_rows("After the private store: p maps a private copy; s and B still the object's "
+		 "page", 2, ab, (pid_t[]){ 0, pr.pid }, (const void *[]){ s, p, pb, NULL },
+		 (const char *[]){ "s (shared)", "p (private)", "B's (shared)", NULL }, 2);
 	claim_end(14, ok && r, "the private store went to a new anonymous frame of p's own: "
 		  "the other mappings, read() and the object still have the old bytes.");
 	claim_end(15, ok_one && ok_p && ok, "p mapped the object's own page until it wrote; "

@@ -125,6 +125,8 @@ void ch_zero(void)
 		no_count &= !T.inspect || e[i].special;
 	}
 	check(zeros, "every page reads as zeros");
+	fig_pages("Every page of the private mapping read: all map the kernel's zero page", 1,
+		  (const char *[]){ "the tour" }, (pid_t[]){ 0 }, m, (int)n);
 	check(one, "all %zu pages are present and map ONE frame: %s", n, frame_name(&e[0]));
 	ok_zero = check(ro && e[0].kzero && !e[0].vzero && !e[0].anon,
 			"it is the kernel's zero page, mapped read-only (%s)",
@@ -189,6 +191,9 @@ void ch_zero(void)
 		   (!e5.write_known || e5.write), "page 5 has an anonymous frame of its own "
 		   "(%ld minor fault): %s", f1 - f0, pev_str(&e5));
 	ok &= check(others, "the other %zu pages still map the zero page", n - 1);
+	fig_pages("The anonymous mapping after the write to page 5: an anonymous frame for "
+		  "it, the zero page for the rest", 1, (const char *[]){ "the tour" },
+		  (pid_t[]){ 0 }, an, (int)n);
 	claim_end(29, ok, "the write faulted once and the kernel gave page 5 a new anonymous "
 		  "frame (page flag ANON), filled with zeros; the other pages still share "
 		  "the zero page.");
@@ -210,6 +215,8 @@ void ch_zero(void)
 	}
 	check(e5.present && !same(&e5, &e[0]) && e5.anon && (!e5.write_known || e5.write),
 	      "page 5 has a frame of its own: %s", pev_str(&e5));
+	fig_pages("After the write to page 5: a private copy of its own; the rest still the "
+		  "zero page", 1, (const char *[]){ "the tour" }, (pid_t[]){ 0 }, m, (int)n);
 	check(others, "the other %zu pages still map the zero page", n - 1);
 	check(D(a, b, pages_allocated) == 0 && f1 - f0 >= 1,
 	      "one minor fault; module: %s: the kernel copied the\nzero page by itself, "

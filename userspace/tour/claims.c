@@ -68,11 +68,11 @@ static void wrap2(const char *first, const char *next, const char *text)
 		if (sp == p)
 			break;
 		*sp = 0;
-		printf("%s%s%s\n", T.tap ? "# " : "", ind, p);
+		say("%s%s%s\n", T.tap ? "# " : "", ind, p);
 		p = sp + 1;
 		ind = next;
 	}
-	printf("%s%s%s\n", T.tap ? "# " : "", ind, p);
+	say("%s%s%s\n", T.tap ? "# " : "", ind, p);
 }
 
 void claims_chapter_begin(const char *id)
@@ -103,7 +103,7 @@ bool claim_end(int n, bool ok, const char *fmt, ...)
 	seen[n].chapter = T.chapter;
 	seen[n].step = T.step;
 	seen[n].ok = ok;
-	printf("%s\n", T.tap ? "#" : "");
+	say("%s\n", T.tap ? "#" : "");
 	snprintf(buf, sizeof(buf), "%sClaim %d of the notes:%s %s", vc(VC_BOLD), n, vc(VC_RESET),
 		 c->text);
 	wrap2("    ", "      ", buf);
@@ -114,7 +114,7 @@ bool claim_end(int n, bool ok, const char *fmt, ...)
 		wrap2("    ", "      ", "(The evidence above did not come out as the kernel "
 		      "should: this claim is not shown.)");
 	if (T.tap)
-		printf("# claim %d: %s, chapter %s, step %d: %s\n", n, tap_word[c->truth],
+		say("# claim %d: %s, chapter %s, step %d: %s\n", n, tap_word[c->truth],
 		       T.chapter, T.step, ok ? "ok" : "FAIL");
 	return ok;
 }
@@ -134,14 +134,14 @@ void claim_skip(int n, const char *why)
 	seen[n].step = T.step;
 	seen[n].ok = true;
 	seen[n].skipped = true;
-	printf("%s\n", T.tap ? "#" : "");
+	say("%s\n", T.tap ? "#" : "");
 	snprintf(buf, sizeof(buf), "%sClaim %d of the notes:%s %s", vc(VC_BOLD), n, vc(VC_RESET),
 		 c->text);
 	wrap2("    ", "      ", buf);
 	snprintf(buf, sizeof(buf), "Not shown in this run: %s", why);
 	wrap2("    ", "      ", buf);
 	if (T.tap)
-		printf("# claim %d: %s, chapter %s, step %d: skip\n", n, tap_word[c->truth],
+		say("# claim %d: %s, chapter %s, step %d: skip\n", n, tap_word[c->truth],
 		       T.chapter, T.step);
 }
 

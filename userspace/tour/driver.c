@@ -40,7 +40,7 @@ static const struct chapter {
 #define NCHAPTERS	(sizeof(chapters) / sizeof(chapters[0]))
 
 static const char tour_help[] =
-"usage: vmlab tour [--tap] [--claims] [CHAPTER...]\n"
+"usage: vmlab tour [--tap] [--claims] [--html FILE] [CHAPTER...]\n"
 "       vmlab tour --list\n"
 "\n"
 "The guided tour: each chapter does an experiment in real processes,\n"
@@ -61,6 +61,10 @@ static const char tour_help[] =
 "  --tap      TAP output (one test per chapter, the narrative as comments;\n"
 "             a line \"# claim N: TRUTH, chapter NAME, step K: ok|FAIL\"\n"
 "             for each claim of the notes checked)\n"
+"  --html FILE  also write the report: one HTML file, readable offline,\n"
+"             with each chapter's text and its figures (pages, frames and the\n"
+"             lines between them; the fork timeline; the demand-paging\n"
+"             chart; the dirty page's states), drawn from this run's evidence\n"
 "  --claims   run the chapters without their narrative (with --tap: with\n"
 "             it), then list every claim of the notes: its truth and the\n"
 "             chapter and step that checked it, or \"not yet checked\"\n";
@@ -99,6 +103,7 @@ int cmd_tour(int argc, char **argv)
 		{ "tap", no_argument, NULL, 't' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "claims", no_argument, NULL, 'c' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -110,7 +115,7 @@ int cmd_tour(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	memset(&T, 0, sizeof(T));
-	while ((c = getopt_long(argc, argv, "tlch", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tlchH:", lo, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			T.tap = true;
@@ -120,6 +125,9 @@ int cmd_tour(int argc, char **argv)
 			break;
 		case 'c':
 			list_claims = true;
+			break;
+		case 'H':
+			T.html = optarg;
 			break;
 		case 'h':
 			fputs(tour_help, stdout);
@@ -212,6 +220,14 @@ int cmd_tour(int argc, char **argv)
 		       passed, nsel, nsel == 1 ? "" : "s", vc(VC_RESET));
 	}
 	claims_summary();
+	if (T.html && rec_write(T.html, passed, nsel)) {
+		fprintf(stderr, "vmlab tour: %s: %s\n", T.html, strerror(errno));
+		code = VC_ERR;
+	} else if (T.html) {
+		out("The report: %s", T.html);
+	}
 	close(T.fd);
+	if (code)
+		return code;
 	return passed == nsel ? VC_OK : VC_FAIL;
 }

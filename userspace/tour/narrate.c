@@ -11,13 +11,28 @@
 
 #include "tour.h"
 
+/* Every line of the tour: to standard output, and to the report (--html). */
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rec_on()) {
+		va_start(ap, fmt);
+		rec_vtext(fmt, ap);
+		va_end(ap);
+	}
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
 static void vline(const char *indent, const char *fmt, va_list ap)
 {
 	char buf[4096], *line, *save = NULL;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		printf("%s%s%s\n", T.tap ? "# " : "", indent, line);
+		say("%s%s%s\n", T.tap ? "# " : "", indent, line);
 }
 
 void out(const char *fmt, ...)
@@ -43,10 +58,10 @@ static void vwrapped(const char *indent, const char *fmt, va_list ap)
 		if (sp == p)
 			break;
 		*sp = 0;
-		printf("%s%s%s\n", T.tap ? "# " : "", indent, p);
+		say("%s%s%s\n", T.tap ? "# " : "", indent, p);
 		p = sp + 1;
 	}
-	printf("%s%s%s\n", T.tap ? "# " : "", indent, p);
+	say("%s%s%s\n", T.tap ? "# " : "", indent, p);
 }
 
 /* A paragraph of the narrative. */
@@ -77,7 +92,7 @@ void step(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	T.step++;
-	printf("%s\n%s%s%2d >%s %s%s%s\n", T.tap ? "#" : "", T.tap ? "# " : "", vc(VC_CYAN),
+	say("%s\n%s%s%2d >%s %s%s%s\n", T.tap ? "#" : "", T.tap ? "# " : "", vc(VC_CYAN),
 	       T.step, vc(VC_RESET), vc(VC_BOLD), buf, vc(VC_RESET));
 }
 
@@ -122,11 +137,11 @@ bool check(bool ok, const char *fmt, ...)
 					*sp++ = 0;
 			}
 			if (first)
-				printf("%s    %s%s%s %s\n", T.tap ? "# " : "",
+				say("%s    %s%s%s %s\n", T.tap ? "# " : "",
 				       vc(ok ? VC_GREEN : VC_RED), ok ? "[ok]  " : "[FAIL]",
 				       vc(VC_RESET), p);
 			else
-				printf("%s           %s\n", T.tap ? "# " : "", p);
+				say("%s           %s\n", T.tap ? "# " : "", p);
 			first = false;
 		}
 	}
@@ -149,17 +164,17 @@ static void wrap_under(const char *prefix, const char *text)
 	size_t w = WRAP - strlen(prefix);
 
 	snprintf(buf, sizeof(buf), "%s", text);
-	printf("%s", prefix);
+	say("%s", prefix);
 	while (strlen(p) > w) {
 		for (sp = p + w; sp > p && *sp != ' '; sp--)
 			;
 		if (sp == p)
 			break;
 		*sp = 0;
-		printf("%s\n%*s", p, (int)strlen(prefix), "");
+		say("%s\n%*s", p, (int)strlen(prefix), "");
 		p = sp + 1;
 	}
-	printf("%s\n", p);
+	say("%s\n", p);
 }
 
 /* The chapter's heading; its checks start from none. */
@@ -170,15 +185,16 @@ void chapter_begin(size_t n, const char *id, const char *title)
 	T.obs[0] = 0;
 	T.first_fail[0] = 0;
 	if (T.tap)
-		printf("#\n# Chapter %zu: %s\n#\n", n, title);
+		say("#\n# Chapter %zu: %s\n#\n", n, title);
 	else {
 		int w = printf("\n%sChapter %zu: %s%s\n", vc(VC_BOLD), n, title, vc(VC_RESET));
 
 		w -= 2 + (int)strlen(vc(VC_BOLD)) + (int)strlen(vc(VC_RESET));
 		while (w-- > 0)
-			putchar('-');
-		printf("\n\n");
+			say("-");
+		say("\n\n");
 	}
+	rec_chapter_begin((int)n, id, title);
 }
 
 /*
@@ -192,25 +208,26 @@ bool chapter_verdict(int num, const char *id, const char *title, const char *cla
 	if (!T.obs[0])
 		snprintf(T.obs, sizeof(T.obs), "the experiment did not complete");
 	if (T.tap) {
-		printf("#\n# Verdict: %s\n#   claim: %s\n#   observed: %s\n", pass ? "PASS" : "FAIL",
+		say("#\n# Verdict: %s\n#   claim: %s\n#   observed: %s\n", pass ? "PASS" : "FAIL",
 		       claim, T.obs);
 		if (!pass)
-			printf("#   (%d of %d checks failed)\n", T.failed, T.checks);
+			say("#   (%d of %d checks failed)\n", T.failed, T.checks);
 		/* The result line says what failed first: runners show it. */
 		for (char *q = T.first_fail; *q; q++)
 			if (*q == '#')
 				*q = ' ';
-		printf("%s %d - %s: %s%s%s%s\n", pass ? "ok" : "not ok", num, id, title,
+		say("%s %d - %s: %s%s%s%s\n", pass ? "ok" : "not ok", num, id, title,
 		       pass ? "" : " (failed: ", pass ? "" :
 		       T.first_fail[0] ? T.first_fail : "no check ran", pass ? "" : ")");
 	} else {
-		printf("\n  %sVerdict: %s%s\n", vc(pass ? VC_GREEN : VC_RED),
+		say("\n  %sVerdict: %s%s\n", vc(pass ? VC_GREEN : VC_RED),
 		       pass ? "PASS" : "FAIL", vc(VC_RESET));
 		wrap_under("    claim:    ", claim);
 		wrap_under("    observed: ", T.obs);
 		if (!pass)
-			printf("    (%d of %d checks failed)\n", T.failed, T.checks);
+			say("    (%d of %d checks failed)\n", T.failed, T.checks);
 	}
+	rec_chapter_end(pass);
 	fflush(stdout);
 	return pass;
 }

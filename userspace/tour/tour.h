@@ -14,6 +14,8 @@
  *   peer.c       another process that reads, writes and maps on request
  *   proc.c       child processes: an access probed in a child, waiting,
  *                a program run under ptrace
+ *   report.c     --html: each chapter's text and figures (figure.c), kept
+ *                while it runs and written as one HTML file at the end
  *
  * Adding a chapter is one new file and one table row: write ch-NAME.c
  * with void ch_NAME(void), which tells the experiment (para, step, ev)
@@ -28,6 +30,7 @@
 #define VMLAB_TOUR_H
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +46,7 @@ struct tour_state {
 	int fd;			/* /dev/vmlab: counters, reset, inspect */
 	size_t ps;
 	bool tap, root, inspect;
+	const char *html;	/* --html FILE: the report */
 	int checks, failed;	/* of the current chapter */
 	const char *chapter;	/* the current chapter's name */
 	int step;		/* its current step, from 1 */
@@ -58,6 +62,8 @@ extern struct tour_state T;
 #include "chapters.h"
 #undef CHAPTER
 
+/* narrate.c: all the tour's text goes out through say() (and to the report) */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* narrate.c: text wrapped at WRAP columns, "# " before each line with --tap */
 void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void para(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* the narrative */
@@ -84,6 +90,31 @@ void claims_chapter_begin(const char *id);
 void claims_chapter_end(void);	/* a failed check per claim left unsettled */
 void claims_summary(void);	/* N of 46 checked; M of the 23 confronted */
 void claims_list(void);		/* every claim: its truth, where it was checked */
+
+/*
+ * report.c: the report of --html.  The figure hooks record a figure at the
+ * current step, from pev() of each page, or from a model the chapter
+ * filled; without --html they do nothing.  names and pids: one or two
+ * processes (pid 0: the tour itself; -1: not there yet at this moment).
+ */
+struct fig_chart;
+struct fig_states;
+bool rec_on(void);
+void rec_vtext(const char *fmt, va_list ap);
+void rec_chapter_begin(int num, const char *id, const char *title);
+void rec_chapter_end(bool pass);
+int rec_write(const char *path, int passed, int nsel);
+void fig_pages(const char *caption, int nprocs, const char *const names[], const pid_t pids[],
+	       const void *addr, int npages);
+/* The same with each page's address (NULL: none) and name, nprocs x npages. */
+void fig_rows(const char *caption, int nprocs, const char *const names[], const pid_t pids[],
+	      const void *const addrs[], const char *const labels[], int npages);
+void fig_tl_begin(const char *title);
+void fig_tl_step(const char *label, int nprocs, const char *const names[], const pid_t pids[],
+		 const void *addr, int npages);
+void fig_tl_end(const char *caption);
+void fig_chart(const struct fig_chart *c, const char *caption);
+void fig_states(const struct fig_states *s, const char *caption);
 
 /* evidence.c: the device and its counters */
 void stats(struct vmlab_stats *st);	/* zeros if they cannot be read */
