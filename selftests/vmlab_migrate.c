@@ -19,9 +19,10 @@
  *  - huge.split: the kernel splits a 2 MiB folio of the object (debugfs
  *    split_huge_pages), as memory-failure recovery needs to: kpageflags
  *    shows 512 small pages after, the data intact.
- *  - compact.moves_object_pages: object pages scattered among free memory
- *    (node 0 filled with anonymous memory first, an anonymous page faulted
- *    between each two object pages, then all of it unmapped); writing
+ *  - compact.moves_object_pages: object pages spread evenly among free
+ *    memory over the whole of node 1 (anonymous pages faulted between
+ *    each two, then unmapped), where the compaction's scan of a zone
+ *    reaches them; writing
  *    1 to /proc/sys/vm/compact_memory moves some of them: counted by
  *    pagemap (frames that changed) and against /proc/vmstat's
  *    pgmigrate_success.
@@ -47,7 +48,7 @@
 #include "vmlab_util.h"
 
 #define MPOL_DEFAULT		0
-#define MPOL_BIND		2
+#define MPOL_PREFERRED		1
 #define MPOL_MF_MOVE_ALL	(1 << 2)
 #define NODE1		"/sys/devices/system/node/node1"
 #define SPLIT		"/sys/kernel/debug/split_huge_pages"
@@ -405,71 +406,80 @@ FIXTURE_TEARDOWN(compact)
 	}
 }
 
-TEST_F_TIMEOUT(compact, moves_object_pages, 120)
+TEST_F_TIMEOUT(compact, moves_object_pages, 300)
 {
-	size_t n = 4096, len = n * self->ps, i, moved = 0;
+	size_t n = 4096, len = n * self->ps, i, j, k, moved = 0, on1 = 0;
 	uint64_t *pm0 = calloc(n, 8), *pm1 = calloc(n, 8);
-	long mig0, mig1, scan0, scan1;
-	unsigned long node0 = 1;	/* a node mask: node 0 */
-	char *m, *anon, *fill;
-	size_t fill_len;
+	unsigned long node1 = 2;	/* a node mask: node 1 */
+	long mig0, mig1, scan0, scan1, free1;
+	int *st = calloc(n, sizeof(int));
+	void **pages = calloc(n, sizeof(void *));
+	char *m, *anon;
 
-	ASSERT_TRUE(pm0 && pm1);
+	ASSERT_TRUE(pm0 && pm1 && st && pages);
 	if (len > self->st.mem_limit / 2)
 		SKIP(return, "the object's memory limit is too small for %zu pages", n);
+	if (access(NODE1, F_OK)) {
+		if (vl_allow_skip())
+			SKIP(return, "one NUMA node");
+		ASSERT_TRUE(false) TH_LOG("one NUMA node (qemu-run.sh: VMLAB_NUMA_MB)");
+	}
 	/*
-	 * Where the object's pages land decides whether compaction reaches
-	 * them: it moves pages from the start of a zone to free room at its
-	 * end, until the two meet.  So take nearly all of node 0's free
-	 * memory first (this process allocates there only), put the
-	 * object's pages in what is left, and free the rest: they end up
-	 * spread over the node, among free memory.
+	 * Compaction moves pages from the start of a zone to free room at
+	 * its end, until the two scans meet: pages near the end are left
+	 * alone.  So spread the object's pages evenly over a whole node:
+	 * node 1 (no CPU: nothing else allocates there), one object page
+	 * then k anonymous pages, over all its free memory; then free the
+	 * anonymous pages.  MPOL_PREFERRED: what node 1 cannot hold goes to
+	 * node 0, no OOM.
 	 */
-	ASSERT_EQ(0, syscall(SYS_set_mempolicy, MPOL_BIND, &node0, 8 * sizeof(node0)))
+	free1 = node_free_kb(1) * 1024 - 48 * (long)VL_MiB;
+	k = free1 > 0 ? (size_t)free1 / len : 0;
+	if (k < 2)
+		SKIP(return, "node 1 has too little free memory (%ld kB)", node_free_kb(1));
+	k--;
+	ASSERT_EQ(0, syscall(SYS_set_mempolicy, MPOL_PREFERRED, &node1, 8 * sizeof(node1)))
 		TH_LOG("set_mempolicy: %s", strerror(errno));
-	/* Leave 256 MiB: the kernel's reserves, page tables, our pages. */
-	fill_len = node_free_kb(0) * 1024;
-	fill_len = fill_len > 256 * VL_MiB ? fill_len - 256 * VL_MiB : 0;
-	fill = mmap(NULL, fill_len + self->ps, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	ASSERT_NE(MAP_FAILED, fill);
-	ASSERT_EQ(0, madvise(fill, fill_len + self->ps, MADV_NOHUGEPAGE));
-	for (i = 0; i < fill_len; i += self->ps)
-		fill[i] = 1;
 	m = map_object(self->fd, len, false);
 	ASSERT_NE(NULL, m);
-	anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	anon = mmap(NULL, n * k * self->ps, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, anon);
-	ASSERT_EQ(0, madvise(anon, len, MADV_NOHUGEPAGE));
-	/* An object page, an anonymous page, ...: neighbours in memory. */
+	ASSERT_EQ(0, madvise(anon, n * k * self->ps, MADV_NOHUGEPAGE));
 	for (i = 0; i < n; i++) {
 		m[i * self->ps] = (char)i;
-		anon[i * self->ps] = 1;
+		for (j = 0; j < k; j++)
+			anon[(i * k + j) * self->ps] = 1;
 	}
-	munmap(anon, len);	/* free frames between the object's */
-	munmap(fill, fill_len + self->ps);
+	munmap(anon, n * k * self->ps);	/* free memory between the object's pages */
 	syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0);
+	for (i = 0; i < n; i++)
+		pages[i] = m + i * self->ps;
+	ASSERT_EQ(0, nodes_of(0, pages, n, st));
+	for (i = 0; i < n; i++)
+		on1 += st[i] == 1;
 	ASSERT_EQ(0, vl_pagemap_range(m, n, pm0));
 	mig0 = vmstat("pgmigrate_success");
 	scan0 = vmstat("compact_migrate_scanned");
 	ASSERT_EQ(0, vmlab_write_str("/proc/sys/vm/compact_memory", "1"));
 	mig1 = vmstat("pgmigrate_success");
 	scan1 = vmstat("compact_migrate_scanned");
-	TH_LOG("vmstat: compact_migrate_scanned %ld -> %ld, pgmigrate_success %ld -> %ld",
-	       scan0, scan1, mig0, mig1);
 	ASSERT_EQ(0, vl_pagemap_range(m, n, pm1));
 	for (i = 0; i < n; i++) {
 		ASSERT_TRUE(pm_present(pm1[i]));
 		moved += pm_pfn(pm0[i]) != pm_pfn(pm1[i]);
 		ASSERT_EQ((char)i, m[i * self->ps]);
 	}
-	TH_LOG("compaction moved %zu of the object's %zu pages; vmstat pgmigrate_success +%ld",
-	       moved, n, mig1 - mig0);
+	TH_LOG("%zu of the object's %zu pages on node 1, one per %zu pages of its free memory; "
+	       "compaction moved %zu; vmstat: compact_migrate_scanned +%ld, pgmigrate_success +%ld",
+	       on1, n, k + 1, moved, scan1 - scan0, mig1 - mig0);
 	ASSERT_LT(0, moved);
 	ASSERT_LE((long)moved, mig1 - mig0);
 	munmap(m, len);
 	free(pm0);
 	free(pm1);
+	free(st);
+	free(pages);
 }
 
 /* What drops a file's clean pages leaves the object's alone. */
