@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -110,22 +109,6 @@ static long node_free_kb(int node)
 static long vmstat(const char *key)
 {
 	return vmlab_read_key("/proc/vmstat", key);
-}
-
-/* INSPECT of @n pages of @pid from @addr. */
-static int inspect(int fd, pid_t pid, const void *addr, size_t n,
-		   struct vmlab_page_info *out)
-{
-	struct vmlab_inspect req = {
-		.pid = pid,
-		.addr = (uintptr_t)addr,
-		.npages = n,
-		.pages = (uintptr_t)out,
-		.info_size = sizeof(*out),
-	};
-
-	memset(out, 0, n * sizeof(*out));
-	return ioctl(fd, VMLAB_IOC_INSPECT, &req);
 }
 
 /* Map @len bytes of the object shared at 2 MiB alignment, with or without huge pages. */
@@ -232,7 +215,7 @@ static void move_and_check(struct __test_metadata *_metadata, int fd, char *m,
 	ASSERT_EQ(0, vl_wait_byte(s->to_parent[0]));
 	ASSERT_EQ(0, vl_pagemap_range(m, n, pm1));
 	ASSERT_EQ(0, vmlab_pagemap(pid, (uintptr_t)cm, n, cpm));
-	ASSERT_EQ(0, inspect(fd, 0, m, n, pi));
+	ASSERT_EQ(0, vmlab_inspect(fd, 0, (uintptr_t)m, n, pi, NULL));
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(node, st[i]) TH_LOG("page %zu is on node %d", i, st[i]);
 		ASSERT_TRUE(pm_present(pm1[i]));
