@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -44,27 +43,6 @@ static const char *examples_dir(void)
 	if (access(dir, X_OK))
 		snprintf(dir, sizeof(dir), "%s/../examples", self);
 	return dir;
-}
-
-/*
- * The swap example makes a swap device on a loop device when there is
- * none: load the guest's loop driver (fetch-kernel.sh puts it in
- * $VMLAB_KMOD_DIR or /vmlab/kmod) if the kernel has none yet.
- */
-static void loop_driver(void)
-{
-	const char *dir = getenv("VMLAB_KMOD_DIR");
-	char path[4096];
-	int fd;
-
-	if (!access("/dev/loop-control", F_OK))
-		return;
-	snprintf(path, sizeof(path), "%s/loop.ko", dir && *dir ? dir : "/vmlab/kmod");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
 }
 
 /* Run example @name; its output as "# " lines; return its exit status. */
@@ -193,7 +171,7 @@ TEST_F_TIMEOUT(examples, read_vs_mmap, EXAMPLE_SECS)
 
 TEST_F_TIMEOUT(examples, swap, EXAMPLE_SECS)
 {
-	loop_driver();
+	/* The loop driver for its swap area: the guest loads it at boot. */
 	example(_metadata, "swap");
 }
 

@@ -45,7 +45,7 @@ FIXTURE(inspect)
 	int fd;
 	size_t ps;
 	struct vmlab_stats st;
-	struct vl_swap swap;	/* swap_entry's, off again whatever happens */
+	struct vmlab_swap swap;	/* swap_entry's, off again whatever happens */
 };
 
 FIXTURE_SETUP(inspect)
@@ -58,7 +58,7 @@ FIXTURE_SETUP(inspect)
 
 FIXTURE_TEARDOWN(inspect)
 {
-	vl_swap_off(&self->swap);
+	vmlab_swap_off(&self->swap);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -451,14 +451,14 @@ TEST_F(inspect, swap_entry)
 {
 	size_t ps = self->ps, swap_used0;
 	struct vmlab_page_info a, o;
-	struct vl_swap *sw = &self->swap;
+	struct vmlab_swap *sw = &self->swap;
 	struct vmlab_stats st0, st1;
 	uint64_t e = 0, obj_pfn;
 	char *m, *sh;
 	int tries;
 	pid_t pid;
 
-	if (vl_swap_on(sw, 16)) {
+	if (vmlab_swap_on(sw, 16)) {
 		if (vl_allow_skip())
 			SKIP(return, "no swap device: %s", sw->why);
 		ASSERT_TRUE(false) TH_LOG("no swap device: %s", sw->why);

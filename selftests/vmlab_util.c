@@ -16,12 +16,10 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <linux/loop.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -508,103 +506,6 @@ void vl_touch_write(void *addr, size_t len, char val)
 
 	for (off = 0; off < len; off += vmlab_page_size())
 		p[off] = val;
-}
-
-/* swap on a loop device */
-
-static int swap_fail(struct vl_swap *s, const char *what)
-{
-	snprintf(s->why, sizeof(s->why), "%s: %s", what, strerror(errno));
-	vl_swap_off(s);
-	return -1;
-}
-
-/* The loop driver: there already, or loaded from the guest's copy. */
-static int swap_loop_driver(void)
-{
-	const char *dir = getenv("VMLAB_KMOD_DIR");
-	char path[256];
-	int fd, ret;
-
-	if (!access("/dev/loop-control", F_OK))
-		return 0;
-	snprintf(path, sizeof(path), "%s/loop.ko", dir && *dir ? dir : "/vmlab/kmod");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	if (ret && errno != EEXIST)
-		return -1;
-	return access("/dev/loop-control", F_OK);
-}
-
-/*
- * The swap header (mkswap's, include/linux/swap.h's union swap_header):
- * version 1 at byte 1024, then the last page's number, and the magic
- * "SWAPSPACE2" in the last 10 bytes of the first page.
- */
-static int swap_format(int fd, size_t bytes)
-{
-	size_t ps = vmlab_page_size();
-	char *hdr = calloc(1, ps);
-	uint32_t v[2] = { 1, bytes / ps - 1 };
-	int ret;
-
-	if (!hdr)
-		return -1;
-	memcpy(hdr + 1024, v, sizeof(v));
-	memcpy(hdr + ps - 10, "SWAPSPACE2", 10);
-	ret = pwrite(fd, hdr, ps, 0) == (ssize_t)ps ? 0 : -1;
-	free(hdr);
-	return ret;
-}
-
-int vl_swap_on(struct vl_swap *s, size_t mb)
-{
-	size_t bytes = mb << 20;
-	int ctl, n;
-
-	memset(s, 0, sizeof(*s));
-	s->loop_fd = s->mem_fd = -1;
-	if (swap_loop_driver())
-		return swap_fail(s, "no loop driver (/dev/loop-control; /vmlab/kmod/loop.ko)");
-	s->mem_fd = memfd_create("vmlab-swap", MFD_CLOEXEC);
-	if (s->mem_fd < 0)
-		return swap_fail(s, "memfd_create");
-	if (ftruncate(s->mem_fd, bytes) || swap_format(s->mem_fd, bytes))
-		return swap_fail(s, "writing the swap header");
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return swap_fail(s, "/dev/loop-control");
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	if (n < 0)
-		return swap_fail(s, "LOOP_CTL_GET_FREE");
-	snprintf(s->dev, sizeof(s->dev), "/dev/loop%d", n);
-	s->loop_fd = open(s->dev, O_RDWR | O_CLOEXEC);
-	if (s->loop_fd < 0)
-		return swap_fail(s, s->dev);
-	if (ioctl(s->loop_fd, LOOP_SET_FD, s->mem_fd))
-		return swap_fail(s, "LOOP_SET_FD");
-	if (swapon(s->dev, 0))
-		return swap_fail(s, "swapon");
-	s->on = true;
-	return 0;
-}
-
-void vl_swap_off(struct vl_swap *s)
-{
-	if (s->on && swapoff(s->dev))
-		fprintf(stderr, "# swapoff %s: %s\n", s->dev, strerror(errno));
-	s->on = false;
-	if (s->loop_fd >= 0) {
-		ioctl(s->loop_fd, LOOP_CLR_FD, 0);
-		close(s->loop_fd);
-	}
-	if (s->mem_fd >= 0)
-		close(s->mem_fd);
-	s->loop_fd = s->mem_fd = -1;
 }
 
 #define VL_FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"

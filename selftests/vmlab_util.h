@@ -266,20 +266,6 @@ pid_t vl_sync_fork(struct vl_sync *s);
 int vl_sync_step(struct vl_sync *s);
 
 /* Data */
-/*
- * A swap device for the test's life: a loop device over a memfd of @mb
- * MiB, formatted and enabled (loading /vmlab/kmod/loop.ko, or
- * $VMLAB_KMOD_DIR's, when the kernel has no loop driver yet).  Root only.
- * vl_swap_on() returns 0, or -1 with why[] saying what failed.
- */
-struct vl_swap {
-	char dev[32];		/* /dev/loopN */
-	int loop_fd, mem_fd;
-	bool on;
-	char why[160];
-};
-int vl_swap_on(struct vl_swap *s, size_t mb);
-void vl_swap_off(struct vl_swap *s);
 
 void vl_fill(void *buf, size_t len, uint32_t seed);
 bool vl_check(const void *buf, size_t len, uint32_t seed);

@@ -17,8 +17,8 @@
  * Built as libvmlab.a, which the vmlab command (userspace/) and every
  * selftest (selftests/) link, from device.c (/dev/vmlab: open, counters,
  * reset, inspect), kernel-views.c (the /proc files above), tracefs.c,
- * cgroup.c, knobs.c (small files), process.c (children) and units.c (page
- * size, sizes, addresses).
+ * cgroup.c, knobs.c (small files), process.c (children), swap.c (a swap
+ * area for a while) and units.c (page size, sizes, addresses).
  * Plain C and libc only.  Functions return 0 or a value on success and -1 with
  * errno set on failure, unless said otherwise.  A pid of 0 means the
  * calling process.
@@ -221,6 +221,24 @@ int vmlab_kprobe_on(const char *probe, const char *symbol);
 void vmlab_kprobe_off(const char *probe);
 /* Its hits so far (tracefs kprobe_profile), or -1. */
 long vmlab_kprobe_hits(const char *probe);
+
+/* A swap area for a while (root only) */
+
+/*
+ * A loop device over a memfd of @mb MiB, formatted as mkswap would and
+ * enabled with swapon(); needs the loop driver (modprobe loop; the test
+ * guests load it at boot).  vmlab_swap_on() returns 0, or -1 with why[]
+ * saying what failed (and nothing left behind); vmlab_swap_off() undoes
+ * what is done, and may be called again.
+ */
+struct vmlab_swap {
+	char dev[32];		/* /dev/loopN */
+	int loop_fd, mem_fd;
+	bool on;
+	char why[160];
+};
+int vmlab_swap_on(struct vmlab_swap *s, size_t mb);
+void vmlab_swap_off(struct vmlab_swap *s);
 
 /* Small kernel files (sysfs, cgroupfs, tracefs) */
 

@@ -4,30 +4,24 @@
  * in memory, on disk"; only anonymous pages go to swap, and come back.
  *
  * Needs a swap device: the machine's own, or one this chapter makes for
- * itself when it runs as root, a loop device over a memfd (a swap file
- * on tmpfs would not do), taken away at the end.
+ * itself when it runs as root, a loop device over a memfd (libvmlab's
+ * vmlab_swap_on(); a swap file on tmpfs would not do), taken away at the
+ * end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/loop.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/swap.h>
 
 #include "tour.h"
 
 #define SWAP_MIB	16
 
-/* The swap device this chapter made, if it made one. */
-static struct {
-	char dev[32];
-	int loop, mem;
-} sw = { "", -1, -1 };
+/* The swap area this chapter made, if it made one (libvmlab). */
+static struct vmlab_swap sw = { .loop_fd = -1, .mem_fd = -1 };
 
 /* Devices in /proc/swaps (after its header line), -1 if unreadable. */
 static int swap_devices(char *first, size_t len)
@@ -44,61 +38,6 @@ static int swap_devices(char *first, size_t len)
 	}
 	fclose(f);
 	return n;
-}
-
-/*
- * A swap area of SWAP_MIB MiB on /dev/loopN over a memfd, with the header
- * mkswap writes: version 1 and the last page's number at byte 1024, the
- * magic at the end of the first page.  Root only.  Returns 0 or an errno.
- */
-static int swap_make(void)
-{
-	uint32_t v[2] = { 1, SWAP_MIB * MiB / T.ps - 1 };
-	static char hdr[65536];
-	int ctl, n, err = 0;
-
-	if (T.ps > sizeof(hdr))
-		return EINVAL;
-	memset(hdr, 0, T.ps);
-	memcpy(hdr + 1024, v, sizeof(v));
-	memcpy(hdr + T.ps - 10, "SWAPSPACE2", 10);
-	sw.mem = memfd_create("vmlab-tour-swap", MFD_CLOEXEC);
-	if (sw.mem < 0 || ftruncate(sw.mem, SWAP_MIB * MiB) ||
-	    pwrite(sw.mem, hdr, T.ps, 0) != (ssize_t)T.ps)
-		return errno;
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return errno;
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	err = n < 0 ? errno : 0;
-	close(ctl);
-	if (err)
-		return err;
-	snprintf(sw.dev, sizeof(sw.dev), "/dev/loop%d", n);
-	sw.loop = open(sw.dev, O_RDWR | O_CLOEXEC);
-	if (sw.loop < 0 || ioctl(sw.loop, LOOP_SET_FD, sw.mem))
-		return errno;
-	if (swapon(sw.dev, 0)) {
-		err = errno;
-		ioctl(sw.loop, LOOP_CLR_FD, 0);
-		sw.dev[0] = 0;
-		return err;
-	}
-	return 0;
-}
-
-static void swap_unmake(void)
-{
-	if (sw.dev[0] && swapoff(sw.dev))
-		ev("swapoff %s: %s", sw.dev, strerror(errno));
-	if (sw.loop >= 0) {
-		ioctl(sw.loop, LOOP_CLR_FD, 0);
-		close(sw.loop);
-	}
-	if (sw.mem >= 0)
-		close(sw.mem);
-	sw.dev[0] = 0;
-	sw.loop = sw.mem = -1;
 }
 
 /* Pages the object holds now. */
@@ -162,7 +101,7 @@ void ch_swap(void)
 	struct pev ea, ep, es;
 	struct vmlab_stats st0, st1;
 	char buf[4096];
-	int fd, n, err;
+	int fd, n;
 	bool ok, ok6;
 
 	para("When memory is short, the kernel takes frames away from pages it can "
@@ -174,12 +113,9 @@ void ch_swap(void)
 	n = swap_devices(dev, sizeof(dev));
 	step("a swap area: %s", n > 0 ? "the machine's" : "none is on: make one");
 	if (n <= 0) {
-		err = T.root ? swap_make() : EPERM;
-		if (err) {
-			swap_unmake();
-			out("No swap is on, and this run cannot make one (%s%s).", strerror(err),
-			    T.root ? "; the loop driver is needed: modprobe loop" :
-			    ": swapon() needs root");
+		if (!T.root || vmlab_swap_on(&sw, SWAP_MIB)) {
+			out("No swap is on, and this run cannot make one (%s).", T.root ? sw.why :
+			    "swapon() needs root");
 			claim_skip(6, "needs a swap area: run the tour as root, or with swap on");
 			claim_skip(31, "needs a swap area: run the tour as root, or with swap on");
 			observed("no swap area: nothing could be swapped");
@@ -292,5 +228,5 @@ out_fd:
 		munmap(s, 4 * T.ps);
 	close(fd);
 out:
-	swap_unmake();
+	vmlab_swap_off(&sw);
 }
