@@ -11,7 +11,8 @@
  *    other node and back, as root (MPOL_MF_MOVE_ALL, since another
  *    process maps them too): the kernel's own answer (the node of each
  *    page, asked with move_pages() again) says they moved; pagemap shows
- *    the new frames, INSPECT the same ones, and the other process's
+ *    the new frames, INSPECT the same ones, kpageflags that they are still
+ *    dirty, and the other process's
  *    pagemap too once it read them again: every mapping followed (a 2 MiB
  *    folio mapped by a PMD is unmapped by the move and refaults).  The data is intact, the object
  *    holds as many pages as before and freed none.  A 2 MiB folio moves
@@ -225,6 +226,9 @@ static void move_and_check(struct __test_metadata *_metadata, int fd, char *m,
 				TH_LOG("page %zu left node %d on the same frame", i, st0[i]);
 		}
 		ASSERT_EQ(pm_pfn(pm1[i]), pi[i].pfn) TH_LOG("page %zu: INSPECT", i);
+		/* Written through the mapping: dirty, and still dirty on its new frame. */
+		ASSERT_TRUE(vmlab_kpf(vl_kpageflags(pm_pfn(pm1[i])), VMLAB_KPF_DIRTY))
+			TH_LOG("page %zu is clean on its new frame", i);
 		ASSERT_EQ(pm_pfn(pm1[i]), pm_pfn(cpm[i]))
 			TH_LOG("page %zu: the other process maps PFN %#llx, not %#llx", i,
 			       (unsigned long long)pm_pfn(cpm[i]),
@@ -238,6 +242,7 @@ static void move_and_check(struct __test_metadata *_metadata, int fd, char *m,
 	ASSERT_TRUE(vl_check(m, n * ps, seed)) TH_LOG("the data changed");
 	ASSERT_EQ(a.pages_resident, b.pages_resident);
 	ASSERT_EQ(a.pages_freed, b.pages_freed) TH_LOG("a move is no free");
+	ASSERT_EQ(a.pages_dirty, b.pages_dirty);
 	free(pm0);
 	free(pm1);
 	free(cpm);
