@@ -24,8 +24,9 @@
  * kernel maps it with one PMD entry).
  *
  * The first store to a clean page of a shared mapping goes through
- * .page_mkwrite, which marks the page dirty; write-back (fsync) makes it
- * clean and read-only again.  .open and .close count every VMA; the first
+ * .page_mkwrite, which counts it; the kernel then marks the page dirty
+ * (vmlab_page_mkwrite()); write-back (fsync) makes it clean and read-only
+ * again.  .open and .close count every VMA; the first
  * one of an mmap() is counted by the mmap hook, or with .mmap_prepare
  * (7.1 on) by .mapped once it is in place (compat.h).
  */
@@ -189,6 +190,19 @@ static vm_fault_t vmlab_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * A store to a page of a shared mapping that is mapped read-only, or not
+ * mapped yet: the object's page is about to become writable.  Check that
+ * it is still the object's and count the event; the page goes back
+ * locked (VM_FAULT_LOCKED).  The page is not marked dirty here: the kernel
+ * does it once it has mapped the page writable, before it unlocks it
+ * (mm/memory.c: fault_dirty_shared_page(), after do_shared_fault() and
+ * wp_page_shared() called this, on 6.1 as on 7.3), and write-back
+ * (vmlab_store_writeback()) cleans a page only under its lock, so it
+ * cannot come in between.  Marking it here as well cost most of what
+ * .page_mkwrite adds to a store into a resident page (BENCHMARKS.md,
+ * case 2).
+ */
 static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 {
 	struct vmlab_object *obj = vmf->vma->vm_private_data;
@@ -203,7 +217,6 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 	}
 	vmlab_count(obj, VMLAB_PAGE_MKWRITE);
 	trace_vmlab_page_mkwrite(vmf, true);
-	vmlab_store_set_dirty(obj, page);
 	return VM_FAULT_LOCKED;
 }
 

@@ -225,7 +225,7 @@ static void describe(const struct event *e, char *buf, size_t len)
 			 "; the kernel copies it into a private page" : "");
 	} else if (!strcmp(e->name, "page_mkwrite")) {
 		if (!strcmp(ev_get(e, "result"), "dirtied"))
-			snprintf(buf, len, "first store to clean page %s at %s: page_mkwrite marks it dirty%s",
+			snprintf(buf, len, "first store to clean page %s at %s: page_mkwrite, then the page is dirty%s",
 				 ev_get(e, "pgoff"), ev_get(e, "address"), frame);
 		else
 			snprintf(buf, len, "page_mkwrite at %s: the page went (reset); the fault is retried",

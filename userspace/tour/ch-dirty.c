@@ -92,7 +92,8 @@ void ch_dirty(void)
 
 	para("The kernel must know which pages of a shared file mapping were written, "
 	     "to write them back. It maps a clean page read-only: the first store "
-	     "faults, and the file's page_mkwrite handler marks the page dirty. "
+	     "faults, the kernel calls the file's page_mkwrite handler, then marks the "
+	     "page dirty. "
 	     "Later stores go straight through. Writing back (msync, fsync) cleans the "
 	     "page and write-protects it again, so the next store is noticed again.");
 	fd = open_dev();
@@ -133,8 +134,8 @@ void ch_dirty(void)
 	ok &= check(!e.write_known || (e.write && e.pte_dirty), "%s", pev_str(&e));
 	life_step("dirty: 1st store", &e, &b, D(a, b, page_mkwrite));
 	claim_end(22, ok, "the store set the dirty bit of the page table entry%s, and the "
-		  "first store to the clean page also faulted, so that the file's "
-		  "page_mkwrite marked the page itself dirty.",
+		  "first store to the clean page also faulted, through the file's "
+		  "page_mkwrite, and the page itself was marked dirty.",
 		  e.write_known ? " (inspect: dirty)" : "");
 
 	step("m[1] = 'y': a second store to the same page");
