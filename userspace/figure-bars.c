@@ -156,11 +156,12 @@ void fig_values_svg(FILE *f, const struct fig_values *v)
 	if (v->limit_label[0]) {
 		int x = x0 + (int)(v->limit / max * VBARW + 0.5);
 
-		/* Across the bars only, not through the words above them. */
-		for (i = 0; i < v->nrows; i++)
+		/* Under its name, then across the bars, not through the words above them. */
+		for (i = -1; i < v->nrows; i++)
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\" "
 				"stroke-width=\"2\" stroke-dasharray=\"4,3\"/>\n", x,
-				top + i * VROWH + (i ? 14 : -6), x, top + i * VROWH + 42);
+				i < 0 ? top - 6 : top + i * VROWH + 14, x,
+				i < 0 ? top : top + i * VROWH + 42);
 		snprintf(buf, sizeof(buf), "%s: %s", v->limit_label, v->limit_shown);
 		fig_text(f, x, top - 10, x > VBARW / 2 ? "end" : "start", "font-weight=\"bold\" "
 			 "font-size=\"11\"", buf);
