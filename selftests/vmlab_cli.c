@@ -320,7 +320,7 @@ static __attribute__((noinline)) pid_t spawn(const char **argv, int outfd)
 
 static int run(char *out, const char *a0, ...)
 {
-	const char *a[14] = { "vmlab-helper", "--vmlab-helper", a0 };
+	const char *a[20] = { "vmlab-helper", "--vmlab-helper", a0 };
 	size_t got = 0;
 	int n = 3, pfd[2];
 	ssize_t r;
@@ -328,7 +328,7 @@ static int run(char *out, const char *a0, ...)
 	pid_t pid;
 
 	va_start(ap, a0);
-	while (n < 13 && (a[n] = va_arg(ap, const char *)))
+	while (n < 19 && (a[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	if (pipe2(pfd, O_CLOEXEC))
@@ -1035,6 +1035,150 @@ static int section_figures(const char *html, const char *id)
 	return p ? atoi(p + strlen(key)) : -1;
 }
 
+/* The chapters of the report that have no figure, "" if none: "swap exec ". */
+static const char *chapters_without_figures(const char *html)
+{
+	static char none[256];
+	const char *p = html, *key = "<section id=\"ch-";
+	size_t n = 0;
+
+	none[0] = 0;
+	while ((p = strstr(p, key))) {
+		int len = (int)strcspn(p + strlen(key), "\"");
+		char id[32];
+
+		snprintf(id, sizeof(id), "%.*s", len, p + strlen(key));
+		if (section_figures(html, id) < 1 && n < sizeof(none) - 40)
+			n += (size_t)snprintf(none + n, sizeof(none) - n, "%s ", id);
+		p += strlen(key);
+	}
+	return none;
+}
+
+/*
+ * The text of a run as one line: TAP's "# " and the wrapping gone, each run
+ * of blanks one space, so that "PFN 0x1a2b" is found where a line broke
+ * between "PFN" and "0x1a2b".  Free it.
+ */
+static char *flat_text(const char *out)
+{
+	char *f = malloc(strlen(out) + 1), *o = f;
+	const char *p;
+
+	if (!f)
+		return NULL;
+	for (p = out; *p; p++) {
+		bool blank = *p == '\n' || *p == ' ' || *p == '\t';
+
+		if (*p == '\n' && p[1] == '#')
+			p++;	/* TAP's "#" at the start of a line */
+		if (blank) {
+			if (o > f && o[-1] != ' ')
+				*o++ = ' ';
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = 0;
+	return f;
+}
+
+/* Each frame a figure's pages name ("PFN 0x..", "frame .."): printed by the run too. */
+static int frames_printed(struct __test_metadata *_metadata, const char *flat,
+			  const struct jv *procs, const char *chapter)
+{
+	int k, i, n = 0;
+
+	for (k = 0; procs && k < (int)procs->n; k++) {
+		const struct jv *pages = jget(procs->v[k], "pages");
+
+		for (i = 0; pages && i < (int)pages->n; i++) {
+			const char *lab;
+
+			if (!jhas(pages->v[i], "label", J_STR))
+				continue;
+			lab = jstr(pages->v[i], "label");
+			EXPECT_NE(NULL, strstr(flat, lab))
+				TH_LOG("%s: the figure draws %s (page %d of %s), the text never "
+				       "printed it", chapter, lab, i, jstr(procs->v[k], "name"));
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The figures of the chapters with no frame drawn elsewhere, against the text. */
+static void check_new_figures(struct __test_metadata *_metadata, const char *flat,
+			      const struct jv *f, bool root)
+{
+	const char *ch = jstr(f, "chapter"), *kind = jstr(f, "kind");
+	const struct jv *rows, *procs, *pages, *steps;
+	char want[160];
+	int i;
+
+	if (!strcmp(kind, "values")) {
+		/* Every amount and the limit as the text printed them. */
+		rows = jget(f, "rows");
+		ASSERT_NE(NULL, rows);
+		EXPECT_LE(2, (int)rows->n) TH_LOG("%s", ch);
+		for (i = 0; i < (int)rows->n; i++)
+			EXPECT_NE(NULL, strstr(flat, jstr(rows->v[i], "shown")))
+				TH_LOG("%s: the figure shows %s (%s), not printed", ch,
+				       jstr(rows->v[i], "shown"), jstr(rows->v[i], "label"));
+		ASSERT_TRUE(jhas(f, "limit", J_OBJ)) TH_LOG("%s: amounts without their limit", ch);
+		EXPECT_NE(NULL, strstr(flat, jstr(jget(f, "limit"), "shown")))
+			TH_LOG("%s: the limit %s not printed", ch, jstr(jget(f, "limit"), "shown"));
+		return;
+	}
+	if (!strcmp(kind, "timeline")) {
+		steps = jget(f, "steps");
+		ASSERT_NE(NULL, steps);
+		EXPECT_EQ(3, (int)steps->n);
+		/* Page 0's frame after close(), then both pages' frames: printed. */
+		EXPECT_LE(3, frames_printed(_metadata, flat, jget(steps->v[0], "procs"), ch) +
+			  frames_printed(_metadata, flat, jget(steps->v[1], "procs"), ch));
+		/* None after munmap(). */
+		pages = jget(jget(steps->v[2], "procs")->v[0], "pages");
+		for (i = 0; i < (int)pages->n; i++)
+			EXPECT_FALSE(jbool(pages->v[i], "present")) TH_LOG("after munmap");
+		return;
+	}
+	ASSERT_STREQ("mapping", kind);
+	procs = jget(f, "procs");
+	ASSERT_NE(NULL, procs);
+	frames_printed(_metadata, flat, procs, ch);
+	pages = jget(procs->v[0], "pages");
+	if (!strcmp(ch, "swap")) {
+		/* A swapped row as the text said it: "a[2]: SWAPPED OUT". */
+		for (i = 0; i < (int)pages->n; i++) {
+			const char *name = jstr(pages->v[i], "name");
+			bool swapped = !strcmp(jstr(pages->v[i], "state"), "swap");
+
+			int len = (int)strcspn(name, " ");
+
+			snprintf(want, sizeof(want), "%.*s: SWAPPED OUT", len, name);
+			if (swapped)
+				EXPECT_NE(NULL, strstr(flat, want)) TH_LOG("%s", want);
+		}
+	} else if (!strcmp(ch, "exec")) {
+		/* Text from the page cache, data a private copy, the rest anonymous. */
+		static const char *const kinds[] = { "file", "copy", "anon", "anon", "anon" };
+
+		ASSERT_EQ(5, (int)pages->n);
+		EXPECT_STREQ("text", jstr(pages->v[0], "name"));
+		for (i = 0; i < 5; i++)
+			if (jbool(pages->v[i], "present"))
+				EXPECT_STREQ(kinds[i], jstr(pages->v[i], "state"))
+					TH_LOG("exec: the program's %s page",
+					       jstr(pages->v[i], "name"));
+		/* The program's text page is the tour's: one frame (root: by PFN). */
+		pages = jget(procs->v[1], "pages");
+		if (root && jhas(pages->v[0], "label", J_STR))
+			EXPECT_STREQ(jstr(jget(procs->v[0], "pages")->v[0], "label"),
+				     jstr(pages->v[0], "label"));
+	}
+}
+
 /*
  * Check a report against the text of the same run (out): every chapter
  * has its figures, each figure's data is in the JSON block, and the
@@ -1045,13 +1189,17 @@ static void check_report(struct __test_metadata *_metadata, const char *out,
 {
 	const char *js = strstr(html, "<script type=\"application/json\" id=\"vmlab-figures\">");
 	struct jv *d, *figs;
-	char *buf, *end, want[256];
-	int i, k, st, seen_tl = 0, labels = 0, kinds[4] = { 0 };
+	char *buf, *end, want[256], *flat = flat_text(out);
+	int i, k, st, seen_tl = 0, labels = 0, kinds[5] = { 0 };
 
 	ASSERT_NE(NULL, js);
+	ASSERT_NE(NULL, flat);
 	EXPECT_EQ(NULL, strstr(html, "<script>")) TH_LOG("a script to run in the report");
 	EXPECT_EQ(NULL, strstr(html, "src=")) TH_LOG("the report fetches something");
 	EXPECT_EQ(NULL, strstr(html, "<link")) TH_LOG("the report fetches something");
+	/* Every chapter that ran has its figures. */
+	EXPECT_STREQ("", chapters_without_figures(html))
+		TH_LOG("chapters without a figure: %s", chapters_without_figures(html));
 	EXPECT_LE(3, section_figures(html, "zero"));
 	EXPECT_LE(2, section_figures(html, "shared"));
 	EXPECT_LE(3, section_figures(html, "cow"));
@@ -1073,13 +1221,17 @@ static void check_report(struct __test_metadata *_metadata, const char *out,
 	ASSERT_NE(NULL, figs);
 	for (i = 0; i < (int)figs->n; i++) {
 		const struct jv *f = figs->v[i], *procs, *steps, *pages;
-		const char *kind = jstr(f, "kind"), *lab;
+		const char *kind = jstr(f, "kind"), *lab, *ch = jstr(f, "chapter");
 
 		/* Each figure is drawn in the HTML: <figure id="fig-N" ...>. */
 		snprintf(want, sizeof(want), "<figure id=\"fig-%d\" data-chapter=\"%s\" "
-			 "data-kind=\"%s\">", (int)jnum(f, "figure"), jstr(f, "chapter"), kind);
+			 "data-kind=\"%s\">", (int)jnum(f, "figure"), ch, kind);
 		EXPECT_NE(NULL, strstr(html, want)) TH_LOG("%s", want);
-		if (!strcmp(kind, "mapping")) {
+		snprintf(want, sizeof(want), " %s ", ch);
+		if (strstr(" file nomem overcommit memcg munmap swap exec ", want)) {
+			check_new_figures(_metadata, flat, f, root);
+			kinds[4]++;
+		} else if (!strcmp(kind, "mapping")) {
 			kinds[0]++;
 			procs = jget(f, "procs");
 			pages = jget(procs->v[0], "pages");
@@ -1145,31 +1297,31 @@ static void check_report(struct __test_metadata *_metadata, const char *out,
 	EXPECT_EQ(1, seen_tl);
 	EXPECT_LE(3, labels);
 	free(buf);
+	free(flat);
 }
 
 /*
- * vmlab tour --html as root: zero, shared, prot, cow, demand and dirty, each
- * with its figures, their numbers those the text printed.
+ * vmlab tour --html as root: every chapter, each with its figures, their
+ * numbers those the text printed.
  */
-TEST_F(cli, tour_html)
+TEST_F_TIMEOUT(cli, tour_html, 240)
 {
 	const char *path = "/tmp/vmlab-tour.html";
 	char *html;
 	int rc;
 
 	unlink(path);
-	rc = run(self->out, "tour", "--tap", "--html=/tmp/vmlab-tour.html", "zero", "shared",
-		 "prot", "cow", "demand", "dirty", NULL);
+	rc = run(self->out, "tour", "--tap", "--html=/tmp/vmlab-tour.html", NULL);
 	EXPECT_EQ(0, rc) TH_LOG("%.2000s", self->out);
+	print_file_b64("tour-root.html", path);
 	html = slurp(path);
 	ASSERT_NE(NULL, html);
 	check_report(_metadata, self->out, html, true, true);
 	free(html);
-	print_file_b64("tour-root.html", path);
 }
 
 /* The same as nobody: frame ids instead of PFNs. */
-TEST_F(cli, tour_html_as_nobody)
+TEST_F_TIMEOUT(cli, tour_html_as_nobody, 180)
 {
 	const char *path = "/tmp/vmlab-tour-nobody.html";
 	struct stat st;
@@ -1182,15 +1334,16 @@ TEST_F(cli, tour_html_as_nobody)
 	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
 	unlink(path);
 	rc = run(self->out, "--nobody", "tour", "--tap", "--html=/tmp/vmlab-tour-nobody.html",
-		 "zero", "shared", "cow", "dirty", NULL);
+		 "file", "zero", "shared", "cow", "nomem", "overcommit", "munmap", "dirty", "exec",
+		 NULL);
 	chmod(VMLAB_DEVICE, mode);
 	EXPECT_EQ(0, rc) TH_LOG("%.2000s", self->out);
+	print_file_b64("tour-nobody.html", path);
 	html = slurp(path);
 	ASSERT_NE(NULL, html);
 	check_report(_metadata, self->out, html, false, false);
 	EXPECT_EQ(NULL, strstr(html, "PFN 0x"));
 	free(html);
-	print_file_b64("tour-nobody.html", path);
 }
 
 /*

@@ -42,6 +42,11 @@ const char *fig_color(enum vc_pstate s)
 	return look[s].stroke;
 }
 
+const char *fig_color_fill(enum vc_pstate s)
+{
+	return look[s].fill;
+}
+
 const char fig_css[] =
 "body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#111}\n"
 "pre{font-family:monospace;font-size:0.85em;white-space:pre-wrap;background:#fafafa;"
@@ -316,9 +321,15 @@ void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
 	int colw = 210, top = 84, w, h, s, k, i;
 	char buf[192], lab[48];
 
+	snprintf(buf, sizeof(buf), "Each cell: the state's letter and the frame (%s). "
+		 "=: one frame for both; x: two frames; new: a frame since the step before.",
+		 m0->npages && m0->pg[0][0].pfn ? "PFN" : "frame id");
 	w = 70 + t->nsteps * colw;
+	if (w < 20 + 6 * (int)strlen(buf))	/* the line above, at 11 pixels */
+		w = 20 + 6 * (int)strlen(buf);
 	h = top + m0->npages * RH + 90;
 	fig_svg_open(f, w, h, t->title);
+	fig_text(f, 10, 38, NULL, "font-size=\"11\"", buf);
 	for (i = 0; i < m0->npages; i++) {
 		snprintf(buf, sizeof(buf), "page %d", i);
 		fig_text(f, 10, top + i * RH + 14, NULL, NULL, buf);
@@ -363,10 +374,6 @@ void fig_timeline_svg(FILE *f, const struct fig_timeline *t)
 				     a->frame == b->frame ? "=" : "x");
 			}
 	}
-	snprintf(buf, sizeof(buf), "Each cell: the state's letter and the frame (%s). "
-		 "=: one frame for both; x: two frames; new: a frame since the step before.",
-		 m0->npages && m0->pg[0][0].pfn ? "PFN" : "frame id");
-	fig_text(f, 10, 38, NULL, "font-size=\"11\"", buf);
 	fig_legend(f, top + m0->npages * RH + 6, used, false);
 	fig_svg_close(f);
 }

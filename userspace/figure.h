@@ -105,6 +105,37 @@ void fig_timeline_json(struct json *j, const struct fig_timeline *t);
 void fig_chart_json(struct json *j, const struct fig_chart *c);
 void fig_states_json(struct json *j, const struct fig_states *s);
 
+/*
+ * Amounts side by side (figure-bars.c): a bar per row, its value and its
+ * outcome written on it, and a limit (memory.max, CommitLimit...) as a
+ * dashed line across the bars, named.  shown: the value as the chapter's
+ * text printed it ("63.9 MiB"); value: the same in unit, for the bar.
+ */
+#define FIG_ROWS	8
+
+struct fig_values {
+	char title[160];
+	char unit[16];
+	int nrows;
+	struct {
+		char label[64];		/* what the amount is */
+		char shown[32];		/* "63.9 MiB", as the text said */
+		char outcome[40];	/* "refused (ENOMEM)", "OOM-killed", "" */
+		bool bad;		/* the outcome is a refusal or a kill */
+		double value;
+	} row[FIG_ROWS];
+	char limit_label[64], limit_shown[32];	/* "" : no limit line */
+	double limit;
+};
+
+void fig_values_begin(struct fig_values *v, const char *title, const char *unit);
+void fig_values_limit(struct fig_values *v, const char *label, double value, const char *shown);
+/* A row: label, value in unit, the value as the text printed it, outcome. */
+void fig_values_row(struct fig_values *v, const char *label, double value, const char *shown,
+		    const char *outcome, bool bad);
+void fig_values_svg(FILE *f, const struct fig_values *v);
+void fig_values_json(struct json *j, const struct fig_values *v);
+
 /* The mappings of a process, one row per VMA (figure-bars.c, maps --svg). */
 struct fig_bar {
 	char label[96];		/* "7f..000-7f..000 rw-p /path" */
@@ -127,6 +158,7 @@ void fig_xml_text(FILE *f, const char *s);
 
 /* The states' colours, for the legend of HTML too. */
 const char *fig_color(enum vc_pstate s);
+const char *fig_color_fill(enum vc_pstate s);
 /* The CSS a page of figures uses: <style> in the HTML. */
 extern const char fig_css[];
 

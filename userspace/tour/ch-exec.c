@@ -134,6 +134,67 @@ static const struct region *find_seg(const struct region *r, size_t n, enum seg 
 	return NULL;
 }
 
+/*
+ * The first page of r present in pid (and in also, if not -1; anonymous,
+ * a copy, if anon); 0: none.
+ */
+static uintptr_t first_present(pid_t pid, const struct region *r, pid_t also, bool anon)
+{
+	long j;
+
+	for (j = 0; r && r->pages <= 4096 && j < r->pages; j++) {
+		uintptr_t a = r->v.start + (uintptr_t)j * T.ps;
+		struct pev e = pev(pid, (void *)a);
+
+		if (e.present && (!anon || e.anon) &&
+		    (also < 0 || pev(also, (void *)a).present))
+			return a;
+	}
+	return 0;
+}
+
+/*
+ * The figure at the program's exit: a page of each of its regions, text,
+ * data, bss, heap and stack, and the same of the tour (the same program
+ * file, so text, data and bss at the same addresses), each page's frame
+ * printed too.
+ */
+static void exec_fig(pid_t pid, const struct region *r, size_t n, const char *prog)
+{
+	static const enum seg segs[] = { SEG_TEXT, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_STACK };
+	struct region own[64];
+	const void *addrs[2][5];
+	const char *labels[2][5];
+	size_t nown, i, k;
+
+	if (!rec_on())
+		return;
+	nown = regions(0, prog, own, 64);
+	for (i = 0; i < 5; i++) {
+		const struct region *x = find_seg(r, n, segs[i]);
+		const struct region *y = find_seg(own, nown, segs[i]);
+		uintptr_t a = first_present(pid, x, segs[i] == SEG_TEXT ? 0 : -1,
+					    segs[i] != SEG_TEXT), b;
+
+		b = segs[i] >= SEG_HEAP ? first_present(0, y, -1, true) : y && a >= y->v.start &&
+		    a < y->v.end ? a : 0;
+		addrs[0][i] = (void *)a;
+		addrs[1][i] = (void *)b;
+		labels[0][i] = a ? seg_names[segs[i]] : NULL;
+		labels[1][i] = b ? seg_names[segs[i]] : NULL;
+		for (k = 0; k < 2; k++) {
+			struct pev e = pev(k ? 0 : pid, addrs[k][i]);
+
+			if (addrs[k][i])
+				ev("  %-5s %-7s %p: %s", seg_names[segs[i]],
+				   k ? "tour" : "program", addrs[k][i], pev_str(&e));
+		}
+	}
+	fig_rows("At exit: a page of each region, the program's and the tour's", 2,
+		 (const char *[]){ "the program", "the tour" }, (pid_t[]){ pid, 0 },
+		 (const void *const *)addrs, (const char *const *)labels, 5);
+}
+
 /* The instruction pointer of a stopped tracee, and AT_ENTRY, AT_BASE of its auxv. */
 static bool start_regs(pid_t pid, uint64_t *ip, uint64_t *entry, uint64_t *base)
 {
@@ -370,6 +431,8 @@ void ch_exec(void)
 		  "no page of them was present and there was no heap at all; at exit only "
 		  "the pages the program touched have frames.");
 	check(stack && stack->anons > 0, "stack: %ld anonymous page(s)", stack ? stack->anons : -1);
+	ev("the pages of the figure, the program's and the tour's:");
+	exec_fig(t.pid, r1, n1, prog);
 	g = find_seg(r1, n1, SEG_VDSO);
 	if (g) {
 		struct vmlab_vma *own;

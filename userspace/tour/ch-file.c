@@ -201,6 +201,10 @@ void ch_file(void)
 	ok = check(ok_file && eb.present && !same(&eb, &e1) && (!T.inspect || !eb.obj),
 		   "read() copied them into buf, a page of this process's own stack\n(%s), "
 		   "not the file's frame (%s)", frame_name(&eb), frame_name(&e1));
+	fig_rows("After read(): m maps the file's page, buf a copy in a frame of its own", 1,
+		 (const char *[]){ "the tour" },
+		 (pid_t[]){ 0 }, (const void *[]){ m, buf }, (const char *[]){ "m (rw-s)",
+		 "buf (stack)" }, 2);
 	claim_end(12, ok, "read() copied the bytes from the file's frame into the buffer, "
 		  "another frame: two frames now hold the same bytes. The mapping reads "
 		  "and writes the file's frame itself, with no copy.");

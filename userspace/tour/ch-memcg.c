@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "tour.h"
+#include "figure.h"
 
 #define LIMIT		(64 * MiB)
 #define MEMCG_BEGIN	"vmlab-tour: out of memory on purpose: begin"
@@ -44,6 +45,27 @@ static void kmsg(const char *s)
 static void oom_score_adj(const char *v)
 {
 	vmlab_write_str("/proc/self/oom_score_adj", v);
+}
+
+/* A figure of amounts against the group's memory.max: title, then rows. */
+static struct fig_values *memcg_fig(const char *title)
+{
+	static struct fig_values v;
+
+	fig_values_begin(&v, title, "MiB");
+	fig_values_limit(&v, "memory.max", LIMIT / (double)MiB, "64 MiB");
+	return &v;
+}
+
+/* "12.3 MiB" of bytes, as the text prints it. */
+static const char *mib_str(double bytes)
+{
+	static char buf[2][32];
+	static int i;
+
+	i = !i;
+	snprintf(buf[i], sizeof(buf[i]), "%.1f MiB", bytes / MiB);
+	return buf[i];
 }
 
 /* Claim 38: a child maps twice the group's memory and touches it all. */
@@ -88,6 +110,19 @@ static bool touch_too_much(const char *dir, volatile struct progress *pr, long *
 	ok &= check(pr->pages * T.ps > LIMIT / 2 && pr->pages * T.ps <= LIMIT,
 		    "it got as far as the group's 64 MiB allowed, less what else the group "
 		    "holds (its page tables, its program's pages)");
+	if (rec_on()) {
+		struct fig_values *v = memcg_fig("128 MiB mapped in a group of 64 MiB, each "
+						 "page written");
+
+		fig_values_row(v, "mmap() of anonymous memory", 128, "128 MiB",
+			       pr->mapped ? "succeeded" : "failed", !pr->mapped);
+		fig_values_row(v, "written before the OOM killer's SIGKILL",
+			       pr->pages * (double)T.ps / MiB, mib_str(pr->pages * (double)T.ps),
+			       st == 128 + SIGKILL ? "OOM-killed" : "not killed",
+			       st == 128 + SIGKILL);
+		fig_values(v, "mmap() promised twice the group's memory; the writes stopped "
+			   "just under memory.max, where the OOM killer killed the child.");
+	}
 	return claim_end(38, ok, "mmap() promised 128 MiB and kept only what the memory "
 			 "allowed: the touch that found no memory had no errno to return, so "
 			 "the kernel's OOM killer killed the process (SIGKILL). That is "
@@ -174,6 +209,24 @@ static bool fork_too_much(const char *dir, volatile struct progress *pr, long *k
 		    "it ran out part way: %ld of its %zu pages were copied", pr->pages,
 		    len / T.ps);
 	ok &= check(intact, "the parent lives on, its 40 MiB intact");
+	if (rec_on()) {
+		struct fig_values *v = memcg_fig("fork() of 40 MiB in a group of 64 MiB, then "
+						 "the child writes every page");
+
+		fig_values_row(v, "the group when fork() succeeded (memory.current)",
+			       cur0 / (double)MiB, mib_str((double)cur0), "fork() succeeded",
+			       false);
+		fig_values_row(v, "what a copy of everything would have needed",
+			       (double)(cur0 + len) / MiB, mib_str((double)(cur0 + len)), "",
+			       false);
+		fig_values_row(v, "the child's copies (on top) before SIGKILL",
+			       pr->pages * (double)T.ps / MiB, mib_str(pr->pages * (double)T.ps),
+			       st == 128 + SIGKILL ? "OOM-killed" : "not killed",
+			       st == 128 + SIGKILL);
+		fig_values(v, "fork() copied nothing and succeeded; the child's copies, added "
+			   "to what the group held, reached memory.max and the OOM killer "
+			   "killed it part way.");
+	}
 	return claim_end(37, ok, "fork() copied no page, so it needed no memory for them "
 			 "and succeeded. The memory ran out later, at the child's copies, "
 			 "and the OOM killer ended it there. (Under the strict overcommit "

@@ -14,6 +14,8 @@
 
 void ch_munmap(void)
 {
+	static const char *const tour[] = { "the tour" };
+	static const pid_t self[] = { 0 };
 	struct vmlab_stats a, b;
 	bool ok;
 	char buf[16] = { 0 };
@@ -42,6 +44,10 @@ void ch_munmap(void)
 	close(fd);
 	stats(&b);
 	ev("%s", maps_line(0, m));
+	e = pev(0, m);
+	ev("m[0]: %s", pev_str(&e));
+	fig_tl_begin("m's two pages: after close(fd), after reading page 1, after munmap()");
+	fig_tl_step("after close(fd)", 1, tour, self, m, 2);
 	ok = check(strstr(maps_line(0, m), VMLAB_DEVICE) && b.vmas_live == a.vmas_live,
 		   "the mapping is still there (vmas_live %" PRIu64 ")", (uint64_t)b.vmas_live);
 	ok &= check(!strcmp(m, "still here"), "m still reads \"%s\"", m);
@@ -59,6 +65,8 @@ void ch_munmap(void)
 	e = pev(0, m + T.ps);
 	ok &= check(e.present && D(a, b, fault_shared_read) == 1,
 		    "the module still serves its faults: %s", diff_str(&a, &b));
+	ev("m[1]: %s", pev_str(&e));
+	fig_tl_step("page 1 read", 1, tour, self, m, 2);
 	claim_end(20, ok, "mmap() holds its own reference to the file: after close(fd) the "
 		  "mapping still reads the data and still faults new pages in.");
 
@@ -70,6 +78,9 @@ void ch_munmap(void)
 	      "the mapping is gone from /proc/self/maps; module: %s", diff_str(&a, &b));
 	e = pev(0, m);
 	check(!e.present, "no page table entry at m any more");
+	fig_tl_step("after munmap()", 1, tour, self, m, 2);
+	fig_tl_end("The mapping outlives close(fd): page 0 stays mapped (dirty) and page 1 "
+		   "faults in after it; munmap() leaves no mapping at all.");
 	step("a child reads m[0]");
 	sig = vmlab_probe(m, false, 0);
 	ok = check(sig == SIGSEGV, "it is killed by %s: there is no mapping at m",

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "tour.h"
+#include "figure.h"
 
 void ch_nomem(void)
 {
@@ -27,6 +28,7 @@ void ch_nomem(void)
 	int fd, st, sig, mf;
 	struct stat sb;
 	char c = 0;
+	struct pev e;
 	bool ok;
 
 	para("Two different shortages. Virtual memory runs out when the address space "
@@ -94,6 +96,27 @@ void ch_nomem(void)
 		      "module: %s;\nthe object holds %" PRIu64 " pages, its limit",
 		      diff_str(&a, &b), (uint64_t)b.pages_resident);
 		ev("free memory fell by %.1f MiB", mib(free0 - free1));
+		if (rec_on()) {
+			static struct fig_values v;
+			char sh[32], t[96];
+
+			snprintf(t, sizeof(t), "mmap() of %zu MiB, touched up to the object's "
+				 "memory limit", size / MiB);
+			fig_values_begin(&v, t, "MiB");
+			snprintf(sh, sizeof(sh), "%zu MiB", size / MiB);
+			fig_values_row(&v, "m: the addresses mmap() reserved (no memory)",
+				       (double)(size / MiB), sh, "mmap succeeds", false);
+			snprintf(sh, sizeof(sh), "%.1f MiB", *count * (double)T.ps / MiB);
+			fig_values_row(&v, "what the child wrote, a byte per page",
+				       *count * (double)T.ps / MiB, sh, sig == SIGBUS ?
+				       "then SIGBUS" : "", sig == SIGBUS);
+			snprintf(sh, sizeof(sh), "%zu MiB", limit / MiB);
+			fig_values_limit(&v, "memory limit (mem_limit_mb)", (double)(limit / MiB),
+					 sh);
+			fig_values(&v, "The object's mapping against its memory limit: mmap() "
+				   "reserved the whole object; the child's touches stopped at the "
+				   "limit, with SIGBUS.");
+		}
 		munmap(m, size);
 		vmlab_reset(T.fd, NULL);
 	} else {
@@ -135,6 +158,10 @@ void ch_nomem(void)
 		sig = vmlab_probe(m + T.ps, false, 0);
 		ok &= check(sig == SIGBUS, "reading page 1, wholly past the end of the file: %s",
 			    signame(sig > 0 ? sig : 0));
+		e = pev(0, m);
+		ev("m's page 0: %s", pev_str(&e));
+		fig_pages("A 6-byte file mapped 100 MiB: page 0 in the page cache, page 1 none",
+			  1, (const char *[]){ "the tour" }, (pid_t[]){ 0 }, m, 2);
 		munmap(m, 100 * MiB);
 	}
 	close(mf);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "tour.h"
+#include "figure.h"
 
 #define GiB		(1024UL * MiB)
 #define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
@@ -293,6 +294,33 @@ void ch_overcommit(void)
 	ok &= check(com1 - com0 >= (long)(total / 1024) && com1 > lim,
 		    "meminfo: Committed_AS %ld -> %ld kB, past CommitLimit %ld kB (swap + "
 		    "half of RAM): the default mode does not enforce it", com0, com1, lim);
+	if (rec_on()) {
+		static struct fig_values v;
+		char sh[32];
+
+		fig_values_begin(&v, "Private writable memory asked of mmap(), overcommit mode 0",
+				 "GiB");
+		snprintf(sh, sizeof(sh), "%ld kB", ram);
+		fig_values_row(&v, "RAM (MemTotal)", ram / (double)(GiB / 1024), sh, "", false);
+		snprintf(sh, sizeof(sh), "%.2f GiB", big / (double)GiB);
+		fig_values_row(&v, "one private writable mapping of RAM + swap + 1 GiB",
+			       big / (double)GiB, sh, result(e1), e1);
+		fig_values_row(&v, "the same with MAP_NORESERVE", big / (double)GiB, sh,
+			       result(e2), e2);
+		fig_values_row(&v, "the same, read-only", big / (double)GiB, sh, result(e3), e3);
+		snprintf(sh, sizeof(sh), "%.2f GiB", total / (double)GiB);
+		fig_values_row(&v, "four mappings of 3/4 of RAM + swap each, kept at once",
+			       total / (double)GiB, sh, total == 4 * part ? "all 4 succeed" :
+			       "not all", total != 4 * part);
+		snprintf(sh, sizeof(sh), "%ld kB", com1);
+		fig_values_row(&v, "Committed_AS with the four mapped", com1 / (double)(GiB / 1024),
+			       sh, "past CommitLimit: not enforced", false);
+		snprintf(sh, sizeof(sh), "%ld kB", lim);
+		fig_values_limit(&v, "CommitLimit", lim / (double)(GiB / 1024), sh);
+		fig_values(&v, "The default heuristic refuses one private writable mapping "
+			   "larger than RAM and swap, but lets many smaller ones commit far past "
+			   "CommitLimit; MAP_NORESERVE and read-only mappings are not counted.");
+	}
 
 	if (T.root && !vmlab_write_str(OVERCOMMIT, "2")) {
 		strict = true;

@@ -94,6 +94,15 @@ static void show(const char *name, const void *addr)
 	ev("%s: %s", name, state(addr));
 }
 
+/* The six pages of this chapter, one row each, in the states they are in now. */
+static void swap_fig(const char *caption, char *a, char *p, char *s)
+{
+	fig_rows(caption, 1, (const char *[]){ "the tour" }, (pid_t[]){ 0 },
+		 (const void *[]){ a, a + T.ps, s + T.ps, s + 2 * T.ps, a + 2 * T.ps,
+		 p + 2 * T.ps }, (const char *[]){ "a[0] unused", "a[1] read", "s[1] not read",
+		 "s[2] read", "a[2] written", "p[2] written" }, 6);
+}
+
 void ch_swap(void)
 {
 	char dev[64] = "", *a = MAP_FAILED, *p = MAP_FAILED, *s = MAP_FAILED;
@@ -153,6 +162,9 @@ void ch_swap(void)
 	show("a[1], only read", a + T.ps);
 	show("a[2], written", a + 2 * T.ps);
 	show("s[1], not touched here", s + T.ps);
+	show("p[2], written", p + 2 * T.ps);
+	swap_fig("Before MADV_PAGEOUT: never used, the zero page, not mapped here, present",
+		 a, p, s);
 	ea = pev(0, a + T.ps);
 	es = pev(0, s + T.ps);
 	ok6 = check(!pev(0, a).present && !pev(0, a).swapped, "a[0] has no entry at all: "
@@ -173,10 +185,13 @@ void ch_swap(void)
 	page_out((char *[]){ p }, 1, p + 2 * T.ps);
 	stats(&st1);
 	swap1 = vmlab_meminfo_kb("SwapTotal") - vmlab_meminfo_kb("SwapFree");
+	show("a[0]", a);
 	show("a[1]", a + T.ps);
+	show("s[1]", s + T.ps);
+	show("s[2]", s + 2 * T.ps);
 	show("a[2]", a + 2 * T.ps);
 	show("p[2]", p + 2 * T.ps);
-	show("s[2]", s + 2 * T.ps);
+	swap_fig("After MADV_PAGEOUT: a page in each state, a[2] and p[2] swapped out", a, p, s);
 	ea = pev(0, a + 2 * T.ps);
 	ep = pev(0, p + 2 * T.ps);
 	es = pev(0, s + 2 * T.ps);
@@ -207,6 +222,9 @@ void ch_swap(void)
 	faults(&min1, &maj1);
 	ok &= check(pev(0, a + 2 * T.ps).present && pev(0, p + 2 * T.ps).present,
 		    "both present again");
+	show("a[2]", a + 2 * T.ps);
+	show("p[2]", p + 2 * T.ps);
+	swap_fig("After reading a[2] and p[2]: both back in memory", a, p, s);
 	ok &= check(min1 - min0 + maj1 - maj0 >= 2, "the reads faulted: %ld minor, %ld major "
 		    "(major when the page had to be read from the device, minor when it was "
 		    "still in the swap cache, on its way out)", min1 - min0, maj1 - maj0);

@@ -10,8 +10,8 @@
  * program), so that a test can compare every figure with the evidence.
  *
  * The hooks, a few lines per chapter: fig_pages() (the mapping figure),
- * fig_tl_begin(), fig_tl_step(), fig_tl_end() (a timeline), fig_chart()
- * and fig_states() (a model the chapter filled).
+ * fig_tl_begin(), fig_tl_step(), fig_tl_end() (a timeline), fig_chart(),
+ * fig_states() and fig_values() (a model the chapter filled).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -252,24 +252,30 @@ void fig_tl_end(const char *caption)
 	fig_close(caption);
 }
 
+/* A figure of a model the chapter filled: fig_KIND_svg() and fig_KIND_json(). */
+#define MODEL_FIG(kind, model, caption)				\
+	do {							\
+		if (!cur)					\
+			return;					\
+		fig_open(#kind);				\
+		fig_##kind##_svg(cur, model);			\
+		fig_##kind##_json(&J, model);			\
+		fig_close(caption);				\
+	} while (0)
+
 void fig_chart(const struct fig_chart *c, const char *caption)
 {
-	if (!cur)
-		return;
-	fig_open("chart");
-	fig_chart_svg(cur, c);
-	fig_chart_json(&J, c);
-	fig_close(caption);
+	MODEL_FIG(chart, c, caption);
 }
 
 void fig_states(const struct fig_states *s, const char *caption)
 {
-	if (!cur)
-		return;
-	fig_open("states");
-	fig_states_svg(cur, s);
-	fig_states_json(&J, s);
-	fig_close(caption);
+	MODEL_FIG(states, s, caption);
+}
+
+void fig_values(const struct fig_values *v, const char *caption)
+{
+	MODEL_FIG(values, v, caption);
 }
 
 /* The whole report; 0, or -1 with errno. */

@@ -99,6 +99,7 @@ void claims_list(void);		/* every claim: its truth, where it was checked */
  */
 struct fig_chart;
 struct fig_states;
+struct fig_values;
 bool rec_on(void);
 void rec_vtext(const char *fmt, va_list ap);
 void rec_chapter_begin(int num, const char *id, const char *title);
@@ -115,6 +116,7 @@ void fig_tl_step(const char *label, int nprocs, const char *const names[], const
 void fig_tl_end(const char *caption);
 void fig_chart(const struct fig_chart *c, const char *caption);
 void fig_states(const struct fig_states *s, const char *caption);
+void fig_values(const struct fig_values *v, const char *caption);
 
 /* evidence.c: the device and its counters */
 void stats(struct vmlab_stats *st);	/* zeros if they cannot be read */
