@@ -43,8 +43,10 @@
  * memory (KASAN's quarantine holds freed objects of reclaimable and
  * unreclaimable caches alike; guest-init.sh, after rmmod, leaves out
  * unreclaimable slab only), nor that of the
- * stack depot (the stack traces KASAN and kmemleak keep); each run prints
- * how /proc/meminfo's main kernel fields changed.
+ * stack depot (the stack traces KASAN and kmemleak keep), nor that of the
+ * KASAN shadow of vmalloc areas (vmlab_kasan_shadow_kb(): it grows with
+ * the kernel stacks of trinity's forks); each run prints how
+ * /proc/meminfo's main kernel fields changed.
  *
  * A tool that is not installed (not in PATH) is a SKIP, unless the
  * environment requires it: VMLAB_OUTSIDE names the tools the runner put in
@@ -311,6 +313,7 @@ FIXTURE(outside) {
 	long free0;		/* vmlab_free_kb() then */
 	long slab0;		/* Slab then (kB) */
 	long depot0;		/* stack depot pools then, or -1 */
+	long shadow0;		/* KASAN shadow mapped then (kB), or -1 */
 	long mem0[OT_NMEM];	/* ot_mem_fields of /proc/meminfo then */
 	long reports0;		/* kernel reports then */
 	struct vl_devmode dm;	/* /dev/vmlab's mode before the test */
@@ -341,6 +344,7 @@ FIXTURE_SETUP(outside)
 	ASSERT_LT(0, self->free0);
 	self->slab0 = vmlab_meminfo_kb("Slab");
 	self->depot0 = ot_depot_pools();
+	self->shadow0 = vmlab_kasan_shadow_kb();
 	for (size_t i = 0; i < OT_NMEM; i++)
 		self->mem0[i] = vmlab_meminfo_kb(ot_mem_fields[i]);
 	self->reports0 = ot_log_reports();
@@ -395,7 +399,7 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 	size_t __ps = vmlab_page_size();					\
 	char *__buf = malloc(4 * __ps), *__p;				\
 	uint64_t __freed;						\
-	long __free1, __lost, __slab, __depot;				\
+	long __free1, __lost, __slab, __depot, __shadow;		\
 	int __i;							\
 									\
 	ASSERT_EQ(0, left) TH_LOG("%s left %d processes behind", tool, left); \
@@ -452,6 +456,12 @@ static void ot_delta(const char *tool, const struct vmlab_stats *a,
 		       tool, __depot - self->depot0,			\
 		       (__depot - self->depot0) * OT_DEPOT_POOL_KB);	\
 		__lost -= (__depot - self->depot0) * OT_DEPOT_POOL_KB;	\
+	}								\
+	__shadow = vmlab_kasan_shadow_kb();				\
+	if (self->shadow0 >= 0 && __shadow > self->shadow0) {		\
+		printf("# %s: not counted: the KASAN shadow of vmalloc areas grew by %ld kB (page_tables/kernel)\n", \
+		       tool, __shadow - self->shadow0);			\
+		__lost -= __shadow - self->shadow0;			\
 	}								\
 	ot_mem_changes(tool, self->mem0);				\
 	ASSERT_LE(__lost, OT_LOST_KB)					\

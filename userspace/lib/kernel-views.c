@@ -473,3 +473,36 @@ long vmlab_free_kb(void)
 	fclose(f);
 	return kb + pcp * (long)(vmlab_page_size() / 1024);
 }
+
+/*
+ * The lines between the markers "---[ KASAN shadow ]---" and
+ * "---[ KASAN shadow end ]---" are "0xSTART-0xEND  SIZE  FLAGS... LEVEL",
+ * SIZE a number and K, M, G or T; a mapped, writable range says RW
+ * (the zero shadow that covers the rest is read-only).
+ */
+long vmlab_kasan_shadow_kb(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/page_tables/kernel", "re");
+	bool in = false, seen = false;
+	char line[256], unit;
+	unsigned long n;
+	long kb = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "---[ KASAN shadow ]---")) {
+			in = seen = true;
+			continue;
+		}
+		if (strstr(line, "---[ KASAN shadow end ]---"))
+			in = false;
+		if (!in || !strstr(line, " RW ") ||
+		    sscanf(line, "%*s %lu%c", &n, &unit) != 2)
+			continue;
+		kb += n << (unit == 'T' ? 30 : unit == 'G' ? 20 :
+			    unit == 'M' ? 10 : 0);
+	}
+	fclose(f);
+	return seen ? kb : -1;
+}

@@ -199,6 +199,14 @@ long vmlab_meminfo_kb(const char *field);	/* /proc/meminfo "MemFree" ... */
  * must not be handed it silently.
  */
 long vmlab_free_kb(void);
+/*
+ * The KASAN shadow mapped now (kB), from the kernel's page tables in
+ * debugfs (page_tables/kernel, CONFIG_PTDUMP_DEBUGFS, root): what grows
+ * there at run time is the shadow of vmalloc areas (kernel stacks,
+ * modules, vmalloc()) under CONFIG_KASAN_VMALLOC.  -1 when the kernel
+ * does not show it (no KASAN, no such file).
+ */
+long vmlab_kasan_shadow_kb(void);
 
 /* tracefs */
 
