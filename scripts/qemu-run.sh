@@ -59,30 +59,35 @@ numa_opts() {
 }
 
 # pvh_kernel VMLINUZ: the kernel file to give QEMU: the ELF inside VMLINUZ
-# if it has a PVH entry point (Xen ELF note 18), else VMLINUZ.
+# if it has a PVH entry point (Xen ELF note 18), else VMLINUZ.  The ELF is
+# kept in $VMLAB_CACHE/pvh under the kernel's name and a key made of its
+# path, size and modification time: every debug kernel is called bzImage, and a name
+# alone (with a newer-than test) handed one build's kernel to another's
+# guest.  Older ELFs of the same kernel name go after a day.
 pvh_kernel() {
-	local z=$1 out m off
-	out=$VMLAB_CACHE/pvh/$(basename "$z").elf
+	local z=$1 out m off key
 	if [ "${VMLAB_PVH:-1}" = 0 ]; then
 		echo "$z"
 		return
 	fi
-	if [ ! "$out" -nt "$z" ]; then
+	key=$({ readlink -f "$z"; stat -L -c '%s %.9Y' "$z"; } | sha256sum | cut -c1-12)
+	out=$VMLAB_CACHE/pvh/$(basename "$z")-$key.elf
+	if [ ! -s "$out" ]; then
 		mkdir -p "$(dirname "$out")"
-		rm -f "$out"
+		find "$(dirname "$out")" -maxdepth 1 -name "$(basename "$z")*.elf" -mmin +1440 -delete 2>/dev/null || true
 		# The payload's magic number, and how to decompress it.
 		for m in 'fd377a585a00:xz -dcq --single-stream' '28b52ffd:zstd -dcq' '1f8b0800:gzip -dcq'; do
 			off=$(LC_ALL=C grep -obUaP "$(echo "${m%%:*}" | sed 's/../\\x&/g')" "$z" |
 				head -n 1 | cut -d: -f1)
 			[ -n "$off" ] || continue
 			# Trailing data after the payload makes some tools fail.
-			tail -c +$((off + 1)) "$z" | ${m#*:} >"$out.tmp" 2>/dev/null || true
-			if readelf -n "$out.tmp" 2>/dev/null | grep -q 'Xen.*(0x00000012)'; then
-				mv "$out.tmp" "$out"
+			tail -c +$((off + 1)) "$z" | ${m#*:} >"$out.tmp.$$" 2>/dev/null || true
+			if readelf -n "$out.tmp.$$" 2>/dev/null | grep -q 'Xen.*(0x00000012)'; then
+				mv "$out.tmp.$$" "$out"
 				break
 			fi
 		done
-		rm -f "$out.tmp"
+		rm -f "$out.tmp.$$"
 	fi
 	if [ -s "$out" ]; then
 		echo "$out"
