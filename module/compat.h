@@ -10,6 +10,7 @@
 #ifndef VMLAB_COMPAT_H
 #define VMLAB_COMPAT_H
 
+#include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
@@ -211,6 +212,28 @@ static inline int vmlab_mapcount(struct folio *folio, struct page *page)
 	return folio_mapcount(folio);
 #endif
 }
+
+/*
+ * Has the process or the mapping turned transparent huge pages off, as
+ * anonymous memory reads it?  MADV_NOHUGEPAGE (VM_NOHUGEPAGE) and
+ * prctl(PR_SET_THP_DISABLE) (MMF_DISABLE_THP) do.  From 6.12 the kernel
+ * says it in vma_thp_disabled(); 6.18 made mm->flags a bitmap and added
+ * PR_THP_DISABLE_EXCEPT_ADVISED, which keeps huge pages for mappings that
+ * asked with MADV_HUGEPAGE.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+static inline bool vmlab_vma_thp_disabled(struct vm_area_struct *vma)
+{
+#if VMLAB_SINCE(6, 18)
+	return vma_thp_disabled(vma, vma->vm_flags, false);
+#elif VMLAB_SINCE(6, 12)
+	return vma_thp_disabled(vma, vma->vm_flags);
+#else
+	return (vma->vm_flags & VM_NOHUGEPAGE) ||
+	       test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+#endif
+}
+#endif /* CONFIG_TRANSPARENT_HUGEPAGE */
 
 /*
  * What a non-present, non-empty entry holds: a VMLAB_NP_* kind, with the

@@ -6,6 +6,7 @@
  *   main.c   module parameters, the misc device and its file operations
  *   store.c  the object's page store: lookup, allocation, dirty, reset
  *   vmops.c  the vm_operations_struct that serves mmap() page by page
+ *   thp.c    the transparent huge page policy of vmops.c's 2 MiB fill
  *   inspect.c VMLAB_IOC_INSPECT: a page-table walk of any process
  *   trace.c  the tracepoints of trace.h (events/vmlab)
  *   compat.h differences between the kernel versions vmlab builds on
@@ -120,6 +121,11 @@ unsigned long vmlab_store_reset(struct vmlab_object *obj);
 /* vmops.c */
 VMLAB_MMAP_HOOK(vmlab_mmap);	/* .mmap or .mmap_prepare: compat.h */
 bool vmlab_vma_is_ours(const struct vm_area_struct *vma);
+
+/* thp.c */
+void vmlab_thp_init(void);
+void vmlab_thp_exit(void);
+bool vmlab_thp_allowed(struct vm_area_struct *vma);
 
 /* inspect.c */
 u64 vmlab_frame_id(unsigned long pfn);

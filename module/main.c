@@ -304,6 +304,9 @@ static int __init vmlab_init(void)
 	if (ret)
 		goto err_store;
 
+	/* The THP switches, found here under no mm lock: see thp.c. */
+	vmlab_thp_init();
+
 	/* Test knobs: root's, and not an interface (see store.c). */
 	vmlab_debugfs = debugfs_create_dir("vmlab", NULL);
 	debugfs_create_u32("zero_fault_delay_us", 0600, vmlab_debugfs,
@@ -324,6 +327,7 @@ static int __init vmlab_init(void)
 
 err_debugfs:
 	debugfs_remove(vmlab_debugfs);
+	vmlab_thp_exit();
 	vmlab_inspect_exit();
 err_store:
 	vmlab_store_destroy(obj);
@@ -342,6 +346,7 @@ static void __exit vmlab_exit(void)
 
 	misc_deregister(&vmlab_misc);
 	debugfs_remove(vmlab_debugfs);
+	vmlab_thp_exit();
 	vmlab_inspect_exit();
 	vmlab_store_destroy(obj);
 	iput(obj->inode);

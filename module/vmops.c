@@ -21,7 +21,9 @@
  * debugfs: fault_around_bytes).  A shared mapping that asked for huge
  * pages (MADV_HUGEPAGE) and is 2 MiB aligned in the object and in memory
  * gets one 2 MiB page per fault in a hole (.fault fills the hole, the
- * kernel maps it with one PMD entry).
+ * kernel maps it with one PMD entry), when anonymous memory that asked
+ * would get one too: not under the administrator's `never`, nor after
+ * MADV_NOHUGEPAGE or prctl(PR_SET_THP_DISABLE) (thp.c).
  *
  * The first store to a clean page of a shared mapping goes through
  * .page_mkwrite, which counts it; the kernel then marks the page dirty
@@ -67,11 +69,15 @@ static void vmlab_vm_close(struct vm_area_struct *vma)
 /*
  * A fault in a shared mapping that asked for huge pages (MADV_HUGEPAGE),
  * on an empty PMD whose 2 MiB lie inside the mapping at the same
- * alignment in the object: fill the 2 MiB hole with one folio.  The
- * kernel then maps it with one PMD entry (finish_fault() sees a PMD-sized
+ * alignment in the object, where the THP policy allows it
+ * (vmlab_thp_allowed()): fill the 2 MiB hole with one folio.  The kernel
+ * then maps it with one PMD entry (finish_fault() sees a PMD-sized
  * folio), which a module cannot do itself on every kernel.  Anything
- * else, or no 2 MiB of free memory: 4 KiB pages.  Return: true if this
- * fault filled the hole.
+ * else, or no 2 MiB of free memory: 4 KiB pages.  The policy is .fault's
+ * to follow: 6.1 maps a PMD-sized folio with a PMD whatever the policy,
+ * 6.12 maps it with PTEs only under MADV_NOHUGEPAGE or PR_SET_THP_DISABLE
+ * (do_set_pmd()), and neither asks about `never` here.  Return: true if
+ * this fault filled the hole.
  */
 static bool vmlab_fault_fill_huge(struct vm_fault *vmf)
 {
@@ -85,6 +91,8 @@ static bool vmlab_fault_fill_huge(struct vm_fault *vmf)
 		return false;
 	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
 	    linear_page_index(vma, haddr) != first)
+		return false;
+	if (!vmlab_thp_allowed(vma))
 		return false;
 	return vmlab_store_fill_huge(vma->vm_private_data, first);
 #else
@@ -221,11 +229,12 @@ static vm_fault_t vmlab_page_mkwrite(struct vm_fault *vmf)
 }
 
 /*
- * 6.12 offers a huge fault to any mapping with .huge_fault (and counts
- * such a mapping THP-eligible in smaps: mm/huge_memory.c's
- * vma_can_map_huge_file()); 6.1 offers none to a
+ * 6.12 offers a huge fault to any mapping with .huge_fault that its THP
+ * switches allow (and counts such a mapping THP-eligible in smaps:
+ * mm/huge_memory.c's vma_can_map_huge_file()); 6.1 offers none to a
  * device's mappings.  So the 2 MiB fill is .fault's, on every kernel, and
  * the one vmlab_fault event says whether it allocated: decline here.
+ * .fault asks the same switches (vmlab_thp_allowed()).
  */
 static vm_fault_t vmlab_huge_fault(struct vm_fault *vmf,
 				   vmlab_fault_size_t size)

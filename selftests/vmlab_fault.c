@@ -7,8 +7,9 @@
  * vmlab_hwpoison's), filling holes under private readers, copy-on-write
  * (also across fork), writes seen by other processes, SIGBUS past the end
  * and over the memory limit, protections, MADV_DONTNEED, munmap (whole and
- * partial), mremap and a reset while mapped.  The memcg charge is
- * vmlab_memcg's.
+ * partial), mremap and a reset while mapped; 2 MiB pages, and the
+ * transparent huge page switches they follow as anonymous memory does
+ * (thp.*).  The memcg charge is vmlab_memcg's.
  *
  * Every scenario holds the module's counters against the kernel's own view:
  * /proc/self/pagemap (present, PFN, file bit), /proc/kpageflags (VMLAB_KPF_ANON,
@@ -28,6 +29,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -1517,24 +1519,6 @@ TEST_F(fault, fault_around)
 	ASSERT_EQ(0, munmap(m, n * ps));
 }
 
-/* The THP setting: 0 never, 1 madvise, 2 always; -1 unknown. */
-static int thp_mode(void)
-{
-	char line[128] = "";
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	fclose(f);
-	if (strstr(line, "[never]"))
-		return 0;
-	if (strstr(line, "[madvise]"))
-		return 1;
-	return strstr(line, "[always]") ? 2 : -1;
-}
-
 /*
  * Huge mappings: a shared mapping that asks with MADV_HUGEPAGE, 2 MiB
  * aligned in memory (vmlab's get_unmapped_area aligns it) and in the
@@ -1570,9 +1554,10 @@ TEST_F(fault, huge_mapping)
 	long faults, hp0, hp1;
 	char *m, *warm;
 
-	/* vmlab follows MADV_HUGEPAGE whatever the system-wide setting. */
-	if (thp_mode() < 0)
-		SKIP(return, "this kernel has no transparent huge pages");
+	/* Under `never`, vmlab makes no huge page either: thp.* test that. */
+	if (vl_thp_mode() <= VL_THP_NEVER)
+		SKIP(return, "no transparent huge pages: none in this kernel, or "
+		     "/sys/kernel/mm/transparent_hugepage/enabled is never");
 	VL_NEED_PAGES(self->st, 3 * n);
 	pm = calloc(n, sizeof(*pm));
 	ASSERT_NE(NULL, pm);
@@ -1637,6 +1622,287 @@ TEST_F(fault, huge_mapping)
 	ASSERT_EQ(n + 1, freed);
 	ASSERT_EQ(hp0, vmlab_meminfo_kb("FileHugePages"));
 	free(pm);
+}
+
+/*
+ * The transparent huge page policy: vmlab makes a 2 MiB folio exactly when
+ * anonymous memory would, under the administrator's switches
+ * (/sys/kernel/mm/transparent_hugepage/enabled, and from 6.8 its
+ * hugepages-2048kB/enabled), prctl(PR_SET_THP_DISABLE) and
+ * MADV_NOHUGEPAGE; its own opt-in stays MADV_HUGEPAGE, also under
+ * `always`.  Each variant sets the switches and the process's and mapping's
+ * advice, then write-faults a 2 MiB aligned 2 MiB range of a shared
+ * mapping of vmlab and, beside it, of anonymous memory (the control), and
+ * asks every view whether each got a huge folio: the minor faults (1 or
+ * 512), kpageflags of the first frame (THP, compound head), smaps
+ * (FilePmdMapped, AnonHugePages), /proc/meminfo (FileHugePages,
+ * AnonHugePages), and for vmlab its counters (1 or 512 write faults) and
+ * INSPECT (a PMD leaf of a 512-page folio).
+ */
+#ifndef PR_THP_DISABLE_EXCEPT_ADVISED
+#define PR_THP_DISABLE_EXCEPT_ADVISED	(1 << 1)	/* 6.18 */
+#endif
+
+FIXTURE(thp)
+{
+	int fd;
+	size_t ps;
+	struct vmlab_stats st;
+	int thp_saved;		/* the kernel's switch, before the test */
+	int pmd_saved;		/* and hugepages-2048kB's, where set */
+};
+
+FIXTURE_VARIANT(thp)
+{
+	int mode;		/* VL_THP_*, written to enabled */
+	bool set_pmd;		/* write pmd_mode to hugepages-2048kB/enabled */
+	int pmd_mode;		/* VL_THP_* (else it says inherit) */
+	int advice;		/* madvise() of both ranges, 0: none */
+	int prctl;		/* PR_SET_THP_DISABLE's flags, -1: not called */
+	bool anon_huge;		/* what anonymous memory gets */
+	bool vmlab_huge;	/* and vmlab */
+};
+
+/* `never` wins over MADV_HUGEPAGE, for both. */
+FIXTURE_VARIANT_ADD(thp, never_advised)
+{
+	.mode = VL_THP_NEVER, .advice = MADV_HUGEPAGE, .prctl = -1,
+	.anon_huge = false, .vmlab_huge = false,
+};
+
+FIXTURE_VARIANT_ADD(thp, madvise_advised)
+{
+	.mode = VL_THP_MADVISE, .advice = MADV_HUGEPAGE, .prctl = -1,
+	.anon_huge = true, .vmlab_huge = true,
+};
+
+FIXTURE_VARIANT_ADD(thp, always_advised)
+{
+	.mode = VL_THP_ALWAYS, .advice = MADV_HUGEPAGE, .prctl = -1,
+	.anon_huge = true, .vmlab_huge = true,
+};
+
+/*
+ * The PMD size's own switch (6.8 on) wins over the global one unless it
+ * says inherit: `never` there under a global `always`, and `madvise` there
+ * under a global `never`.
+ */
+FIXTURE_VARIANT_ADD(thp, pmd_never_always_advised)
+{
+	.mode = VL_THP_ALWAYS, .set_pmd = true, .pmd_mode = VL_THP_NEVER,
+	.advice = MADV_HUGEPAGE, .prctl = -1,
+	.anon_huge = false, .vmlab_huge = false,
+};
+
+FIXTURE_VARIANT_ADD(thp, pmd_madvise_never_advised)
+{
+	.mode = VL_THP_NEVER, .set_pmd = true, .pmd_mode = VL_THP_MADVISE,
+	.advice = MADV_HUGEPAGE, .prctl = -1,
+	.anon_huge = true, .vmlab_huge = true,
+};
+
+/* The process turned huge pages off: none for either, whatever the advice. */
+FIXTURE_VARIANT_ADD(thp, madvise_prctl_disable)
+{
+	.mode = VL_THP_MADVISE, .advice = MADV_HUGEPAGE, .prctl = 0,
+	.anon_huge = false, .vmlab_huge = false,
+};
+
+/* 6.18's milder prctl: huge pages only where MADV_HUGEPAGE asked, for both. */
+FIXTURE_VARIANT_ADD(thp, madvise_prctl_except_advised)
+{
+	.mode = VL_THP_MADVISE, .advice = MADV_HUGEPAGE,
+	.prctl = PR_THP_DISABLE_EXCEPT_ADVISED,
+	.anon_huge = true, .vmlab_huge = true,
+};
+
+/* The mapping said no: none for either, even under `always`. */
+FIXTURE_VARIANT_ADD(thp, always_nohugepage)
+{
+	.mode = VL_THP_ALWAYS, .advice = MADV_NOHUGEPAGE, .prctl = -1,
+	.anon_huge = false, .vmlab_huge = false,
+};
+
+FIXTURE_VARIANT_ADD(thp, madvise_nohugepage)
+{
+	.mode = VL_THP_MADVISE, .advice = MADV_NOHUGEPAGE, .prctl = -1,
+	.anon_huge = false, .vmlab_huge = false,
+};
+
+/*
+ * `always` without advice: anonymous memory gets a huge page, vmlab does
+ * not, as before: its opt-in stays MADV_HUGEPAGE.
+ */
+FIXTURE_VARIANT_ADD(thp, always_no_advice)
+{
+	.mode = VL_THP_ALWAYS, .advice = 0, .prctl = -1,
+	.anon_huge = true, .vmlab_huge = false,
+};
+
+FIXTURE_SETUP(thp)
+{
+	self->ps = vmlab_page_size();
+	self->thp_saved = -1;
+	self->pmd_saved = -1;
+	VL_SETUP_DEVICE(self->fd, self->st);
+	VL_NEED_PAGES(self->st, 2 * VL_MiB / self->ps);
+	VL_SETUP_THP(self->thp_saved, variant->mode);
+	/* Last too: where it fails, the global switch is put back here. */
+	if (variant->set_pmd) {
+		self->pmd_saved = vl_thp_pmd_set(variant->pmd_mode);
+		if (self->pmd_saved < 0) {
+			int err = errno;
+
+			vl_thp_restore(self->thp_saved);
+			self->thp_saved = -1;
+			if (err == ENOENT)
+				SKIP(return, "no hugepages-2048kB/enabled: a "
+				     "kernel before 6.8 has no switch per size");
+			ASSERT_LE(0, self->pmd_saved)
+				TH_LOG("hugepages-2048kB/enabled: %s", strerror(err));
+		}
+	}
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	vl_thp_restore(self->thp_saved);
+	vl_thp_pmd_restore(self->pmd_saved);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* 2 MiB of anonymous memory at a 2 MiB aligned address, or MAP_FAILED. */
+static char *thp_anon_2m(void)
+{
+	size_t huge = 2 * VL_MiB;
+	char *m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (m == MAP_FAILED)
+		return m;
+	a = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (a > m)
+		munmap(m, a - m);
+	if (a + huge < m + 2 * huge)
+		munmap(a + huge, m + 2 * huge - (a + huge));
+	return a;
+}
+
+/* What each view says of one 2 MiB range after its write faults. */
+struct thp_seen {
+	long faults;		/* minor faults of the 512 writes */
+	uint64_t kpf;		/* kpageflags of the first frame */
+	bool contiguous;	/* 512 present pages on consecutive frames */
+	long smaps_kb;		/* FilePmdMapped or AnonHugePages, grown by */
+	long meminfo_kb;	/* FileHugePages or AnonHugePages, grown by */
+};
+
+static void thp_fault(char *m, size_t ps, const char *smaps,
+		      const char *meminfo, struct thp_seen *seen)
+{
+	size_t n = 2 * VL_MiB / ps, i;
+	uint64_t *pm = calloc(n, sizeof(*pm));
+	long s0 = vl_smaps_kb(m, smaps), k0 = vmlab_meminfo_kb(meminfo);
+
+	seen->faults = hm_write_pages(m, n, ps);
+	seen->smaps_kb = vl_smaps_kb(m, smaps) - s0;
+	seen->meminfo_kb = vmlab_meminfo_kb(meminfo) - k0;
+	seen->contiguous = pm && !vl_pagemap_range(m, n, pm);
+	for (i = 0; seen->contiguous && i < n; i++)
+		seen->contiguous = pm_present(pm[i]) &&
+				   pm_pfn(pm[i]) == pm_pfn(pm[0]) + i;
+	seen->kpf = pm ? vl_kpageflags(pm_pfn(pm[0])) : 0;
+	free(pm);
+}
+
+static bool thp_seen_huge(const struct thp_seen *s)
+{
+	return vmlab_kpf(s->kpf, VMLAB_KPF_THP);
+}
+
+TEST_F(thp, vmlab_follows_anon)
+{
+	static const char *const modes[] = {
+		"never", "madvise", "always", "inherit"
+	};
+	size_t ps = self->ps, huge = 2 * VL_MiB, n = huge / ps;
+	struct thp_seen vs, as;
+	struct vmlab_stats a, b;
+	struct vmlab_page_info pi;
+	char *m, *anon, *warm;
+
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
+	if (variant->prctl >= 0 &&
+	    prctl(PR_SET_THP_DISABLE, 1, variant->prctl, 0, 0)) {
+		ASSERT_EQ(EINVAL, errno);
+		SKIP(return, "prctl(PR_SET_THP_DISABLE, 1, %#x): %s: a kernel "
+		     "before 6.18 has no such mode", variant->prctl, strerror(errno));
+	}
+	m = mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, (uintptr_t)m % huge) TH_LOG("get_unmapped_area did not align");
+	anon = thp_anon_2m();
+	ASSERT_NE(MAP_FAILED, anon);
+	if (variant->advice) {
+		ASSERT_EQ(0, madvise(m, huge, variant->advice));
+		ASSERT_EQ(0, madvise(anon, huge, variant->advice));
+	}
+	/* The faults of the code and the stack of the count, taken first. */
+	warm = malloc(huge);
+	ASSERT_NE(NULL, warm);
+	memset(warm, 1, huge);
+	ASSERT_EQ(0, hm_write_pages(warm, n, ps)) TH_LOG("faults where all is mapped");
+	free(warm);
+
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &a));
+	thp_fault(m, ps, "FilePmdMapped", "FileHugePages", &vs);
+	ASSERT_EQ(0, vmlab_get_stats(self->fd, &b));
+	thp_fault(anon, ps, "AnonHugePages", "AnonHugePages", &as);
+	ASSERT_EQ(0, vl_inspect_one(self->fd, m + 7 * ps, &pi));
+	TH_LOG("enabled=%s%s%s, %s%s: vmlab %ld faults (module: %lld write faults, "
+	       "%lld pages), FilePmdMapped +%ld kB, FileHugePages +%ld kB, "
+	       "kpageflags %#llx, level %llu, folio %llu pages; anonymous %ld faults, "
+	       "AnonHugePages +%ld kB (smaps) +%ld kB (meminfo), kpageflags %#llx",
+	       modes[variant->mode],
+	       variant->set_pmd ? ", hugepages-2048kB/enabled=" : "",
+	       variant->set_pmd ? modes[variant->pmd_mode] : "",
+	       variant->advice == MADV_HUGEPAGE ? "MADV_HUGEPAGE" :
+	       variant->advice == MADV_NOHUGEPAGE ? "MADV_NOHUGEPAGE" : "no advice",
+	       variant->prctl < 0 ? "" : variant->prctl ?
+	       ", PR_SET_THP_DISABLE except advised" : ", PR_SET_THP_DISABLE",
+	       vs.faults, (long long)VL_D(a, b, fault_shared_write),
+	       (long long)VL_D(a, b, pages_allocated), vs.smaps_kb, vs.meminfo_kb,
+	       (unsigned long long)vs.kpf, (unsigned long long)pi.level,
+	       (unsigned long long)pi.folio_pages, as.faults, as.smaps_kb,
+	       as.meminfo_kb, (unsigned long long)as.kpf);
+
+	/* The control: anonymous memory got what the kernel's rule says. */
+	ASSERT_EQ(variant->anon_huge, thp_seen_huge(&as));
+	ASSERT_EQ(variant->anon_huge, vmlab_kpf(as.kpf, VMLAB_KPF_COMPOUND_HEAD));
+	ASSERT_EQ(variant->anon_huge ? 1 : (long)n, as.faults);
+	ASSERT_EQ(variant->anon_huge ? 2048 : 0, as.smaps_kb);
+	ASSERT_EQ(variant->anon_huge ? 2048 : 0, as.meminfo_kb);
+	if (variant->anon_huge)
+		ASSERT_TRUE(as.contiguous);
+
+	/* vmlab: the same, where it asked with MADV_HUGEPAGE. */
+	ASSERT_EQ(variant->vmlab_huge, thp_seen_huge(&vs));
+	ASSERT_EQ(variant->vmlab_huge, vmlab_kpf(vs.kpf, VMLAB_KPF_COMPOUND_HEAD));
+	ASSERT_EQ(variant->vmlab_huge ? 1 : (long)n, vs.faults);
+	ASSERT_EQ(variant->vmlab_huge ? 1 : (int64_t)n, VL_D(a, b, fault_shared_write));
+	ASSERT_EQ(n, VL_D(a, b, pages_allocated));
+	ASSERT_EQ(variant->vmlab_huge ? 2048 : 0, vs.smaps_kb);
+	ASSERT_EQ(variant->vmlab_huge ? 2048 : 0, vs.meminfo_kb);
+	ASSERT_EQ(variant->vmlab_huge ? VMLAB_LEVEL_PMD : VMLAB_LEVEL_PTE, pi.level);
+	ASSERT_EQ(variant->vmlab_huge ? n : 1, pi.folio_pages);
+	if (variant->vmlab_huge)
+		ASSERT_TRUE(vs.contiguous);
+
+	ASSERT_EQ(0, munmap(m, huge));
+	ASSERT_EQ(0, munmap(anon, huge));
+	ASSERT_EQ(0, vmlab_reset(self->fd, NULL));
 }
 
 /*
@@ -1849,12 +2115,13 @@ FIXTURE_SETUP(zfill)
 	VL_SETUP_DEVICE(self->fd, self->st);
 	/* 16 areas of 2 MiB, all filled by the huge variant of race. */
 	VL_NEED_PAGES(self->st, ZF_AREAS * ZF_AREA / self->ps);
+	if (variant->how == ZF_HUGE && vl_thp_mode() <= VL_THP_NEVER)
+		SKIP(return, "no transparent huge pages: none in this kernel, or "
+		     "/sys/kernel/mm/transparent_hugepage/enabled is never");
 	/* A fault per page: every hole read reaches the module. */
 	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	self->zero = vmlab_zero_pfn();
 	ASSERT_NE(0, self->zero) TH_LOG("no zero page found (pagemap, kpageflags)");
-	if (variant->how == ZF_HUGE && thp_mode() < 0)
-		SKIP(return, "this kernel has no transparent huge pages");
 	self->sh = mmap(NULL, ZF_AREAS * ZF_AREA, PROT_READ | PROT_WRITE, MAP_SHARED,
 			self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
@@ -2470,8 +2737,9 @@ FIXTURE_SETUP(limit)
 		SKIP(return, "the object (%llu KiB) must be 2 MiB larger than its limit "
 		     "(%llu KiB)", (unsigned long long)self->st.size / 1024,
 		     (unsigned long long)self->st.mem_limit / 1024);
-	if (variant->huge && (thp_mode() < 0 || self->st.mem_limit % ZF_AREA))
-		SKIP(return, "no transparent huge pages, or a limit not in 2 MiB steps");
+	if (variant->huge && (vl_thp_mode() <= VL_THP_NEVER || self->st.mem_limit % ZF_AREA))
+		SKIP(return, "no transparent huge pages (none in this kernel, or "
+		     "enabled is never), or a limit not in 2 MiB steps");
 	VL_SETUP_NO_FAULT_AROUND(self->fault_around);
 	self->m = mmap(NULL, self->st.size, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, self->m);

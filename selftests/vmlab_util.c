@@ -534,3 +534,77 @@ void vl_fault_around_restore(long saved)
 	snprintf(buf, sizeof(buf), "%ld", saved);
 	vmlab_write_str(VL_FAULT_AROUND, buf);
 }
+
+#define VL_THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+#define VL_THP_PMD_ENABLED \
+	"/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled"
+
+static const char *const vl_thp_modes[] = {
+	[VL_THP_NEVER] = "never",
+	[VL_THP_MADVISE] = "madvise",
+	[VL_THP_ALWAYS] = "always",
+	[VL_THP_INHERIT] = "inherit",
+};
+
+/* The VL_THP_* mode a THP switch's file @path shows in brackets. */
+static int vl_thp_read(const char *path)
+{
+	char line[128] = "", word[16];
+	FILE *f = fopen(path, "re");
+	int m;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	for (m = VL_THP_NEVER; m <= VL_THP_INHERIT; m++) {
+		snprintf(word, sizeof(word), "[%s]", vl_thp_modes[m]);
+		if (strstr(line, word))
+			return m;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/* Set the switch @path to @mode; return what it was, or -1 with errno. */
+static int vl_thp_write(const char *path, int mode)
+{
+	int old = vl_thp_read(path);
+
+	if (old < 0 || vmlab_write_str(path, vl_thp_modes[mode]))
+		return -1;
+	return old;
+}
+
+/* Put back what vl_thp_write() returned, if it set anything. */
+static void vl_thp_put_back(const char *path, int saved)
+{
+	if (saved >= 0)
+		vmlab_write_str(path, vl_thp_modes[saved]);
+}
+
+int vl_thp_mode(void)
+{
+	return vl_thp_read(VL_THP_ENABLED);
+}
+
+int vl_thp_set(int mode)
+{
+	return vl_thp_write(VL_THP_ENABLED, mode);
+}
+
+void vl_thp_restore(int saved)
+{
+	vl_thp_put_back(VL_THP_ENABLED, saved);
+}
+
+int vl_thp_pmd_set(int mode)
+{
+	return vl_thp_write(VL_THP_PMD_ENABLED, mode);
+}
+
+void vl_thp_pmd_restore(int saved)
+{
+	vl_thp_put_back(VL_THP_PMD_ENABLED, saved);
+}

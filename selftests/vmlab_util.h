@@ -329,6 +329,41 @@ void vl_fault_around_restore(long saved);
 #define VL_SETUP_NO_FAULT_AROUND(saved) do {					(saved) = vl_fault_around((long)vmlab_page_size());			if ((saved) < 0)								SKIP(return, "cannot turn the kernel's fault-around off " 		     "(debugfs fault_around_bytes): %s", strerror(errno)); } while (0)
 
 /*
+ * The kernel's transparent huge page switch,
+ * /sys/kernel/mm/transparent_hugepage/enabled.  vl_thp_mode() reads it:
+ * VL_THP_NEVER, VL_THP_MADVISE or VL_THP_ALWAYS, or -1 with errno when it
+ * cannot (ENOENT: a kernel without CONFIG_TRANSPARENT_HUGEPAGE).
+ * vl_thp_set() sets it and returns what it was, or -1 with errno (not
+ * root).  It is the kernel's, for every process: a test that sets it puts
+ * it back in its teardown.
+ */
+enum { VL_THP_NEVER, VL_THP_MADVISE, VL_THP_ALWAYS, VL_THP_INHERIT };
+int vl_thp_mode(void);
+int vl_thp_set(int mode);
+void vl_thp_restore(int saved);
+/*
+ * The same for the PMD size's own switch (6.8 on),
+ * /sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled, which
+ * may also say VL_THP_INHERIT (the global switch decides, the default):
+ * ENOENT from vl_thp_pmd_set() on a kernel before 6.8.
+ */
+int vl_thp_pmd_set(int mode);
+void vl_thp_pmd_restore(int saved);
+/*
+ * In FIXTURE_SETUP(), last (a setup that skips has no teardown): the
+ * switch set to @mode, the old one kept in @saved.
+ */
+#define VL_SETUP_THP(saved, mode) do {					\
+	(saved) = vl_thp_set(mode);					\
+	if ((saved) < 0)						\
+		SKIP(return, "cannot set the kernel's THP switch "	\
+		     "(/sys/kernel/mm/transparent_hugepage/enabled): %s%s", \
+		     strerror(errno), errno == ENOENT ? ": this kernel "	\
+		     "has no transparent huge pages (no "		\
+		     "CONFIG_TRANSPARENT_HUGEPAGE)" : "");		\
+} while (0)
+
+/*
  * Used in FIXTURE_SETUP() after VL_SETUP_DEVICE(): skip, saying why, when
  * the object (size or mem_limit) is smaller than the scenarios need.
  */
