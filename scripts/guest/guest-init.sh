@@ -369,6 +369,16 @@ run_prog() {
 		'BEGIN { printf "%.1f", b - a }')$TIMEDOUT$UNLOADED"
 }
 
+# prog_timeout PROG SECS: PROG's time limit: SECS, or vmlab.timeout.PROG
+# from the command line when that is longer (the debug kernel gives
+# vmlab_outside's long trinity run its own).
+prog_timeout() {
+	local t
+	t=$(cmdline_arg "vmlab.timeout.$1") || t=0
+	[ "$t" -gt "$2" ] 2>/dev/null || t=$2
+	echo "$t"
+}
+
 # step_prog NAME SECS COMMAND...: one program, as one test of the runner.
 step_prog() {
 	local name="$1" secs="$2" failed
@@ -724,7 +734,7 @@ main() {
 			not_ok "$p # no such test program in $TESTS (vmlab.tests)"
 		done
 		for p in $progs; do
-			step_prog "$p" "$timeout" "./$p"
+			step_prog "$p" "$(prog_timeout "$p" "$timeout")" "./$p"
 		done
 	fi
 	step_rmmod
