@@ -56,11 +56,18 @@ check() {
 	STUB_DIR=$tmp PATH="$tmp/bin:$PATH" VMLAB_TIMEOUT=30 VMLAB_CONSOLE=${CONSOLE:-0} \
 		"$S/qemu-run.sh" "$tmp/vmlinuz" "$tmp/initrd" "$tmp/console.log" >"$tmp/out" 2>&1 || rc=$?
 	boots=$(cat "$tmp/boots" 2>/dev/null || echo 0)
-	if [ "$rc" -eq "$want_rc" ] && [ "$boots" -eq "$want_boots" ]; then
-		echo "ok $n - $name (exit $rc after $boots boots)"
+	[ "$rc" -eq "$want_rc" ] && [ "$boots" -eq "$want_boots" ]
+	result $? "$name (exit $rc after $boots boots" ")" "; wanted $want_rc after $want_boots)"
+}
+
+# result RC NAME OK-TAIL NOT-OK-TAIL: one TAP line (RC 0: ok); a failure
+# shows qemu-run.sh's output.
+result() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2$3"
 		passed=$((passed + 1))
 	else
-		echo "not ok $n - $name (exit $rc after $boots boots; wanted $want_rc after $want_boots)"
+		echo "not ok $n - $2$4"
 		sed 's/^/# /' "$tmp/out"
 		failed=$((failed + 1))
 	fi
@@ -86,14 +93,8 @@ check_pvh() {
 		"$S/qemu-run.sh" "$dir/bzImage" "$tmp/initrd" "$tmp/console.log" >"$tmp/out" 2>&1
 	want=$(sha256sum <"$dir/elf" | cut -c1-64)
 	got=$(cat "$tmp/kernel" 2>/dev/null)
-	if [ "$got" = "$want" ]; then
-		echo "ok $n - $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - $name (QEMU got another kernel: ${got:-none})"
-		sed 's/^/# /' "$tmp/out"
-		failed=$((failed + 1))
-	fi
+	[ "$got" = "$want" ]
+	result $? "$name" "" " (QEMU got another kernel: ${got:-none})"
 }
 
 echo "TAP version 13"
